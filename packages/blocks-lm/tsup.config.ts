@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  // One entry per provider so discovery can import a single provider without the others.
+  entry: ['src/index.ts', 'src/openai.ts', 'src/ollama.ts', 'src/mock.ts'],
+  format: ['esm'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+});

@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  // One entry per builder: discovery imports only the builder a task names.
+  entry: ['src/index.ts', 'src/geography-qa.ts', 'src/qa-rater.ts'],
+  format: ['esm'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+});

@@ -1,0 +1,10 @@
+export type * from './v1/block.js';
+export type * from './v1/builder.js';
+export type * from './v1/data-point.js';
+export type * from './v1/dataloader.js';
+export type * from './v1/datastore.js';
+export type * from './v1/formatter.js';
+export type * from './v1/lm-block.js';
+export { pluginManifestSchema, type PluginManifest, type ContributionKind } from './v1/manifest.js';
+export * from './define.js';
+export * from './guards.js';

@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { DgtEvent } from '../../events/events.js';
+import type { BlockRow } from './data-point.js';
+
+/** What a block does, so the runner can treat LM providers and validators specially. */
+export type BlockRole = 'lm' | 'validator' | 'transform';
+
+/** A row a block rejected, with the reason; the runner writes it to the task's reject store. */
+export type RejectedRow = { row: BlockRow; reason: string };
+
+/** What one call of a block returns. */
+export type BlockOutput = {
+  /** The rows that pass on: the same objects the block was given, with its outputs written on. */
+  rows: BlockRow[];
+  /** Rows the block dropped (validators with `filter: true`), each with its reason. */
+  rejected?: RejectedRow[];
+};
+
+/** Context of one block call: cancellation and a way to report what happened. */
+export type BlockCallContext = {
+  /** Aborted when the run stops (Ctrl-C, fatal error); long calls should give up promptly. */
+  signal?: AbortSignal;
+  /** Reports events (LM requests, usage) to the runner. */
+  emit(event: DgtEvent): void;
+};
+
+/** Context given to a block factory when a builder is initialised. */
+export type BlockInitContext = {
+  /** The folder the run writes to (for caches or indexes a block keeps beside the outputs). */
+  outputDir: string;
+  /** Environment used for fallbacks (API keys, hosts); `process.env` unless a test replaces it. */
+  env: Record<string, string | undefined>;
+};
+
+/**
+ * A configured, ready-to-call block instance (contract v1). Blocks receive rows, write their
+ * outputs onto those same row objects, and return the rows that pass.
+ */
+export type BlockV1 = {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'block';
+  readonly role: BlockRole;
+  /** The block type id, e.g. `openai` or `rouge_scorer`. */
+  readonly type: string;
+  /** The instance name from the builder YAML, e.g. `generator`. */
+  readonly name: string;
+  call(rows: BlockRow[], options: Record<string, unknown> | undefined, ctx: BlockCallContext): Promise<BlockOutput>;
+  /** Releases sockets, files and timers. */
+  close?(): Promise<void>;
+};
+
+/**
+ * A block type as a plugin exports it (contract v1): a zod schema for its YAML configuration and a
+ * factory. The config given to `create` has been validated by `configSchema`, with the common
+ * block keys (`name`, `type`, `input_map`, `output_map`, `filter`) already handled by the runner
+ * but still present.
+ */
+export type BlockDefinitionV1<Schema extends z.ZodType = z.ZodType> = {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'block-definition';
+  readonly role: BlockRole;
+  /** One-line description shown by `dgt list`. */
+  readonly description?: string;
+  readonly configSchema: Schema;
+  create(config: z.output<Schema> & { name: string; type: string }, ctx: BlockInitContext): BlockV1 | Promise<BlockV1>;
+};
+
+/** Any block definition version the runner understands. */
+export type BlockDefinition = BlockDefinitionV1<any>;
+/** Any block instance version the runner understands. */
+export type Block = BlockV1;

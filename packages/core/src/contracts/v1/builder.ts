@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import type { DgtEvent } from '../../events/events.js';
+import type { BlockOutput } from './block.js';
+import type { BlockRow, DataPoint } from './data-point.js';
+import type { BuilderConfig } from '../../config/builder-schema.js';
+import type { RandomSource } from '../../random/seeded-random.js';
+
+/** A block as a builder sees it: call it with rows, get back the rows that passed. */
+export type BoundBlock = {
+  readonly name: string;
+  readonly type: string;
+  readonly role: 'lm' | 'validator' | 'transform';
+  (rows: BlockRow[], options?: Record<string, unknown>): Promise<BlockRow[]>;
+  /** Like calling the block, but also returns what it rejected. */
+  run(rows: BlockRow[], options?: Record<string, unknown>): Promise<BlockOutput>;
+};
+
+/** What a builder's `call` gets besides its batch. */
+export type BuilderContext = {
+  /** The blocks named in the builder YAML, by name (`ctx.blocks.generator`). */
+  blocks: Record<string, BoundBlock>;
+  /** The merged builder configuration (YAML plus overrides). */
+  config: BuilderConfig;
+  /** Seeded random source: the same run issues the same requests. */
+  random: RandomSource;
+  /** Per-task settings, by task name: the task's custom keys (anything the builder declared). */
+  tasks: Record<string, Record<string, unknown>>;
+  /** Aborted when the run stops. */
+  signal: AbortSignal;
+  /** Reports an event (e.g. a builder-specific note) to the run. */
+  emit(event: DgtEvent): void;
+};
+
+/** Context of a generation builder call: the attempt number is useful for varying prompts. */
+export type GenerationContext = BuilderContext & { attempt: number };
+
+/**
+ * A databuilder (contract v1): the builder YAML (defaults) plus the code that turns a batch into
+ * new records. `generation` builders are called with seeds and earlier outputs as examples and
+ * return new records; `transformation` builders are called with input records and return the
+ * transformed ones. Every output must carry the `task_name` of the input it came from.
+ */
+export type DatabuilderV1 = {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'generation' | 'transformation';
+  /** The builder's registered name, as in its YAML (`public/examples/geography_qa`). */
+  readonly name: string;
+  /** One-line description shown by `dgt list`. */
+  readonly description?: string;
+  /** The builder YAML: an object, or the path of a YAML file. */
+  readonly config: BuilderConfig | string;
+  /** Shape of records the builder reads (seeds, or transformation inputs). */
+  readonly inputSchema?: z.ZodType;
+  /** Shape of records the builder writes. */
+  readonly outputSchema?: z.ZodType;
+  /** Extra task-file keys the builder accepts, validated per task. */
+  readonly taskSchema?: z.ZodType<Record<string, unknown>>;
+  call(batch: DataPoint[], ctx: GenerationContext): Promise<DataPoint[]>;
+};
+
+/** Any databuilder version the runner understands. */
+export type Databuilder = DatabuilderV1;

@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+import type { StoredRecord } from './datastore.js';
+
+/** Turns a final record into a training-format record (contract v1). */
+export type FormatterV1 = {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'formatter';
+  apply(record: StoredRecord): StoredRecord;
+};
+
+/** A formatter type as a plugin exports it (contract v1). */
+export type FormatterDefinitionV1<Schema extends z.ZodType = z.ZodType> = {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'formatter-definition';
+  readonly description?: string;
+  readonly configSchema: Schema;
+  create(config: z.output<Schema>): FormatterV1;
+};
+
+/** Any formatter instance version the runner understands. */
+export type Formatter = FormatterV1;
+/** Any formatter definition version the runner understands. */
+export type FormatterDefinition = FormatterDefinitionV1<any>;

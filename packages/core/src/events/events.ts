@@ -1,0 +1,128 @@
+/**
+ * Everything the runner reports, as a discriminated union on `type`. Core never prints: the CLI
+ * turns these into progress bars, lines or NDJSON (`--json`).
+ */
+export type DgtEvent =
+  | RunStartEvent
+  | RunEndEvent
+  | TaskStartEvent
+  | TaskEndEvent
+  | AttemptEvent
+  | RecordsEvent
+  | BlockEvent
+  | LmRequestEvent
+  | PostprocessEvent
+  | WarningEvent;
+
+/** The run began: which tasks, under which ids. */
+export type RunStartEvent = {
+  type: 'run-start';
+  runId: string;
+  buildId: string;
+  tasks: string[];
+  outputDir: string;
+};
+
+/** How a task ended. */
+export type TaskStatus = 'completed' | 'stalled' | 'max-requests' | 'failed' | 'interrupted';
+
+/** Per-task numbers reported at the end of a task and of the run. */
+export type TaskSummary = {
+  task: string;
+  builder: string;
+  status: TaskStatus;
+  reason?: string;
+  accepted: number;
+  target?: number;
+  rejected: Record<string, number>;
+  attempts: number;
+  lmRequests: number;
+  lmFailures: number;
+  promptTokens: number;
+  completionTokens: number;
+  outputDir: string;
+  durationMs: number;
+};
+
+/** The run is over; `status` is `completed` only if every task completed. */
+export type RunEndEvent = {
+  type: 'run-end';
+  status: 'completed' | 'failed' | 'interrupted';
+  durationMs: number;
+  tasks: TaskSummary[];
+};
+
+/** A task started (or resumed with `resumed` records already on disk). */
+export type TaskStartEvent = {
+  type: 'task-start';
+  task: string;
+  builder: string;
+  kind: 'generation' | 'transformation';
+  target?: number;
+  resumed: number;
+  outputDir: string;
+};
+
+/** A task finished. */
+export type TaskEndEvent = { type: 'task-end' } & TaskSummary;
+
+/** One builder call over a pooled batch. */
+export type AttemptEvent = {
+  type: 'attempt';
+  builder: string;
+  attempt: number;
+  tasks: string[];
+  inputs: number;
+  outputs: number;
+  durationMs: number;
+};
+
+/** Records were accepted for a task and appended to its `data.jsonl`. */
+export type RecordsEvent = {
+  type: 'records';
+  task: string;
+  added: number;
+  accepted: number;
+  target?: number;
+};
+
+/** A block ran over rows of a task: how many passed and how many it rejected. */
+export type BlockEvent = {
+  type: 'block';
+  block: string;
+  blockType: string;
+  task: string;
+  passed: number;
+  rejected: number;
+};
+
+/** One LM request finished (successfully, from cache, or failed after retries). */
+export type LmRequestEvent = {
+  type: 'lm-request';
+  block: string;
+  provider: string;
+  model: string;
+  task?: string;
+  ok: boolean;
+  cached: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  durationMs: number;
+  retries: number;
+  error?: string;
+};
+
+/** A postprocessor ran over all of a task's accepted records. */
+export type PostprocessEvent = {
+  type: 'postprocess';
+  task: string;
+  block: string;
+  before: number;
+  after: number;
+};
+
+/** Something the user should know that does not stop the run. */
+export type WarningEvent = { type: 'warning'; message: string; task?: string };
+
+/** A function that receives events. */
+export type EventSink = (event: DgtEvent) => void;

@@ -1,0 +1,91 @@
+/**
+ * A deterministic random source. Runs seeded alike draw alike, so the same run issues the same
+ * LM requests (and hits the request cache on a rerun).
+ */
+export type RandomSource = {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [0, n). */
+  int(n: number): number;
+  /** One element, uniformly. Throws on an empty list. */
+  pick<T>(items: readonly T[]): T;
+  /** `k` elements drawn with replacement. */
+  choices<T>(items: readonly T[], k: number): T[];
+  /** Up to `k` distinct elements (fewer if the list is shorter), in random order. */
+  sample<T>(items: readonly T[], k: number): T[];
+  /** A copy in random order. */
+  shuffle<T>(items: readonly T[]): T[];
+  /** An independent source derived from this one's seed and a label (one per task, per block). */
+  fork(label: string): RandomSource;
+};
+
+/** The seed used when a task gives no `random_seed`. */
+export const DEFAULT_RANDOM_SEED = 42;
+
+// FNV-1a over the UTF-16 code units; enough to spread labels into 32-bit seeds.
+function hashString(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * Creates a seeded source (sfc32 generator: small, fast, and good enough for sampling examples).
+ *
+ * @example
+ * const random = createRandom(42).fork('public/examples/geography_qa');
+ * const examples = random.sample(seeds, 3);
+ */
+export function createRandom(seed: number | string = DEFAULT_RANDOM_SEED): RandomSource {
+  const seedText = String(seed);
+  let a = hashString(`a:${seedText}`);
+  let b = hashString(`b:${seedText}`);
+  let c = hashString(`c:${seedText}`);
+  let d = hashString(`d:${seedText}`) | 1;
+  const next = (): number => {
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  // Warm up: the first outputs of sfc32 correlate with the seed words.
+  for (let i = 0; i < 12; i++) next();
+
+  const int = (n: number): number => Math.floor(next() * n);
+  const source: RandomSource = {
+    next,
+    int,
+    pick(items) {
+      if (items.length === 0) throw new Error('cannot pick from an empty list');
+      return items[int(items.length)] as (typeof items)[number];
+    },
+    choices(items, k) {
+      return Array.from({ length: k }, () => source.pick(items));
+    },
+    sample(items, k) {
+      return source.shuffle(items).slice(0, Math.max(0, k));
+    },
+    shuffle(items) {
+      const copy = [...items];
+      for (let i = copy.length - 1; i > 0; i--) {
+        const j = int(i + 1);
+        [copy[i], copy[j]] = [copy[j] as (typeof copy)[number], copy[i] as (typeof copy)[number]];
+      }
+      return copy;
+    },
+    fork(label) {
+      return createRandom(`${seedText}/${label}`);
+    },
+  };
+  return source;
+}
