@@ -31,8 +31,17 @@ export type BuilderContext = {
   emit(event: DgtEvent): void;
 };
 
-/** Context of a generation builder call: the attempt number is useful for varying prompts. */
-export type GenerationContext = BuilderContext & { attempt: number };
+/** Context of a builder call. */
+export type GenerationContext = BuilderContext & {
+  /** 1-based number of this builder call in the run (stable across resume). */
+  attempt: number;
+  /**
+   * Up to `k` in-context examples for a task, drawn without replacement from its seeds and its
+   * accepted outputs (`seedFraction` of them from the seeds; default: the task's
+   * seed_batch_size : machine_batch_size ratio). Empty for transformation tasks.
+   */
+  sampleExamples(taskName: string, k: number, options?: { seedFraction?: number }): DataPoint[];
+};
 
 /**
  * A databuilder (contract v1): the builder YAML (defaults) plus the code that turns a batch into

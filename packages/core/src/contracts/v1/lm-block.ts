@@ -33,3 +33,24 @@ export type LmCallOptions = {
    */
   responseSchema?: { name: string; schema: Record<string, unknown> };
 };
+
+/**
+ * Decoding keys every LM provider understands. When a block switches provider (`--engine`, or an
+ * override changing `type`), these are kept and the old provider's other keys are dropped.
+ */
+export const PORTABLE_LM_KEYS = [
+  'temperature',
+  'max_tokens',
+  'max_new_tokens',
+  'max_completion_tokens',
+  'top_p',
+  'stop',
+  'stop_sequences',
+  'seed',
+  'random_seed',
+  'n',
+  'max_concurrency',
+  'call_limit',
+  'max_retries',
+  'timeout',
+] as const;

@@ -1,0 +1,162 @@
+import { DgtError } from '@dgt/core';
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const stopSchema = z.union([z.string(), z.array(z.string())]);
+
+/**
+ * Configuration of every LM provider block, as written in a builder YAML. Keys are DiGiT's
+ * (`model_id_or_path`, `max_new_tokens`, `call_limit`, …) with the common aliases accepted.
+ * Unknown keys are kept and sent to the provider as extra decoding parameters (for Ollama, inside
+ * `options`).
+ */
+export const lmBlockConfigSchema = z.looseObject({
+  /** The model name (`gpt-4o-mini`, `llama3.2:1b`). Alias: `model`. */
+  model_id_or_path: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  /** Server URL: an OpenAI-compatible `/v1` root, or the Ollama host. */
+  base_url: z.string().min(1).optional(),
+  /** API key; falls back to the provider's environment variable. Never logged. */
+  api_key: z.string().optional(),
+  temperature: z.number().min(0).optional(),
+  /** Most tokens to generate. Aliases: `max_new_tokens`, `max_completion_tokens`. */
+  max_tokens: positiveInt.optional(),
+  max_new_tokens: positiveInt.optional(),
+  max_completion_tokens: positiveInt.optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  /** Stop sequences. Alias: `stop_sequences`. */
+  stop: stopSchema.optional(),
+  stop_sequences: stopSchema.optional(),
+  /** Sampling seed. Alias: `random_seed`. */
+  seed: z.number().int().optional(),
+  random_seed: z.number().int().optional(),
+  /** Completions per request; extra ones go to `row.results`. */
+  n: positiveInt.optional(),
+  /** DiGiT's `greedy` means temperature 0 when no temperature is set. */
+  decoding_method: z.enum(['greedy', 'sample']).optional(),
+  /** Context window (Ollama `num_ctx`). */
+  num_ctx: positiveInt.optional(),
+  /** Per-request timeout in seconds (default 120). */
+  timeout: z.number().positive().optional(),
+  /** Most requests in flight at once for this block (default 8). Alias: `call_limit`. */
+  max_concurrency: positiveInt.optional(),
+  call_limit: positiveInt.optional(),
+  /** Retries after a 429, a 5xx, a timeout or a network error (default 4). */
+  max_retries: z.number().int().min(0).optional(),
+  /** First backoff delay in seconds, doubled on each retry, when the server sends no Retry-After (default 0.5). */
+  retry_initial_delay: z.number().min(0).optional(),
+});
+
+/** A builder YAML's LM block configuration (input of {@link lmBlockConfigSchema}). */
+export type LmBlockConfig = z.infer<typeof lmBlockConfigSchema>;
+
+/** Decoding parameters in canonical names; unknown extra keys pass through. */
+export type DecodingParams = {
+  temperature?: number;
+  max_tokens?: number;
+  top_p?: number;
+  stop?: string[];
+  seed?: number;
+  n?: number;
+  num_ctx?: number;
+  [extra: string]: unknown;
+};
+
+/** An LM block's configuration with aliases resolved and defaults applied. */
+export type ResolvedLmConfig = {
+  model: string;
+  baseUrl?: string;
+  apiKey?: string;
+  params: DecodingParams;
+  timeoutMs: number;
+  maxConcurrency: number;
+  maxRetries: number;
+  retryInitialDelayMs: number;
+};
+
+/** Defaults of the engine settings. */
+export const LM_DEFAULTS = {
+  timeoutSeconds: 120,
+  maxConcurrency: 8,
+  maxRetries: 4,
+  retryInitialDelaySeconds: 0.5,
+} as const;
+
+// Keys that configure the block or the runner, never sent to the provider.
+const NON_DECODING_KEYS = new Set([
+  'name',
+  'type',
+  'input_map',
+  'output_map',
+  'filter',
+  'description',
+  'model_id_or_path',
+  'model',
+  'base_url',
+  'api_key',
+  'timeout',
+  'max_concurrency',
+  'call_limit',
+  'max_retries',
+  'retry_initial_delay',
+  'decoding_method',
+  // DiGiT keys without an equivalent in HTTP APIs.
+  'batch_size',
+  'init_tokenizer',
+  'auto_chat_template',
+  'min_new_tokens',
+  'blocks',
+]);
+
+const ALIASES: Record<string, keyof DecodingParams> = {
+  max_new_tokens: 'max_tokens',
+  max_completion_tokens: 'max_tokens',
+  stop_sequences: 'stop',
+  random_seed: 'seed',
+};
+
+/**
+ * Maps decoding parameters (from the block config or a row's `gen_kwargs`) to canonical names.
+ * Canonical keys win over their aliases; non-decoding keys are dropped.
+ */
+export function resolveDecoding(source: Record<string, unknown> | undefined): DecodingParams {
+  const out: DecodingParams = {};
+  if (!source) return out;
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined || value === null || NON_DECODING_KEYS.has(key)) continue;
+    const canonical = ALIASES[key] ?? key;
+    if (canonical !== key && source[canonical] !== undefined && source[canonical] !== null)
+      continue;
+    out[canonical] = canonical === 'stop' && typeof value === 'string' ? [value] : value;
+  }
+  if (source.decoding_method === 'greedy' && out.temperature === undefined) out.temperature = 0;
+  return out;
+}
+
+/**
+ * Resolves aliases and defaults of an LM block config. Throws a `DgtError` (INVALID_BLOCK_CONFIG)
+ * naming the block and the key when the model is missing and there is no default.
+ */
+export function resolveLmConfig(
+  config: LmBlockConfig & { name: string; type: string },
+  defaults: { model?: string } = {},
+): ResolvedLmConfig {
+  const model = config.model_id_or_path ?? config.model ?? defaults.model;
+  if (!model) {
+    throw new DgtError(
+      'INVALID_BLOCK_CONFIG',
+      `Block "${config.name}" (type ${config.type}): missing key "model_id_or_path" — set it to the model to call, e.g. model_id_or_path: llama3.2:1b.`,
+    );
+  }
+  return {
+    model,
+    ...(config.base_url ? { baseUrl: config.base_url } : {}),
+    ...(config.api_key ? { apiKey: config.api_key } : {}),
+    params: resolveDecoding(config),
+    timeoutMs: (config.timeout ?? LM_DEFAULTS.timeoutSeconds) * 1000,
+    maxConcurrency: config.max_concurrency ?? config.call_limit ?? LM_DEFAULTS.maxConcurrency,
+    maxRetries: config.max_retries ?? LM_DEFAULTS.maxRetries,
+    retryInitialDelayMs:
+      (config.retry_initial_delay ?? LM_DEFAULTS.retryInitialDelaySeconds) * 1000,
+  };
+}

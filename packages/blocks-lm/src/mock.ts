@@ -1,0 +1,32 @@
+import { defineBlock } from '@dgt/core';
+import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
+import { createLmBlock } from './engine/lm-engine.js';
+import { createMockProvider } from './providers/mock.js';
+
+/**
+ * The `mock` block: a deterministic, offline stand-in for an LM (no HTTP). Replies are English
+ * sentences, or JSON filling the response schema when one is asked, derived from a hash of the
+ * model, the input, the decoding parameters and the block's count of identical requests. The
+ * model id defaults to `mock`.
+ *
+ * @example
+ * # builder YAML
+ * blocks:
+ *   - name: generator
+ *     type: mock
+ */
+const mockBlock = defineBlock({
+  role: 'lm',
+  description: 'Deterministic offline LM for tests and demos',
+  configSchema: lmBlockConfigSchema,
+  create(config) {
+    return createLmBlock({
+      name: config.name,
+      type: config.type,
+      config: resolveLmConfig(config, { model: 'mock' }),
+      provider: createMockProvider(),
+    });
+  },
+});
+
+export default mockBlock;

@@ -1,0 +1,35 @@
+import { defineBlock } from '@dgt/core';
+import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
+import { createLmBlock } from './engine/lm-engine.js';
+import { createOllamaProvider, resolveOllamaHost } from './providers/ollama.js';
+
+/**
+ * The `ollama` block: calls an Ollama server through the official `ollama` SDK. The host comes
+ * from `base_url`, else `OLLAMA_HOST`, else http://127.0.0.1:11434; `api_key` (or
+ * `OLLAMA_API_KEY`) is sent as a bearer token when set.
+ *
+ * @example
+ * # builder YAML
+ * blocks:
+ *   - name: generator
+ *     type: ollama
+ *     model_id_or_path: llama3.2:1b
+ *     num_ctx: 8192
+ */
+const ollamaBlock = defineBlock({
+  role: 'lm',
+  description: 'LM calls to an Ollama server',
+  configSchema: lmBlockConfigSchema,
+  create(config, ctx) {
+    const resolved = resolveLmConfig(config);
+    const apiKey = resolved.apiKey ?? ctx.env.OLLAMA_API_KEY;
+    return createLmBlock({
+      name: config.name,
+      type: config.type,
+      config: { ...resolved, ...(apiKey ? { apiKey } : {}) },
+      provider: createOllamaProvider(resolveOllamaHost(resolved, ctx.env), apiKey),
+    });
+  },
+});
+
+export default ollamaBlock;

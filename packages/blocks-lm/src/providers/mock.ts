@@ -1,0 +1,74 @@
+import { createRandom, plausibleText, sampleFromJsonSchema } from '@dgt/core';
+import { abortReason } from '../engine/limiter.js';
+import { estimateTokens, type LmProvider } from '../engine/provider.js';
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value).sort();
+    return `{${keys
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function cut(text: string, stop: string[] | undefined, maxTokens: number | undefined): string {
+  let out = text;
+  for (const s of stop ?? []) {
+    const at = s ? out.indexOf(s) : -1;
+    if (at >= 0) out = out.slice(0, at);
+  }
+  if (maxTokens !== undefined)
+    out = (out.match(/\S+\s*/g) ?? []).slice(0, maxTokens).join('').trimEnd();
+  return out;
+}
+
+/**
+ * A deterministic, offline provider: each reply is derived from a hash of the model, the rendered
+ * input, the decoding parameters and how many identical requests this block made before, so
+ * reruns reproduce a run while repeated prompts still get different replies. Replies fill the
+ * response schema when one is asked (never cut, so they stay valid), else are English sentences
+ * cut at `stop` and `max_tokens` like a server would.
+ */
+export function createMockProvider(): LmProvider {
+  const seen = new Map<string, number>();
+  return {
+    name: 'mock',
+    async complete(request, signal) {
+      if (signal.aborted) throw abortReason(signal);
+      const input = request.method === 'completion' ? request.prompt : request.messages;
+      const key = canonicalJson({
+        model: request.model,
+        method: request.method,
+        input,
+        params: request.params,
+        schema: request.responseSchema?.schema,
+      });
+      const sequence = seen.get(key) ?? 0;
+      seen.set(key, sequence + 1);
+      const texts = Array.from({ length: request.params.n ?? 1 }, (_, i) => {
+        const random = createRandom(`${key}#${sequence}#${i}`);
+        if (request.responseSchema)
+          return JSON.stringify(sampleFromJsonSchema(request.responseSchema.schema, random));
+        return cut(
+          plausibleText(random, 1 + random.int(2)),
+          request.params.stop,
+          request.params.max_tokens,
+        );
+      });
+      return {
+        texts,
+        usage: {
+          prompt_tokens: estimateTokens(request.messages.map((m) => m.content).join(' ')),
+          completion_tokens: texts.reduce((sum, t) => sum + estimateTokens(t), 0),
+        },
+      };
+    },
+    describeError: (error) => ({
+      retryable: false,
+      message: error instanceof Error ? error.message : String(error),
+    }),
+  };
+}

@@ -1,0 +1,124 @@
+import { Ollama } from 'ollama';
+import type { ResolvedLmConfig } from '../config.js';
+import { estimateTokens, type LmProvider, type ProviderRequest } from '../engine/provider.js';
+import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
+
+const DEFAULT_HOST = 'http://127.0.0.1:11434';
+
+// Top-level request fields of Ollama's API; every other extra key is a model option.
+const TOP_LEVEL = new Set(['keep_alive', 'think']);
+
+/** Carries what the engine needs from a failed Ollama request (the SDK's error drops headers). */
+class OllamaFailure extends Error {
+  constructor(readonly failure: RequestFailure) {
+    super(failure.message);
+  }
+}
+
+/** The Ollama host: config `base_url`, else `OLLAMA_HOST`, else the local default. */
+export function resolveOllamaHost(
+  config: ResolvedLmConfig,
+  env: Record<string, string | undefined>,
+): string {
+  return config.baseUrl ?? env.OLLAMA_HOST ?? DEFAULT_HOST;
+}
+
+function buildRequest(request: ProviderRequest) {
+  const { temperature, max_tokens, top_p, stop, seed, n: _n, num_ctx, ...extra } = request.params;
+  const topLevel: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(extra))
+    (TOP_LEVEL.has(key) ? topLevel : options)[key] = value;
+  Object.assign(options, { temperature, num_predict: max_tokens, top_p, stop, seed, num_ctx });
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  return {
+    ...topLevel,
+    model: request.model,
+    stream: false as const,
+    options,
+    ...(request.responseSchema ? { format: request.responseSchema.schema } : {}),
+  };
+}
+
+/**
+ * An LM provider over the official `ollama` SDK (`/api/chat`, `/api/generate` without streaming).
+ * Ollama has no `n`: several completions are several requests, one after the other.
+ */
+export function createOllamaProvider(host: string, apiKey: string | undefined): LmProvider {
+  const headers = apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined;
+
+  async function once(
+    request: ProviderRequest,
+    signal: AbortSignal,
+  ): Promise<{ text: string; promptTokens?: number; evalTokens?: number }> {
+    let retryAfterMs: number | undefined;
+    // A client per request: the SDK takes no signal for non-streamed calls, so it goes in
+    // through fetch, which also lets us read Retry-After from error responses.
+    const client = new Ollama({
+      host,
+      ...(headers ? { headers } : {}),
+      fetch: async (url, init) => {
+        const res = await fetch(url, { ...init, signal });
+        if (!res.ok) retryAfterMs = parseRetryAfter(res.headers);
+        return res;
+      },
+    });
+    try {
+      const body = buildRequest(request);
+      if (request.method === 'completion') {
+        const res = await client.generate({ ...body, prompt: request.prompt });
+        return {
+          text: res.response ?? '',
+          promptTokens: res.prompt_eval_count,
+          evalTokens: res.eval_count,
+        };
+      }
+      const res = await client.chat({ ...body, messages: request.messages });
+      return {
+        text: res.message.content,
+        promptTokens: res.prompt_eval_count,
+        evalTokens: res.eval_count,
+      };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const status = (error as { status_code?: unknown }).status_code;
+      if (typeof status === 'number') {
+        throw new OllamaFailure({
+          retryable: isRetryableStatus(status),
+          status,
+          message: (error as Error).message,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    name: 'ollama',
+    async complete(request, signal) {
+      const texts: string[] = [];
+      let prompt = 0;
+      let completion = 0;
+      for (let i = 0; i < (request.params.n ?? 1); i++) {
+        const res = await once(request, signal);
+        texts.push(res.text);
+        prompt += res.promptTokens ?? estimateTokens(request.prompt);
+        completion += res.evalTokens ?? estimateTokens(res.text);
+      }
+      return { texts, usage: { prompt_tokens: prompt, completion_tokens: completion } };
+    },
+    describeError(error): RequestFailure {
+      if (error instanceof OllamaFailure) return error.failure;
+      // fetch rejects with a TypeError on connection failures (refused, reset, DNS).
+      if (error instanceof TypeError) {
+        const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+        return {
+          retryable: true,
+          message: `cannot reach Ollama at ${host}: ${error.message}${cause}`,
+        };
+      }
+      return { retryable: false, message: error instanceof Error ? error.message : String(error) };
+    },
+  };
+}

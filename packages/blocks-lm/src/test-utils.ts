@@ -1,0 +1,37 @@
+// Helpers shared by this package's tests (not part of the public API, not bundled).
+import type {
+  BlockDefinition,
+  BlockRow,
+  BlockV1,
+  DgtEvent,
+  LmCallOptions,
+  LmRequestEvent,
+} from '@dgt/core';
+
+/** Validates `config` with the definition's schema and creates the block, as the runner would. */
+export async function makeBlock(
+  definition: BlockDefinition,
+  config: Record<string, unknown>,
+  env: Record<string, string | undefined> = {},
+): Promise<BlockV1> {
+  const parsed = definition.configSchema.parse({ name: 'generator', ...config });
+  return definition.create(parsed, { outputDir: '/tmp/dgt-test', env });
+}
+
+/** Calls a block and collects the events it emitted. */
+export async function callBlock(
+  block: BlockV1,
+  rows: BlockRow[],
+  options: LmCallOptions = {},
+  signal?: AbortSignal,
+): Promise<{ rows: BlockRow[]; events: LmRequestEvent[] }> {
+  const events: DgtEvent[] = [];
+  const out = await block.call(rows, options, {
+    emit: (e) => events.push(e),
+    ...(signal ? { signal } : {}),
+  });
+  return {
+    rows: out.rows,
+    events: events.filter((e): e is LmRequestEvent => e.type === 'lm-request'),
+  };
+}

@@ -1,0 +1,1 @@
+export { exactDedupBlock, exactDedupConfigSchema, normalizeText } from './exact-dedup.js';

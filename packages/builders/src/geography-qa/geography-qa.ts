@@ -1,0 +1,93 @@
+import {
+  defineBuilder,
+  loadTemplate,
+  packageAsset,
+  type DataPoint,
+  type LmRow,
+  type PromptTemplate,
+} from '@dgt/core';
+import { z } from 'zod';
+import { extractJsonObject, text } from '../shared/parse-reply.js';
+
+/** A geography question/answer record (seeds and outputs alike). */
+export const geographyQaSchema = z.looseObject({
+  task_name: z.string(),
+  is_seed: z.boolean().optional(),
+  question: z.string().min(1),
+  answer: z.string().min(1),
+});
+
+/** The JSON Schema the generator is asked to follow (structured output). */
+export const geographyReplySchema = {
+  type: 'object',
+  properties: {
+    question: { type: 'string', description: 'a new geography question' },
+    answer: { type: 'string', description: 'its short, correct answer' },
+  },
+  required: ['question', 'answer'],
+  additionalProperties: false,
+} as const;
+
+/** How many in-context examples each request shows. */
+const EXAMPLES_PER_PROMPT = 3;
+
+/**
+ * Reads a generator reply: the structured-output object when the provider returned one, else a
+ * JSON object in the text, else DiGiT's `Question: … / Answer: …` text format.
+ */
+export function parseGeographyReply(row: Pick<LmRow, 'parsed' | 'result'>): { question: string; answer: string } | undefined {
+  const fromObject = (value: unknown) => {
+    const object = value as { question?: unknown; answer?: unknown } | undefined;
+    const question = text(object?.question);
+    const answer = text(object?.answer);
+    return question && answer ? { question, answer } : undefined;
+  };
+  const structured = fromObject(row.parsed);
+  if (structured) return structured;
+  const reply = row.result ?? '';
+  const json = fromObject(extractJsonObject(reply));
+  if (json) return json;
+  const match = /Question:\s*([\s\S]*?)\s*Answer:\s*([\s\S]*)/i.exec(reply);
+  const question = text(match?.[1]);
+  const answer = text(match?.[2]?.split(/\n\s*Question:/i)[0]);
+  return question && answer ? { question, answer } : undefined;
+}
+
+let prompt: Promise<PromptTemplate> | undefined;
+
+/**
+ * `public/examples/geography_qa`: generates geography question/answer pairs from a few seeds.
+ * Each batch item becomes one request showing three examples drawn from the task's seeds and
+ * earlier outputs; replies that cannot be read as a question and an answer are dropped, and the
+ * `dedup` postprocessor removes repeated questions.
+ */
+export const geographyQaBuilder = defineBuilder({
+  kind: 'generation',
+  name: 'public/examples/geography_qa',
+  description: 'Geography question/answer pairs from a few seed examples (DiGiT example).',
+  config: packageAsset(import.meta.url, 'assets/geography-qa/geography_qa.yaml'),
+  inputSchema: geographyQaSchema,
+  outputSchema: geographyQaSchema,
+  async call(batch, ctx) {
+    prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/geography-qa/prompt.txt'));
+    const template = await prompt;
+    const requests: LmRow[] = batch.map((item) => {
+      const examples = ctx.sampleExamples(item.task_name, EXAMPLES_PER_PROMPT);
+      const shown = examples.length ? examples : [item];
+      return {
+        task_name: item.task_name,
+        input: [{ role: 'user', content: template.render({ examples: shown }) }],
+      };
+    });
+    const replies = (await ctx.blocks.generator!(requests, {
+      method: 'chat_completion',
+      responseSchema: { name: 'geography_qa', schema: geographyReplySchema },
+    })) as LmRow[];
+    const outputs: DataPoint[] = [];
+    for (const reply of replies) {
+      const pair = parseGeographyReply(reply);
+      if (pair) outputs.push({ task_name: String(reply.task_name), is_seed: false, ...pair });
+    }
+    return outputs;
+  },
+});

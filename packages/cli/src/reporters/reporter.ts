@@ -1,0 +1,73 @@
+import type { DgtEvent, RunResult } from '@dgt/core';
+import { ProgressBoard } from './task-progress.js';
+import { summaryTable } from './summary-table.js';
+
+/** Turns run events into output. */
+export type Reporter = { onEvent(event: DgtEvent): void; finish(result: RunResult | undefined): void };
+
+type Streams = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } };
+
+/** `--json`: every event as one JSON line on stdout. */
+export function jsonReporter({ out }: Streams): Reporter {
+  return {
+    onEvent: (event) => out.write(`${JSON.stringify(event)}\n`),
+    finish: () => undefined,
+  };
+}
+
+/**
+ * Not a terminal (CI, a pipe): a line when a task starts or ends, at most one progress line per
+ * task every few seconds, warnings, and the summary.
+ */
+export function plainReporter({ out, err }: Streams, intervalMs = 2000): Reporter {
+  const board = new ProgressBoard();
+  const lastLine = new Map<string, number>();
+  return {
+    onEvent(event) {
+      const progress = board.apply(event);
+      if (event.type === 'warning') err.write(`warning: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
+      if (event.type === 'run-start') err.write(`dgt: running ${event.tasks.length} task(s), outputs in ${event.outputDir}\n`);
+      if (!progress) return;
+      const now = Date.now();
+      const due = event.type === 'task-start' || event.type === 'task-end' || now - (lastLine.get(progress.task) ?? 0) >= intervalMs;
+      if (due && (event.type === 'task-start' || event.type === 'task-end' || event.type === 'records')) {
+        lastLine.set(progress.task, now);
+        err.write(`${board.line(progress)}\n`);
+      }
+    },
+    finish(result) {
+      if (result) out.write(`\n${summaryTable(result.tasks)}\n`);
+    },
+  };
+}
+
+/** A terminal: one live line per task, redrawn in place, then the summary. */
+export function ttyReporter({ out, err }: Streams): Reporter {
+  const board = new ProgressBoard();
+  let drawn = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = () => {
+    const columns = err.columns ?? 100;
+    const lines = [...board.tasks.values()].map((p) => board.line(p).slice(0, columns - 1));
+    if (drawn > 0) err.write(`\x1b[${drawn}A`);
+    for (const line of lines) err.write(`\x1b[2K${line}\n`);
+    drawn = lines.length;
+  };
+  return {
+    onEvent(event) {
+      board.apply(event);
+      if (event.type === 'warning') {
+        if (drawn > 0) err.write(`\x1b[${drawn}A\x1b[J`);
+        drawn = 0;
+        err.write(`warning: ${event.message}\n`);
+      }
+      timer ??= setInterval(draw, 100);
+      timer.unref();
+    },
+    finish(result) {
+      if (timer) clearInterval(timer);
+      draw();
+      if (result) out.write(`\n${summaryTable(result.tasks)}\n`);
+    },
+  };
+}

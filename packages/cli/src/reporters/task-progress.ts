@@ -1,0 +1,99 @@
+import type { DgtEvent, TaskSummary } from '@dgt/core';
+
+/** Live numbers of one task, folded from events. */
+export type TaskProgress = {
+  task: string;
+  target?: number;
+  accepted: number;
+  rejected: number;
+  lmRequests: number;
+  promptTokens: number;
+  completionTokens: number;
+  startedAt: number;
+  /** Records present at start (resume): excluded from the rate. */
+  resumed: number;
+  done?: TaskSummary;
+};
+
+/** Folds events into per-task progress, for the TTY and plain reporters. */
+export class ProgressBoard {
+  readonly tasks = new Map<string, TaskProgress>();
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  apply(event: DgtEvent): TaskProgress | undefined {
+    switch (event.type) {
+      case 'task-start': {
+        const progress: TaskProgress = {
+          task: event.task,
+          ...(event.target !== undefined ? { target: event.target } : {}),
+          accepted: event.resumed,
+          resumed: event.resumed,
+          rejected: 0,
+          lmRequests: 0,
+          promptTokens: 0,
+          completionTokens: 0,
+          startedAt: this.now(),
+        };
+        this.tasks.set(event.task, progress);
+        return progress;
+      }
+      case 'records': {
+        const progress = this.tasks.get(event.task);
+        if (progress) progress.accepted = event.accepted;
+        return progress;
+      }
+      case 'block': {
+        const progress = this.tasks.get(event.task);
+        if (progress) progress.rejected += event.rejected;
+        return progress;
+      }
+      case 'lm-request': {
+        const progress = event.task ? this.tasks.get(event.task) : undefined;
+        if (progress) {
+          progress.lmRequests++;
+          progress.promptTokens += event.promptTokens;
+          progress.completionTokens += event.completionTokens;
+        }
+        return progress;
+      }
+      case 'task-end': {
+        const progress = this.tasks.get(event.task);
+        if (progress) {
+          progress.done = event;
+          progress.accepted = event.accepted;
+        }
+        return progress;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** One line describing a task: counts, rate and ETA. */
+  line(progress: TaskProgress): string {
+    const seconds = Math.max(0.001, (this.now() - progress.startedAt) / 1000);
+    const made = progress.accepted - progress.resumed;
+    const counts = progress.target !== undefined ? `${Math.min(progress.accepted, progress.target)}/${progress.target}` : `${progress.accepted}`;
+    const parts = [counts, `rejected ${progress.rejected}`, `${(progress.lmRequests / seconds).toFixed(1)} req/s`, `${progress.promptTokens + progress.completionTokens} tokens`];
+    if (progress.done) parts.push(progress.done.status);
+    else if (progress.target !== undefined && made > 0) {
+      const left = Math.max(0, progress.target - progress.accepted);
+      parts.push(`ETA ${formatDuration((left / made) * seconds * 1000)}`);
+    }
+    return `${progress.task}  ${parts.join('  ')}`;
+  }
+}
+
+/** Human duration: `850ms`, `12s`, `3m05s`, `1h02m`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** A datastore mapping in a task file (`type`, `data_path`, …); the datastore type validates the rest. */
+export const datastoreRefSchema = z.looseObject({
+  type: z.string().min(1).default('default'),
+});
+
+/** The run settings of a task (DiGiT's `runner_config`). */
+export const runnerConfigSchema = z.looseObject({
+  output_dir: z.string().optional(),
+  save_formatted_output: z.boolean().optional(),
+  restart_generation: z.boolean().optional(),
+  num_outputs_to_generate: z.int().nonnegative().optional(),
+  seed_batch_size: z.int().nonnegative().optional(),
+  machine_batch_size: z.int().nonnegative().optional(),
+  transform_batch_size: z.int().positive().optional(),
+  /** Stop after this many builder calls for the task. */
+  max_gen_requests: z.int().positive().optional(),
+  /** Stop after this many consecutive builder calls that added nothing. */
+  max_stalled_requests: z.int().positive().optional(),
+  /** Stop when more than this fraction of a task's LM requests failed (after at least 20). */
+  failure_threshold: z.number().min(0).max(1).optional(),
+  /** Stop the task after this many seconds. */
+  time_limit: z.number().positive().optional(),
+});
+
+/** Parsed `runner_config`. */
+export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
+
+const recordSchema = z.record(z.string(), z.unknown());
+
+/**
+ * A task file in DiGiT's format. Keys not listed here are the builder's own and are kept; the
+ * builder's `taskSchema` validates them.
+ */
+export const taskConfigSchema = z.looseObject({
+  task_name: z.string().min(1),
+  task_description: z.string().optional(),
+  created_by: z.string().optional(),
+  data_builder: z.string().min(1),
+  seed_examples: z.array(recordSchema).nullish(),
+  seed_datastore: datastoreRefSchema.nullish(),
+  data: z.union([datastoreRefSchema, z.array(recordSchema)]).nullish(),
+  dataloader: z.looseObject({ type: z.string().optional(), loop_over: z.boolean().optional() }).nullish(),
+  datastore: datastoreRefSchema.nullish(),
+  final_datastore: datastoreRefSchema.nullish(),
+  formatted_datastore: datastoreRefSchema.nullish(),
+  formatter: z.looseObject({ type: z.string().min(1) }).nullish(),
+  runner_config: runnerConfigSchema.nullish(),
+  store_name: z.string().min(1).optional(),
+  random_seed: z.union([z.int(), z.string()]).optional(),
+});
+
+/** A parsed task configuration. */
+export type TaskConfig = z.infer<typeof taskConfigSchema>;
+
+/** The `--config-path` override file: builder and task overrides and extra task files. */
+export const overrideFileSchema = z.strictObject({
+  databuilders: z.record(z.string(), z.looseObject({})).nullish(),
+  tasks: z.record(z.string(), z.looseObject({})).nullish(),
+  task_files: z.array(z.string()).nullish(),
+});
+
+/** A parsed override file. */
+export type OverrideFile = z.infer<typeof overrideFileSchema>;

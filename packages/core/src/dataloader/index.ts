@@ -1,0 +1,6 @@
+export {
+  createDatastoreLoader,
+  type DatastoreLoader,
+  type DatastoreLoaderOptions,
+  type DatastoreLoaderState,
+} from './datastore-loader.js';

@@ -1,0 +1,7 @@
+export { builtinFormatters } from './builtin-formatters.js';
+export {
+  createNativeFormatter,
+  type NativeFormatterConfig,
+  nativeFormatter,
+  nativeFormatterConfigSchema,
+} from './native-formatter.js';

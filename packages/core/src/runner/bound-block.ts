@@ -1,0 +1,79 @@
+import type { BlockOutput, BlockV1, RejectedRow } from '../contracts/v1/block.js';
+import type { BoundBlock } from '../contracts/v1/builder.js';
+import type { BlockRow } from '../contracts/v1/data-point.js';
+import type { BlockConfig } from '../config/builder-schema.js';
+import type { EventSink } from '../events/events.js';
+
+/** Receives the rows a block rejected, mapped back to the caller's rows. */
+export type RejectSink = (block: BlockV1, rejected: RejectedRow[]) => Promise<void>;
+
+/**
+ * Wraps a block instance for builders: applies `input_map`/`output_map` (DiGiT semantics),
+ * reports per-task pass/reject counts, and hands rejected rows to the run's reject stores.
+ */
+export function bindBlock(
+  block: BlockV1,
+  config: BlockConfig,
+  context: { emit: EventSink; signal: AbortSignal; onReject: RejectSink },
+): BoundBlock {
+  const inputMap = config.input_map;
+  const outputMap = config.output_map;
+
+  const run = async (rows: BlockRow[], options?: Record<string, unknown>): Promise<BlockOutput> => {
+    // Blocks write onto the rows they get; with an input_map they get fresh rows, so remember
+    // which caller row each came from.
+    const source = new Map<BlockRow, BlockRow>();
+    const blockRows = rows.map((row) => {
+      if (!inputMap) return row;
+      const mapped: BlockRow = {};
+      for (const [from, to] of Object.entries(inputMap)) mapped[to] = row[from];
+      if (row.task_name !== undefined && mapped.task_name === undefined) mapped.task_name = row.task_name;
+      source.set(mapped, row);
+      return mapped;
+    });
+    const output = await block.call(blockRows, options, { emit: context.emit, signal: context.signal });
+    const back = (blockRow: BlockRow): BlockRow => {
+      const row = source.get(blockRow);
+      if (!row) return blockRow;
+      if (outputMap) {
+        for (const [from, to] of Object.entries(outputMap)) row[to] = blockRow[from];
+      } else {
+        const inputs = new Set(Object.values(inputMap ?? {}));
+        for (const [key, value] of Object.entries(blockRow)) if (!inputs.has(key) && key !== 'task_name') row[key] = value;
+      }
+      return row;
+    };
+    if (!inputMap && outputMap) {
+      for (const row of output.rows) for (const [from, to] of Object.entries(outputMap)) row[to] = row[from];
+    }
+    const passed = output.rows.map(back);
+    const rejected = (output.rejected ?? []).map(({ row, reason }) => ({ row: back(row), reason }));
+    reportCounts(block, passed, rejected, context.emit);
+    if (rejected.length) await context.onReject(block, rejected);
+    return { rows: passed, rejected };
+  };
+
+  const bound = (async (rows: BlockRow[], options?: Record<string, unknown>) => (await run(rows, options)).rows) as BoundBlock;
+  Object.defineProperties(bound, {
+    name: { value: block.name },
+    type: { value: block.type },
+    role: { value: block.role },
+    run: { value: run },
+  });
+  return bound;
+}
+
+function reportCounts(block: BlockV1, passed: BlockRow[], rejected: RejectedRow[], emit: EventSink): void {
+  const counts = new Map<string, { passed: number; rejected: number }>();
+  const bump = (task: unknown, key: 'passed' | 'rejected') => {
+    if (typeof task !== 'string') return;
+    const entry = counts.get(task) ?? { passed: 0, rejected: 0 };
+    entry[key]++;
+    counts.set(task, entry);
+  };
+  for (const row of passed) bump(row.task_name, 'passed');
+  for (const { row } of rejected) bump(row.task_name, 'rejected');
+  for (const [task, { passed: p, rejected: r }] of counts) {
+    emit({ type: 'block', block: block.name, blockType: block.type, task, passed: p, rejected: r });
+  }
+}

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { BlockV1, RejectedRow } from '../contracts/v1/block.js';
+import type { BoundBlock } from '../contracts/v1/builder.js';
+import type { Dataloader } from '../contracts/v1/dataloader.js';
+import type { DatastoreDefinition, StoredRecord } from '../contracts/v1/datastore.js';
+import type { Formatter, FormatterDefinition } from '../contracts/v1/formatter.js';
+import { isBlock, isFormatterDefinition } from '../contracts/guards.js';
+import { zodToDgtError } from '../config/zod-issues.js';
+import { createDatastoreLoader } from '../dataloader/index.js';
+import { DgtError } from '../errors/dgt-error.js';
+import type { DgtEvent, EventSink, TaskSummary } from '../events/events.js';
+import { createRandom } from '../random/seeded-random.js';
+import { bindBlock } from './bound-block.js';
+import { runBuilderLoop } from './builder-loop.js';
+import { finishTask } from './finish-task.js';
+import { openConfiguredStore, planRun, type PlanOptions, type PlannedBuilder, type RunPlan } from './plan-run.js';
+import { redactSecrets, secretValues } from './redact.js';
+import { TaskRun, type StoreOpener } from './task-run.js';
+
+/** Options of {@link runTasks}: what to run, plus the run's identity, events and cancellation. */
+export type RunOptions = PlanOptions & {
+  /** Groups runs of one experiment in task cards (`--build-id`). */
+  buildId?: string;
+  /** Receives every event of the run. */
+  onEvent?: EventSink;
+  /** Stops the run: no new attempt starts, records already made are kept, the run can resume. */
+  signal?: AbortSignal;
+};
+
+/** What a run returns: its status and a summary per task. */
+export type RunResult = {
+  status: 'completed' | 'failed' | 'interrupted';
+  runId: string;
+  buildId: string;
+  tasks: TaskSummary[];
+};
+
+/**
+ * Runs tasks end to end: validates everything first, then runs every builder concurrently until
+ * each task reaches its target (or a stopping criterion), writing DiGiT's output layout. Resumes
+ * from what is on disk unless `runner.restart` is set.
+ *
+ * @example
+ * const registry = await discoverPlugins({ projectRoot: process.cwd() });
+ * const result = await runTasks({ taskPaths: ['task.yaml'], registry, onEvent: console.log });
+ */
+export async function runTasks(options: RunOptions): Promise<RunResult> {
+  const plan = await planRun(options);
+  return executePlan(plan, options);
+}
+
+/** Runs a validated plan (see {@link planRun}). */
+export async function executePlan(plan: RunPlan, options: Omit<RunOptions, keyof PlanOptions>): Promise<RunResult> {
+  const started = Date.now();
+  const runId = randomUUID();
+  const buildId = options.buildId ?? 'default';
+  const secrets = secretValues(plan.env);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) controller.abort(options.signal.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const taskRuns = new Map<string, TaskRun>();
+  const emit: EventSink = (event) => {
+    routeToTask(event, taskRuns);
+    options.onEvent?.(redactSecrets(event, secrets) as DgtEvent);
+  };
+
+  const allTasks = plan.builders.flatMap((b) => b.tasks);
+  emit({
+    type: 'run-start',
+    runId,
+    buildId,
+    tasks: allTasks.map((t) => t.loaded.config.task_name),
+    outputDir: allTasks[0]!.settings.outputRoot,
+  });
+
+  const prepared: { planned: PlannedBuilder; blocks: BlockV1[]; bound: Record<string, BoundBlock>; tasks: TaskRun[]; formatter: Map<TaskRun, Formatter | undefined> }[] = [];
+  try {
+    for (const planned of plan.builders) {
+      const blocks: BlockV1[] = [];
+      const bound: Record<string, BoundBlock> = {};
+      for (const config of planned.blockConfigs) {
+        const block = await planned.blockDefinitions.get(config.type)!.create(config, {
+          outputDir: allTasks[0]!.settings.outputRoot,
+          env: plan.env,
+        });
+        if (!isBlock(block)) {
+          throw new DgtError('INVALID_PLUGIN', `block type "${config.type}" created something that is not a block (expected specificationVersion 'v1', kind 'block', and call()).`);
+        }
+        blocks.push(block);
+        bound[config.name] = bindBlock(block, config, {
+          emit,
+          signal: controller.signal,
+          onReject: (b, rejected) => writeRejects(b, rejected, taskRuns, emit),
+        });
+      }
+      const tasks: TaskRun[] = [];
+      const formatter = new Map<TaskRun, Formatter | undefined>();
+      for (const { loaded, settings, seeds } of planned.tasks) {
+        const random = createRandom(settings.randomSeed).fork(loaded.config.task_name);
+        const openStore = outputStoreOpener(plan, loaded);
+        const task = new TaskRun(loaded, planned.id, planned.builder.kind, settings, {
+          openStore,
+          loadSeeds: async () => seeds,
+          openInput: () => openInput(plan, loaded),
+          random,
+        });
+        await task.open();
+        taskRuns.set(task.name, task);
+        tasks.push(task);
+        formatter.set(task, await createFormatter(plan, loaded));
+        await writeTaskCard(task, planned, plan, { runId, buildId, secrets }, openStore);
+        emit({
+          type: 'task-start',
+          task: task.name,
+          builder: planned.id,
+          kind: task.kind,
+          ...(task.target !== undefined ? { target: task.target } : {}),
+          resumed: task.resumed,
+          outputDir: settings.taskDir,
+        });
+      }
+      prepared.push({ planned, blocks, bound, tasks, formatter });
+    }
+
+    await Promise.all(
+      prepared.map(async ({ planned, bound, tasks, formatter }) => {
+        await runBuilderLoop({
+          builderId: planned.id,
+          builder: planned.builder,
+          config: planned.config,
+          blocks: bound,
+          tasks,
+          random: createRandom(tasks[0]!.settings.randomSeed).fork(planned.id),
+          signal: controller.signal,
+          emit,
+        });
+        for (const task of tasks) {
+          if (task.status !== 'interrupted') await finishTask(task, outputStoreOpener(plan, task.task), formatter.get(task));
+          emit({ type: 'task-end', ...task.summary() });
+          await task.close();
+        }
+      }),
+    );
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    for (const { blocks } of prepared) for (const block of blocks) await block.close?.();
+    for (const task of taskRuns.values()) await task.close().catch(() => undefined);
+  }
+
+  const summaries = [...taskRuns.values()].map((task) => task.summary());
+  const status = summaries.some((s) => s.status === 'interrupted')
+    ? 'interrupted'
+    : summaries.every((s) => s.status === 'completed')
+      ? 'completed'
+      : 'failed';
+  emit({ type: 'run-end', status, durationMs: Date.now() - started, tasks: summaries });
+  return { status, runId, buildId, tasks: summaries };
+}
+
+function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): void {
+  if (event.type === 'lm-request') {
+    const task = event.task ? tasks.get(event.task) : undefined;
+    if (!task) return;
+    task.lmRequests++;
+    task.promptTokens += event.promptTokens;
+    task.completionTokens += event.completionTokens;
+    if (!event.ok) {
+      task.lmFailures++;
+      task.log(event);
+    }
+    return;
+  }
+  if (event.type === 'attempt') {
+    for (const name of event.tasks) tasks.get(name)?.log(event);
+    return;
+  }
+  if ('task' in event && typeof event.task === 'string') tasks.get(event.task)?.log(event);
+}
+
+async function writeRejects(block: BlockV1, rejected: RejectedRow[], tasks: Map<string, TaskRun>, emit: EventSink): Promise<void> {
+  const byTask = new Map<TaskRun, RejectedRow[]>();
+  for (const entry of rejected) {
+    const task = tasks.get(String(entry.row.task_name));
+    if (!task) {
+      emit({ type: 'warning', message: `block ${block.name} rejected a row without a known task_name; it is not stored` });
+      continue;
+    }
+    byTask.set(task, [...(byTask.get(task) ?? []), entry]);
+  }
+  for (const [task, rows] of byTask) await task.writeRejects(block.name, rows);
+}
+
+function outputStoreOpener(plan: RunPlan, task: TaskRun['task']): StoreOpener {
+  return async (mapping, storeName) => {
+    // Output stores live under the task's folder whatever the mapping says about paths.
+    const { data_path: _path, store_name: _name, ...rest } = (mapping ?? {}) as Record<string, unknown>;
+    const type = typeof rest.type === 'string' ? rest.type : 'default';
+    const where = task.where(['datastore']);
+    const definition = (await plan.registry.load('datastores', type, where)) as DatastoreDefinition;
+    const parsed = definition.configSchema.safeParse({ ...rest, type });
+    if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, rest, () => where);
+    const settings = planSettings(plan, task);
+    return definition.create(parsed.data, { outputDir: settings.outputRoot, storeName, baseDir: task.baseDir });
+  };
+}
+
+function planSettings(plan: RunPlan, task: TaskRun['task']) {
+  for (const builder of plan.builders) for (const t of builder.tasks) if (t.loaded === task) return t.settings;
+  throw new Error(`task ${task.config.task_name} is not part of the plan`);
+}
+
+async function openInput(plan: RunPlan, task: TaskRun['task']): Promise<Dataloader> {
+  const data = task.config.data;
+  if (Array.isArray(data)) return arrayLoader(data);
+  const store = await openConfiguredStore(plan.registry, data as Record<string, unknown>, task, 'data_input', task.where(['data']));
+  return createDatastoreLoader(store, { loop: false });
+}
+
+function arrayLoader(records: StoredRecord[]): Dataloader {
+  let position = 0;
+  return {
+    specificationVersion: 'v1',
+    kind: 'dataloader',
+    next: async () => records[position++],
+    getState: () => ({ position }),
+    setState: (state) => {
+      position = Number(state.position ?? 0);
+    },
+  };
+}
+
+async function createFormatter(plan: RunPlan, task: TaskRun['task']): Promise<Formatter | undefined> {
+  const mapping = task.config.formatter;
+  if (!mapping) return undefined;
+  const where = task.where(['formatter', 'type']);
+  const definition = (await plan.registry.load('formatters', mapping.type, where)) as FormatterDefinition;
+  if (!isFormatterDefinition(definition)) throw new DgtError('INVALID_PLUGIN', `${where}: formatter "${mapping.type}" is not a formatter definition.`);
+  const parsed = definition.configSchema.safeParse(mapping);
+  if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, mapping, (p) => task.where(['formatter', ...p]));
+  return definition.create(parsed.data);
+}
+
+async function writeTaskCard(
+  task: TaskRun,
+  planned: PlannedBuilder,
+  plan: RunPlan,
+  ids: { runId: string; buildId: string; secrets: ReadonlySet<string> },
+  openStore: StoreOpener,
+): Promise<void> {
+  const card = {
+    task_name: task.name,
+    task_description: task.task.config.task_description,
+    created_by: task.task.config.created_by,
+    data_builder: planned.id,
+    build_id: ids.buildId,
+    run_id: ids.runId,
+    time: new Date().toISOString(),
+    task_file: task.task.file,
+    task_config: task.task.config,
+    builder_config: { ...planned.config, blocks: planned.blockConfigs },
+    settings: { ...task.settings },
+    cwd: plan.cwd,
+  };
+  const store = await openStore(task.task.config.datastore, `${task.settings.storeName}/task_card`);
+  await store.append([redactSecrets(card, ids.secrets) as StoredRecord]);
+  await store.close();
+}

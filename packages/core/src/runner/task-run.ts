@@ -1,0 +1,248 @@
+import { rm } from 'node:fs/promises';
+import type { Dataloader } from '../contracts/v1/dataloader.js';
+import type { DataPoint } from '../contracts/v1/data-point.js';
+import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
+import type { LoadedTask } from '../config/load-tasks.js';
+import type { DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
+import type { RandomSource } from '../random/seeded-random.js';
+import type { TaskSettings } from './task-settings.js';
+
+/** Opens a datastore of a task: `config` is the task file's mapping (or none for the default). */
+export type StoreOpener = (config: Record<string, unknown> | null | undefined, storeName: string) => Promise<Datastore>;
+
+/** What a task needs from the run to read and write its data. */
+export type TaskRunDeps = {
+  openStore: StoreOpener;
+  /** Opens the transformation input as a resumable, non-looping cursor. */
+  openInput: () => Promise<Dataloader>;
+  /** The seed examples (inline and from `seed_datastore`), for generation tasks. */
+  loadSeeds: () => Promise<StoredRecord[]>;
+  random: RandomSource;
+};
+
+type SavedState = { attempt: number; data_count: number; seed_position: number; input?: Record<string, unknown> };
+
+/**
+ * One task of a run: its stores (`data.jsonl`, state, rejects, results), its accepted records,
+ * its counters, and how it resumes. Every accepted record is appended durably before the next
+ * attempt starts, and the loader position is saved after it, so a kill at any moment loses
+ * nothing and duplicates nothing.
+ */
+export class TaskRun {
+  readonly name: string;
+  readonly kind: 'generation' | 'transformation';
+  /** Accepted records, in `data.jsonl` order (generation only: transformations stream). */
+  accepted: DataPoint[] = [];
+  /** Records in `data.jsonl`. */
+  dataCount = 0;
+  seeds: DataPoint[] = [];
+  status: TaskStatus | undefined;
+  reason: string | undefined;
+  attempts = 0;
+  stalled = 0;
+  lmRequests = 0;
+  lmFailures = 0;
+  promptTokens = 0;
+  completionTokens = 0;
+  readonly rejected: Record<string, number> = {};
+  /** Records present when the run started (resume). */
+  resumed = 0;
+  inputExhausted = false;
+  private seedPosition = 0;
+  private startedAt = Date.now();
+  private data!: Datastore;
+  private state!: Datastore;
+  private logs!: Datastore;
+  private pendingLogs: StoredRecord[] = [];
+  private input: Dataloader | undefined;
+  private readonly rejectStores = new Map<string, Datastore>();
+
+  constructor(
+    readonly task: LoadedTask,
+    readonly builderId: string,
+    kind: 'generation' | 'transformation',
+    readonly settings: TaskSettings,
+    private readonly deps: TaskRunDeps,
+  ) {
+    this.name = task.config.task_name;
+    this.kind = kind;
+  }
+
+  /** Milliseconds since the task started in this process. */
+  get elapsedMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  /** The target, for generation tasks. */
+  get target(): number | undefined {
+    return this.kind === 'generation' ? this.settings.target : undefined;
+  }
+
+  /** Opens the stores; with `restart` wipes earlier outputs, otherwise resumes from them. */
+  async open(): Promise<void> {
+    const { openStore } = this.deps;
+    const storeConfig = this.task.config.datastore;
+    const name = this.settings.storeName;
+    this.data = await openStore(storeConfig, `${name}/data`);
+    this.state = await openStore(storeConfig, `${name}/dataloader_state`);
+    this.logs = await openStore(storeConfig, `${name}/logs`);
+    if (this.settings.restart) {
+      for (const store of [this.data, this.state, this.logs]) await store.clear();
+      await rm(`${this.settings.taskDir}/blocks`, { recursive: true, force: true });
+      for (const file of ['final_data', 'formatted_data', 'task_results']) {
+        await (await openStore(storeConfig, `${name}/${file}`)).clear();
+      }
+    }
+
+    if (this.kind === 'generation') {
+      this.seeds = (await this.deps.loadSeeds()).map((seed) => ({ ...seed, task_name: this.name, is_seed: true }));
+    } else {
+      this.input = await this.deps.openInput();
+    }
+
+    const saved = await this.lastState();
+    for await (const record of this.data.read()) {
+      this.dataCount++;
+      if (this.kind === 'generation') this.accepted.push(record as DataPoint);
+    }
+    if (saved) {
+      this.attempts = saved.attempt;
+      this.seedPosition = saved.seed_position;
+      if (saved.input && this.input) this.input.setState(saved.input);
+      if (this.kind === 'transformation' && this.dataCount > saved.data_count) {
+        // Outputs of a batch whose input position was never saved: that batch runs again, so
+        // drop its outputs to avoid duplicates.
+        const keep: StoredRecord[] = [];
+        let i = 0;
+        for await (const record of this.data.read()) if (i++ < saved.data_count) keep.push(record);
+        await this.data.write(keep);
+        this.dataCount = keep.length;
+      }
+    } else if (this.kind === 'transformation' && this.dataCount > 0) {
+      await this.data.clear();
+      this.dataCount = 0;
+    }
+    this.resumed = this.dataCount;
+  }
+
+  private async lastState(): Promise<SavedState | undefined> {
+    let last: SavedState | undefined;
+    for await (const record of this.state.read()) last = record as SavedState;
+    return last;
+  }
+
+  /** The next `k` seeds, cycling (DiGiT's looping seed dataloader). */
+  nextSeeds(k: number): DataPoint[] {
+    if (this.seeds.length === 0) return [];
+    const out: DataPoint[] = [];
+    for (let i = 0; i < k; i++) {
+      out.push({ ...this.seeds[this.seedPosition % this.seeds.length]! });
+      this.seedPosition++;
+    }
+    return out;
+  }
+
+  /** The next input records of a transformation, up to `k`. */
+  async nextInputs(k: number): Promise<DataPoint[]> {
+    const out: DataPoint[] = [];
+    while (out.length < k) {
+      const record = await this.input!.next();
+      if (record === undefined) {
+        this.inputExhausted = true;
+        break;
+      }
+      out.push({ ...record, task_name: this.name } as DataPoint);
+    }
+    return out;
+  }
+
+  /** Appends accepted records durably; returns how many were added. */
+  async accept(records: DataPoint[]): Promise<number> {
+    if (records.length === 0) return 0;
+    const clean = records.map((record) => ({ ...record, task_name: this.name, is_seed: record.is_seed ?? false }));
+    await this.data.append(clean);
+    this.dataCount += clean.length;
+    if (this.kind === 'generation') this.accepted.push(...clean);
+    return clean.length;
+  }
+
+  /** Saves the loader position after an attempt's records were appended. */
+  async saveState(): Promise<void> {
+    const state: SavedState = { attempt: this.attempts, data_count: this.dataCount, seed_position: this.seedPosition };
+    if (this.input) state.input = this.input.getState();
+    await this.state.append([state]);
+  }
+
+  /** Replaces `data.jsonl` (after a postprocessor removed records) in one atomic write. */
+  async replaceData(records: DataPoint[]): Promise<void> {
+    await this.data.write(records);
+    this.accepted = records;
+    this.dataCount = records.length;
+    await this.saveState();
+  }
+
+  /** Writes rejected rows with their reason to `blocks/<block>.jsonl`. */
+  async writeRejects(block: string, rows: { row: StoredRecord; reason: string }[]): Promise<void> {
+    let store = this.rejectStores.get(block);
+    if (!store) {
+      store = await this.deps.openStore(this.task.config.datastore, `${this.settings.storeName}/blocks/${block}`);
+      this.rejectStores.set(block, store);
+    }
+    this.rejected[block] = (this.rejected[block] ?? 0) + rows.length;
+    await store.append(rows.map(({ row, reason }) => ({ ...row, _block: block, _reason: reason })));
+  }
+
+  /** Streams `data.jsonl` (transformations, whose records are not kept in memory). */
+  readData(): AsyncIterable<StoredRecord> {
+    return this.data.read();
+  }
+
+  /** Queues an event for `logs.jsonl`; written at the next {@link flushLogs}. */
+  log(event: DgtEvent): void {
+    this.pendingLogs.push({ time: new Date().toISOString(), ...event });
+  }
+
+  /** Writes queued log lines (logs are not on the durability path, so they are batched). */
+  async flushLogs(): Promise<void> {
+    if (this.pendingLogs.length === 0) return;
+    const lines = this.pendingLogs;
+    this.pendingLogs = [];
+    await this.logs.append(lines);
+  }
+
+  /** Marks the task as ended (first reason wins). */
+  end(status: TaskStatus, reason?: string): void {
+    if (this.status) return;
+    this.status = status;
+    this.reason = reason;
+  }
+
+  /** Whether the task still takes part in attempts. */
+  get active(): boolean {
+    return this.status === undefined;
+  }
+
+  summary(): TaskSummary {
+    return {
+      task: this.name,
+      builder: this.builderId,
+      status: this.status ?? 'interrupted',
+      ...(this.reason ? { reason: this.reason } : {}),
+      accepted: this.kind === 'generation' ? Math.min(this.dataCount, this.settings.target) : this.dataCount,
+      ...(this.kind === 'generation' ? { target: this.settings.target } : {}),
+      rejected: { ...this.rejected },
+      attempts: this.attempts,
+      lmRequests: this.lmRequests,
+      lmFailures: this.lmFailures,
+      promptTokens: this.promptTokens,
+      completionTokens: this.completionTokens,
+      outputDir: this.settings.taskDir,
+      durationMs: this.elapsedMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.flushLogs();
+    for (const store of [this.data, this.state, this.logs, ...this.rejectStores.values()]) await store?.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { compileTemplate, loadTemplate, type PromptTemplate } from './prompt-template.js';

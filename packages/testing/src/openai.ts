@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import {
+  HttpError,
+  type LmEndpoint,
+  type ParsedLmRequest,
+  type Protocol,
+  sendJson,
+  startFakeServer,
+} from './server.js';
+import type { FakeLmServer, FakeServerOptions } from './types.js';
+
+const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
+  400: ['invalid_request_error', null],
+  401: ['invalid_request_error', 'invalid_api_key'],
+  403: ['permission_error', null],
+  404: ['invalid_request_error', 'not_found'],
+  429: ['requests', 'rate_limit_exceeded'],
+};
+
+function errorBody(status: number, message: string) {
+  const [type, code] =
+    ERROR_TYPES[status] ??
+    (status >= 500 ? ['server_error', null] : ['invalid_request_error', null]);
+  return { error: { message, type, param: null, code } };
+}
+
+function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  // Content parts: keep the text ones.
+  if (Array.isArray(content)) {
+    return content
+      .map((part) =>
+        typeof part === 'object' && part !== null && 'text' in part ? String(part.text) : '',
+      )
+      .join('');
+  }
+  return '';
+}
+
+function commonParams(body: Record<string, unknown>, prompts: string[]): ParsedLmRequest {
+  if (typeof body.model !== 'string' || body.model === '')
+    throw new HttpError(400, 'you must provide a model parameter');
+  if (body.stream === true)
+    throw new HttpError(400, 'stream: true is not supported by the fake OpenAI server');
+  const n = body.n === undefined || body.n === null ? 1 : Number(body.n);
+  if (!Number.isInteger(n) || n < 1 || n > 128)
+    throw new HttpError(400, `invalid n: ${String(body.n)}`);
+  const stop =
+    body.stop === undefined || body.stop === null
+      ? []
+      : Array.isArray(body.stop)
+        ? body.stop.map(String)
+        : [String(body.stop)];
+  const rawMax = body.max_completion_tokens ?? body.max_tokens;
+  const maxTokens = rawMax === undefined || rawMax === null ? undefined : Number(rawMax);
+  const format = body.response_format as
+    | { type?: string; json_schema?: { schema?: unknown } }
+    | undefined;
+  let schema: Record<string, unknown> | undefined;
+  if (format?.type === 'json_schema') {
+    const s = format.json_schema?.schema;
+    if (typeof s !== 'object' || s === null)
+      throw new HttpError(400, 'response_format.json_schema.schema is required');
+    schema = s as Record<string, unknown>;
+  }
+  const json = format?.type === 'json_schema' || format?.type === 'json_object';
+  return {
+    prompts,
+    n,
+    stop,
+    json,
+    ...(schema ? { schema } : {}),
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+  };
+}
+
+function envelope(prefix: string, object: string, reply: Parameters<LmEndpoint['send']>[1]) {
+  const hash = createHash('sha256')
+    .update(`${reply.req.index}:${JSON.stringify(reply.body)}`)
+    .digest('hex');
+  const completionTokens = reply.choices.reduce((sum, c) => sum + c.tokens, 0);
+  return {
+    id: `${prefix}-${hash.slice(0, 24)}`,
+    object,
+    created: Math.floor(Date.now() / 1000),
+    model: reply.body.model as string,
+    system_fingerprint: 'fp_dgt_fake',
+    usage: {
+      prompt_tokens: reply.promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: reply.promptTokens + completionTokens,
+    },
+  };
+}
+
+const chatCompletions: LmEndpoint = {
+  parse(body) {
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      throw new HttpError(400, "'messages' must be a non-empty array");
+    }
+    const prompt = (body.messages as Array<{ content?: unknown }>)
+      .map((m) => messageText(m?.content))
+      .join('\n');
+    return commonParams(body, [prompt]);
+  },
+  send(res, reply) {
+    const { usage, ...head } = envelope('chatcmpl', 'chat.completion', reply);
+    sendJson(res, 200, {
+      ...head,
+      choices: reply.choices.map((c, index) => ({
+        index,
+        message: { role: 'assistant', content: c.text, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: c.finishReason,
+      })),
+      usage,
+      service_tier: 'default',
+    });
+  },
+};
+
+const completions: LmEndpoint = {
+  parse(body) {
+    const { prompt } = body;
+    const prompts =
+      typeof prompt === 'string'
+        ? [prompt]
+        : Array.isArray(prompt) && prompt.every((p) => typeof p === 'string')
+          ? (prompt as string[])
+          : undefined;
+    if (!prompts || prompts.length === 0)
+      throw new HttpError(400, "'prompt' must be a string or an array of strings");
+    return commonParams(body, prompts);
+  },
+  send(res, reply) {
+    const { usage, ...head } = envelope('cmpl', 'text_completion', reply);
+    sendJson(res, 200, {
+      ...head,
+      choices: reply.choices.map((c, index) => ({
+        text: c.text,
+        index,
+        logprobs: null,
+        finish_reason: c.finishReason,
+      })),
+      usage,
+    });
+  },
+};
+
+const openaiProtocol: Protocol = {
+  baseURL: (url) => `${url}/v1`,
+  lm: { '/v1/chat/completions': chatCompletions, '/v1/completions': completions },
+  get: {
+    '/v1/models': (models) => ({
+      object: 'list',
+      data: models.map((id) => ({
+        id,
+        object: 'model',
+        created: 1_700_000_000,
+        owned_by: 'dgt-testing',
+      })),
+    }),
+  },
+  errorBody,
+};
+
+/**
+ * Starts a fake OpenAI-compatible server on 127.0.0.1: `POST /v1/chat/completions`,
+ * `POST /v1/completions` and `GET /v1/models` with real response shapes (usage counted in words),
+ * `n`, `stop`, `max_tokens`/`max_completion_tokens` and `response_format` (`json_schema`,
+ * `json_object`). Point the `openai` SDK at `server.baseURL`.
+ *
+ * @example
+ * const server = await startFakeOpenAI({ latencyMs: 20 });
+ * const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'test' });
+ * await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+ * await server.close();
+ */
+export function startFakeOpenAI(options?: FakeServerOptions): Promise<FakeLmServer> {
+  return startFakeServer(openaiProtocol, options);
+}

@@ -1,0 +1,290 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  canonicalJson,
+  countTokens,
+  defaultReply,
+  type ShapedReply,
+  shapeReply,
+} from './default-reply.js';
+import { SlidingWindowLimiter } from './rate-limiter.js';
+import type {
+  FakeFault,
+  FakeLmServer,
+  FakeRequest,
+  FakeServerOptions,
+  FakeServerStats,
+} from './types.js';
+
+/** A malformed request: answered with `status` in the protocol's error shape. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a protocol reads from an LM request body. */
+export type ParsedLmRequest = {
+  /** One prompt for chat; one or more for (batched) completions. */
+  prompts: string[];
+  n: number;
+  schema?: Record<string, unknown>;
+  json: boolean;
+  stop: string[];
+  maxTokens?: number;
+};
+
+/** The generated replies of one request, ready to be written in the protocol's format. */
+export type LmReply = {
+  body: Record<string, unknown>;
+  parsed: ParsedLmRequest;
+  choices: ShapedReply[];
+  promptTokens: number;
+  req: FakeRequest;
+};
+
+/** One generation endpoint of a protocol. */
+export type LmEndpoint = {
+  /** Validates the body and extracts what generation needs; throws {@link HttpError}. */
+  parse(body: Record<string, unknown>): ParsedLmRequest;
+  /** Writes the response (a JSON document, or a stream). */
+  send(res: ServerResponse, reply: LmReply): Promise<void> | void;
+};
+
+/** A wire format: its generation endpoints, read-only endpoints and error shape. */
+export type Protocol = {
+  baseURL(url: string): string;
+  /** POST endpoints that generate, by path. */
+  lm: Record<string, LmEndpoint>;
+  /** GET endpoints, by path, returning a JSON document. */
+  get: Record<string, (models: string[]) => unknown>;
+  errorBody(status: number, message: string): unknown;
+};
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Resolves after `ms`, or early when `signal` aborts (the client went away). */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** Starts a fake LM server speaking `protocol` on 127.0.0.1. */
+export async function startFakeServer(
+  protocol: Protocol,
+  options: FakeServerOptions = {},
+): Promise<FakeLmServer> {
+  const stats: FakeServerStats = {
+    requests: 0,
+    completed: 0,
+    rejected: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
+  const requests: FakeRequest[] = [];
+  let bodyCounts = new Map<string, number>();
+  const limiter = options.rateLimit
+    ? new SlidingWindowLimiter(options.rateLimit.requestsPerSecond)
+    : undefined;
+  const models = options.models ?? ['fake-model'];
+
+  const faultFor = (req: FakeRequest): FakeFault | undefined => {
+    const { faults } = options;
+    if (typeof faults === 'function') return faults(req, req.index);
+    let start = 0;
+    for (const fault of faults ?? []) {
+      const times = fault.times ?? 1;
+      if (req.index < start + times) return fault;
+      start += times;
+    }
+    return undefined;
+  };
+
+  const sendError = (
+    res: ServerResponse,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ) => sendJson(res, status, protocol.errorBody(status, message), headers);
+
+  const sendFault = (res: ServerResponse, fault: FakeFault) => {
+    const headers: Record<string, string> = {};
+    if (fault.retryAfterSeconds !== undefined) {
+      headers['retry-after'] = String(fault.retryAfterSeconds);
+      headers['retry-after-ms'] = String(Math.round(fault.retryAfterSeconds * 1000));
+    }
+    if (fault.body === undefined) {
+      sendError(res, fault.status, `injected fault (HTTP ${fault.status})`, headers);
+      return;
+    }
+    let json = true;
+    try {
+      JSON.parse(fault.body);
+    } catch {
+      json = false;
+    }
+    res.writeHead(fault.status, {
+      'content-type': json ? 'application/json' : 'text/plain',
+      ...headers,
+    });
+    res.end(fault.body);
+  };
+
+  async function handleLm(
+    endpoint: LmEndpoint,
+    path: string,
+    httpReq: IncomingMessage,
+    res: ServerResponse,
+  ) {
+    let body: Record<string, unknown>;
+    let parsed: ParsedLmRequest;
+    try {
+      const raw = JSON.parse(await readBody(httpReq)) as unknown;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        throw new HttpError(400, 'request body must be a JSON object');
+      }
+      body = raw as Record<string, unknown>;
+      parsed = endpoint.parse(body);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 400;
+      sendError(res, status, error instanceof Error ? error.message : String(error));
+      return;
+    }
+
+    const key = canonicalJson(body);
+    const sameBodyCount = bodyCounts.get(key) ?? 0;
+    bodyCounts.set(key, sameBodyCount + 1);
+    const req: FakeRequest = {
+      path,
+      body,
+      prompt: parsed.prompts.join('\n'),
+      ...(parsed.schema ? { schema: parsed.schema } : {}),
+      json: parsed.json,
+      index: stats.requests,
+      sameBodyCount,
+      choice: 0,
+    };
+    stats.requests++;
+    requests.push(req);
+
+    const fault = faultFor(req);
+    if (fault) {
+      stats.rejected++;
+      sendFault(res, fault);
+      return;
+    }
+    const waitMs = limiter?.tryAcquire() ?? 0;
+    if (waitMs > 0) {
+      stats.rejected++;
+      const seconds = options.rateLimit?.retryAfterSeconds;
+      sendError(res, 429, 'rate limit exceeded, retry later', {
+        'retry-after': seconds !== undefined ? String(seconds) : String(Math.ceil(waitMs / 1000)),
+        'retry-after-ms': String(seconds !== undefined ? Math.round(seconds * 1000) : waitMs),
+      });
+      return;
+    }
+
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    try {
+      const latency =
+        typeof options.latencyMs === 'function' ? options.latencyMs(req) : (options.latencyMs ?? 0);
+      await delay(latency, gone.signal);
+      const reply = options.reply ?? defaultReply;
+      const choices: ShapedReply[] = [];
+      for (const [p, prompt] of parsed.prompts.entries()) {
+        for (let i = 0; i < parsed.n; i++) {
+          const text = await reply({ ...req, prompt, choice: p * parsed.n + i });
+          choices.push(shapeReply(text, parsed.stop, parsed.maxTokens));
+        }
+      }
+      if (gone.signal.aborted) return;
+      const promptTokens = parsed.prompts.reduce((sum, p) => sum + countTokens(p), 0);
+      await endpoint.send(res, { body, parsed, choices, promptTokens, req });
+      stats.completed++;
+    } catch (error) {
+      if (!res.headersSent) sendError(res, 500, `fake server reply failed: ${String(error)}`);
+    } finally {
+      stats.inFlight--;
+    }
+  }
+
+  const server = createServer((httpReq, res) => {
+    const path = new URL(httpReq.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    const lm = protocol.lm[path];
+    if (httpReq.method === 'POST' && lm) {
+      void handleLm(lm, path, httpReq, res);
+      return;
+    }
+    const get = protocol.get[path];
+    if ((httpReq.method === 'GET' || httpReq.method === 'HEAD') && get) {
+      sendJson(res, 200, get(models));
+      return;
+    }
+    httpReq.resume();
+    const known = lm !== undefined || get !== undefined;
+    sendError(
+      res,
+      known ? 405 : 404,
+      known ? `method ${httpReq.method} not allowed` : `no route for ${path}`,
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    baseURL: protocol.baseURL(url),
+    stats,
+    requests,
+    reset() {
+      Object.assign(stats, { requests: 0, completed: 0, rejected: 0, maxInFlight: stats.inFlight });
+      requests.length = 0;
+      bodyCounts = new Map();
+      limiter?.reset();
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}

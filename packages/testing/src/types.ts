@@ -1,0 +1,79 @@
+/** One LM request as a fake server received it (also what a custom `reply` is given). */
+export type FakeRequest = {
+  /** The URL path, e.g. `/v1/chat/completions` or `/api/chat`. */
+  path: string;
+  /** The parsed JSON body. */
+  body: Record<string, unknown>;
+  /** The prompt text: chat message contents joined by newlines, or the completion prompt. */
+  prompt: string;
+  /** The JSON Schema the client asked the reply to follow (structured output), if any. */
+  schema?: Record<string, unknown>;
+  /** True when JSON output was asked for, with or without a schema. */
+  json: boolean;
+  /** 0-based arrival order of LM requests since the server started (or was reset). */
+  index: number;
+  /** How many times this exact body (canonical JSON) was received before this request. */
+  sameBodyCount: number;
+  /** Which of the `n` choices (or of the batched completion prompts) is being generated. */
+  choice: number;
+};
+
+/** An injected failure: the server answers `status` with `body` instead of a reply. */
+export type FakeFault = {
+  status: number;
+  /** Raw response body; defaults to the protocol's error shape with a generic message. */
+  body?: string;
+  /** Sent as the `Retry-After` header (seconds). */
+  retryAfterSeconds?: number;
+  /** With the list form of `faults`: how many consecutive requests get this fault (default 1). */
+  times?: number;
+};
+
+/** Options shared by the fake servers. */
+export type FakeServerOptions = {
+  /** Produces the reply text; defaults to a deterministic reply derived from the request body. */
+  reply?: (req: FakeRequest) => string | Promise<string>;
+  /** Delay before each accepted request is answered, fixed or per request. */
+  latencyMs?: number | ((req: FakeRequest) => number);
+  /**
+   * Injected failures. List form: the first `times` requests get the first fault, the next
+   * `times` the second, and so on; later requests are served normally. Function form: called
+   * for every LM request with its arrival index; a returned fault is served instead of a reply.
+   */
+  faults?: FakeFault[] | ((req: FakeRequest, index: number) => FakeFault | undefined);
+  /** A sliding-window limiter: requests beyond the rate get 429 with a `Retry-After` header. */
+  rateLimit?: { requestsPerSecond: number; retryAfterSeconds?: number };
+  /** Port to listen on (127.0.0.1); default: a free port chosen by the OS. */
+  port?: number;
+  /** Model ids listed by `GET /v1/models` or `GET /api/tags` (default `['fake-model']`). */
+  models?: string[];
+};
+
+/** Counters of a fake server's LM requests (model listings and version checks are not counted). */
+export type FakeServerStats = {
+  /** LM requests received. */
+  requests: number;
+  /** LM requests answered with a reply. */
+  completed: number;
+  /** LM requests answered with an injected fault or a 429 from the rate limiter. */
+  rejected: number;
+  /** LM requests being worked on right now. */
+  inFlight: number;
+  /** The most LM requests that were in flight at once. */
+  maxInFlight: number;
+};
+
+/** A running fake LM server. */
+export type FakeLmServer = {
+  /** Root URL, e.g. `http://127.0.0.1:53211`. */
+  readonly url: string;
+  /** What to give the SDK client: `url + '/v1'` for OpenAI, `url` for Ollama. */
+  readonly baseURL: string;
+  readonly stats: FakeServerStats;
+  /** Every LM request received, in arrival order. */
+  readonly requests: FakeRequest[];
+  /** Clears the counters, the log, the fault and rate-limit state and the body counts. */
+  reset(): void;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+};
