@@ -5,9 +5,6 @@ export {
   LM_DEFAULTS,
   type LmBlockConfig,
   lmBlockConfigSchema,
-  type ResolvedLmConfig,
-  resolveDecoding,
-  resolveLmConfig,
 } from './config.js';
 export { default as mockBlock } from './mock.js';
 export { default as ollamaBlock } from './ollama.js';

@@ -22,7 +22,11 @@ const user = (content: string) => [{ role: 'user', content }];
 describe('startFakeOllama', () => {
   it('answers /api/chat with stream: false and usage counts', async () => {
     const { client, server } = await start();
-    const res = await client.chat({ model: 'llama-fake', messages: user('Name a river please'), stream: false });
+    const res = await client.chat({
+      model: 'llama-fake',
+      messages: user('Name a river please'),
+      stream: false,
+    });
     expect(res.model).toBe('llama-fake');
     expect(res.done).toBe(true);
     expect(res.done_reason).toBe('stop');
@@ -35,7 +39,12 @@ describe('startFakeOllama', () => {
 
   it('answers /api/generate, with the system prompt counted', async () => {
     const { client } = await start({ reply: (req) => `got ${req.prompt}` });
-    const res = await client.generate({ model: 'm', prompt: 'hello there', system: 'be brief', stream: false });
+    const res = await client.generate({
+      model: 'm',
+      prompt: 'hello there',
+      system: 'be brief',
+      stream: false,
+    });
     expect(res.response).toBe('got be brief\nhello there');
     expect(res.prompt_eval_count).toBe(4);
     expect(res.done).toBe(true);
@@ -45,7 +54,11 @@ describe('startFakeOllama', () => {
     const { client } = await start({ reply: () => 'alpha beta gamma' });
     const parts: string[] = [];
     let last: { done: boolean; eval_count?: number } | undefined;
-    for await (const chunk of await client.chat({ model: 'm', messages: user('x'), stream: true })) {
+    for await (const chunk of await client.chat({
+      model: 'm',
+      messages: user('x'),
+      stream: true,
+    })) {
       parts.push(chunk.message.content);
       last = chunk;
     }
@@ -53,7 +66,7 @@ describe('startFakeOllama', () => {
     expect(last).toMatchObject({ done: true, eval_count: 3 });
     const generated: string[] = [];
     for await (const chunk of await client.generate({ model: 'm', prompt: 'x', stream: true })) {
-      generated.push(chunk.response);
+      generated.push(chunk.response ?? '');
     }
     expect(generated.join('')).toBe('alpha beta gamma');
   });
@@ -68,16 +81,31 @@ describe('startFakeOllama', () => {
       stream: false,
     });
     expect(shape.safeParse(JSON.parse(res.message.content)).success).toBe(true);
-    const json = await client.generate({ model: 'm', prompt: 'json', format: 'json', stream: false });
-    expect(typeof JSON.parse(json.response)).toBe('object');
+    const json = await client.generate({
+      model: 'm',
+      prompt: 'json',
+      format: 'json',
+      stream: false,
+    });
+    expect(typeof JSON.parse(json.response ?? '')).toBe('object');
   });
 
   it('honours num_predict and stop in options', async () => {
     const { client } = await start({ reply: () => 'one two three|four five' });
-    const cut = await client.generate({ model: 'm', prompt: 'x', stream: false, options: { num_predict: 2 } });
+    const cut = await client.generate({
+      model: 'm',
+      prompt: 'x',
+      stream: false,
+      options: { num_predict: 2 },
+    });
     expect(cut.response).toBe('one two');
     expect(cut.done_reason).toBe('length');
-    const stopped = await client.generate({ model: 'm', prompt: 'x', stream: false, options: { stop: ['|'], seed: 1, num_ctx: 512, temperature: 0 } });
+    const stopped = await client.generate({
+      model: 'm',
+      prompt: 'x',
+      stream: false,
+      options: { stop: ['|'], seed: 1, num_ctx: 512, temperature: 0 },
+    });
     expect(stopped.response).toBe('one two three');
   });
 
@@ -95,7 +123,10 @@ describe('startFakeOllama', () => {
     const call = () => client.chat({ model: 'm', messages: user('x'), stream: false });
     await expect(call()).rejects.toMatchObject({ name: 'ResponseError', status_code: 503 });
     await expect(call()).resolves.toBeDefined();
-    await expect(call()).rejects.toMatchObject({ status_code: 429, error: 'rate limit exceeded, retry later' });
+    await expect(call()).rejects.toMatchObject({
+      status_code: 429,
+      error: 'rate limit exceeded, retry later',
+    });
     const raw = await fetch(`${server.url}/api/chat`, {
       method: 'POST',
       body: JSON.stringify({ model: 'm', messages: user('y'), stream: false }),

@@ -39,7 +39,9 @@ describe('startFakeOpenAI', () => {
     expect(res.choices[0]?.message.content).toMatch(/^[A-Z].+[.?]$/);
     expect(res.usage?.prompt_tokens).toBe(6);
     expect(res.usage?.completion_tokens).toBeGreaterThan(3);
-    expect(res.usage?.total_tokens).toBe((res.usage?.prompt_tokens ?? 0) + (res.usage?.completion_tokens ?? 0));
+    expect(res.usage?.total_tokens).toBe(
+      (res.usage?.prompt_tokens ?? 0) + (res.usage?.completion_tokens ?? 0),
+    );
   });
 
   it('answers legacy completions, one choice per prompt and n', async () => {
@@ -73,7 +75,10 @@ describe('startFakeOpenAI', () => {
       const res = await client.chat.completions.create({
         model: 'm',
         messages: user('Make a question'),
-        response_format: { type: 'json_schema', json_schema: { name: 'qa', schema, strict: false } },
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'qa', schema, strict: false },
+        },
       });
       const parsed = shape.parse(JSON.parse(res.choices[0]?.message.content ?? ''));
       expect(parsed.question).toMatch(/\?$/);
@@ -90,10 +95,18 @@ describe('startFakeOpenAI', () => {
 
   it('cuts replies at stop sequences and max_tokens', async () => {
     const { client } = await start({ reply: () => 'one two three. four five six' });
-    const stopped = await client.chat.completions.create({ model: 'm', messages: user('x'), stop: ['.'] });
+    const stopped = await client.chat.completions.create({
+      model: 'm',
+      messages: user('x'),
+      stop: ['.'],
+    });
     expect(stopped.choices[0]?.message.content).toBe('one two three');
     expect(stopped.choices[0]?.finish_reason).toBe('stop');
-    const limited = await client.chat.completions.create({ model: 'm', messages: user('x'), max_completion_tokens: 2 });
+    const limited = await client.chat.completions.create({
+      model: 'm',
+      messages: user('x'),
+      max_completion_tokens: 2,
+    });
     expect(limited.choices[0]?.message.content).toBe('one two');
     expect(limited.choices[0]?.finish_reason).toBe('length');
     expect(limited.usage?.completion_tokens).toBe(2);
@@ -121,7 +134,10 @@ describe('startFakeOpenAI', () => {
 
   it('serves injected faults in order, then recovers', async () => {
     const { client, server } = await start({
-      faults: [{ status: 500, times: 2 }, { status: 503, retryAfterSeconds: 3 }],
+      faults: [
+        { status: 500, times: 2 },
+        { status: 503, retryAfterSeconds: 3 },
+      ],
     });
     const call = () => client.chat.completions.create({ model: 'm', messages: user('x') });
     await expect(call()).rejects.toMatchObject({ status: 500, error: { type: 'server_error' } });
@@ -136,19 +152,28 @@ describe('startFakeOpenAI', () => {
 
   it('takes faults from a function of the request', async () => {
     const { client } = await start({
-      faults: (req) => (req.prompt.includes('bad') ? { status: 400, body: '{"error":{"message":"nope"}}' } : undefined),
+      faults: (req) =>
+        req.prompt.includes('bad')
+          ? { status: 400, body: '{"error":{"message":"nope"}}' }
+          : undefined,
     });
-    await expect(client.chat.completions.create({ model: 'm', messages: user('bad one') })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: 'm', messages: user('bad one') }),
+    ).rejects.toMatchObject({
       status: 400,
       message: expect.stringContaining('nope'),
     });
-    await expect(client.chat.completions.create({ model: 'm', messages: user('good') })).resolves.toBeDefined();
+    await expect(
+      client.chat.completions.create({ model: 'm', messages: user('good') }),
+    ).resolves.toBeDefined();
   });
 
   it('rate-limits with 429 and Retry-After beyond the allowed rate', async () => {
     const { client, server } = await start({ rateLimit: { requestsPerSecond: 2 } });
     const results = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => client.chat.completions.create({ model: 'm', messages: user(`q${i}`) })),
+      Array.from({ length: 5 }, (_, i) =>
+        client.chat.completions.create({ model: 'm', messages: user(`q${i}`) }),
+      ),
     );
     const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     expect(rejected).toHaveLength(3);
@@ -164,7 +189,9 @@ describe('startFakeOpenAI', () => {
     const { client, server } = await start({ latencyMs: 60 });
     const started = performance.now();
     await Promise.all(
-      Array.from({ length: 4 }, (_, i) => client.chat.completions.create({ model: 'm', messages: user(`q${i}`) })),
+      Array.from({ length: 4 }, (_, i) =>
+        client.chat.completions.create({ model: 'm', messages: user(`q${i}`) }),
+      ),
     );
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
     expect(server.stats).toMatchObject({ requests: 4, completed: 4, inFlight: 0, maxInFlight: 4 });
@@ -190,7 +217,9 @@ describe('startFakeOpenAI', () => {
     const { client } = await start({ models: ['alpha', 'beta'] });
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['alpha', 'beta']);
-    await expect(client.chat.completions.create({ model: 'm', messages: [] })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: 'm', messages: [] }),
+    ).rejects.toMatchObject({
       status: 400,
       error: { type: 'invalid_request_error' },
     });

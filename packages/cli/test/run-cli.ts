@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built `dgt` binary (tests run after `pnpm build`). */
+export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+/** The repository root, for the examples. */
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+/** DiGiT's own files, beside the repository when present (CI has them). */
+export const COMPAT = path.resolve(REPO, '../shared/compat/fms-dgt');
+
+export type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+
+/** Starts `dgt` as a child process; `done` resolves when it exits. */
+export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Runs `dgt` to the end. */
+export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+/** A fresh temporary folder. */
+export function tempDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'dgt-cli-'));
+}
+
+/** Reads a JSONL file back (empty when missing); a torn last line is ignored. */
+export async function readJsonl(file: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const lines = text.split('\n');
+  const out: Record<string, unknown>[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch (error) {
+      if (i !== lines.length - 1) throw error;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { redactSecrets, secretValues } from './redact.js';
+
+describe('redactSecrets', () => {
+  it('hides secret-named keys in any case style, and keeps token counts and limits', () => {
+    const out = redactSecrets({
+      api_key: 'abc',
+      apiKey: 'abc',
+      blocks: [{ access_token: 'x', client_secret: 'y', max_tokens: 256, promptTokens: 12 }],
+    });
+    expect(out).toEqual({
+      api_key: '***',
+      apiKey: '***',
+      blocks: [{ access_token: '***', client_secret: '***', max_tokens: 256, promptTokens: 12 }],
+    });
+  });
+
+  it('hides known secret values wherever they appear in text', () => {
+    const secrets = secretValues({ OPENAI_API_KEY: 'sk-0123456789abcdef', HOME: '/root', HF_TOKEN: 'hf_abcdefghijkl' });
+    expect(secrets).toEqual(new Set(['sk-0123456789abcdef', 'hf_abcdefghijkl']));
+    expect(redactSecrets({ note: 'key=sk-0123456789abcdef; hf_abcdefghijkl' }, secrets)).toEqual({ note: 'key=***; ***' });
+  });
+});
