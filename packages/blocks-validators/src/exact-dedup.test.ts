@@ -4,8 +4,15 @@ import { exactDedupBlock, normalizeText } from './exact-dedup.js';
 const ctx = { emit: () => undefined };
 
 async function make(config: Record<string, unknown> = {}) {
-  const parsed = exactDedupBlock.configSchema.parse({ name: 'dedup', type: 'exact_dedup', ...config });
-  return exactDedupBlock.create(parsed, { outputDir: '.', env: {} });
+  const parsed = exactDedupBlock.configSchema.parse({
+    name: 'dedup',
+    type: 'exact_dedup',
+    ...config,
+  });
+  return exactDedupBlock.create(
+    { ...parsed, name: 'dedup', type: 'exact_dedup' },
+    { outputDir: '.', env: {} },
+  );
 }
 
 describe('exact_dedup', () => {
@@ -17,7 +24,10 @@ describe('exact_dedup', () => {
       { task_name: 't', input: 'What is the capital of Spain?' },
     ];
     const out = await block.call(rows, undefined, ctx);
-    expect(out.rows.map((r) => r.input)).toEqual(['What is the capital of France?', 'What is the capital of Spain?']);
+    expect(out.rows.map((r) => r.input)).toEqual([
+      'What is the capital of France?',
+      'What is the capital of Spain?',
+    ]);
     expect(out.rejected).toHaveLength(1);
     expect(out.rejected?.[0]?.row).toBe(rows[1]);
     expect(out.rejected?.[0]?.reason).toMatch(/duplicate/);

@@ -1,5 +1,5 @@
-import { defineBlock, type BlockRow, type RejectedRow } from '@dgt/core';
 import { createHash } from 'node:crypto';
+import { type BlockRow, defineBlock, type RejectedRow } from '@dgt/core';
 import { z } from 'zod';
 
 /** Config of `exact_dedup`: the common block keys plus how to normalise text before comparing. */
@@ -34,7 +34,8 @@ function keyOf(value: unknown, normalize: boolean): string {
  */
 export const exactDedupBlock = defineBlock({
   role: 'validator',
-  description: 'Drops rows whose text exactly repeats an earlier row of the same task (after normalising case, spaces and punctuation).',
+  description:
+    'Drops rows whose text exactly repeats an earlier row of the same task (after normalising case, spaces and punctuation).',
   configSchema: exactDedupConfigSchema,
   create(config) {
     return {

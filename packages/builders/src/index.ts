@@ -1,2 +1,13 @@
-export { geographyQaBuilder, geographyQaSchema, geographyReplySchema, parseGeographyReply } from './geography-qa/geography-qa.js';
-export { qaRaterBuilder, parseRating, DIFFICULTY_LEVELS, ratingReplySchema, type Rating } from './qa-rater/qa-rater.js';
+export {
+  geographyQaBuilder,
+  geographyQaSchema,
+  geographyReplySchema,
+  parseGeographyReply,
+} from './geography-qa/geography-qa.js';
+export {
+  DIFFICULTY_LEVELS,
+  parseRating,
+  qaRaterBuilder,
+  type Rating,
+  ratingReplySchema,
+} from './qa-rater/qa-rater.js';

@@ -1,3 +1,3 @@
+export { type FlagDefinition, RUN_FLAGS } from './cli-definition.js';
+export { type CliIo, processIo } from './io.js';
 export { main } from './main.js';
-export { processIo, type CliIo } from './io.js';
-export { RUN_FLAGS, type FlagDefinition } from './cli-definition.js';

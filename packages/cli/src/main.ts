@@ -1,9 +1,9 @@
-import { isDgtError } from '@dgt/core';
-import { RUN_SUMMARY, RUN_USAGE, runCommand } from './commands/run.js';
-import { processIo, type CliIo } from './io.js';
-import { cliPackageRoot } from './package-root.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDgtError } from '@dgt/core';
+import { RUN_SUMMARY, RUN_USAGE, runCommand } from './commands/run.js';
+import { type CliIo, processIo } from './io.js';
+import { cliPackageRoot } from './package-root.js';
 
 const COMMANDS = `Usage: dgt <command> [options]
 
@@ -15,7 +15,9 @@ Example: ${RUN_USAGE.replace('TASK.yaml', 'examples/geography-qa/task.yaml')} --
 `;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(path.join(cliPackageRoot(), 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(cliPackageRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 

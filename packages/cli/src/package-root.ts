@@ -1,5 +1,5 @@
-import { packageAsset } from '@dgt/core';
 import path from 'node:path';
+import { packageAsset } from '@dgt/core';
 
 /**
  * The CLI's own package folder. Its dependencies (the first-party builders and blocks) are a

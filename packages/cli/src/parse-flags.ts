@@ -5,14 +5,21 @@ import type { FlagDefinition } from './cli-definition.js';
 export type ParsedFlags = Record<string, string | number | boolean | string[] | undefined>;
 
 function nearest(name: string, names: string[]): string | undefined {
-  return names.find((candidate) => candidate.startsWith(name) || name.startsWith(candidate) || candidate.includes(name));
+  return names.find(
+    (candidate) =>
+      candidate.startsWith(name) || name.startsWith(candidate) || candidate.includes(name),
+  );
 }
 
 /**
  * Parses `--flag value`, `--flag=value` and DiGiT's multi-value lists (`--task-paths a.yaml
  * b.yaml`). Mistakes are {@link DgtError}s naming the flag and the fix.
  */
-export function parseFlags(args: readonly string[], flags: readonly FlagDefinition[], command: string): ParsedFlags {
+export function parseFlags(
+  args: readonly string[],
+  flags: readonly FlagDefinition[],
+  command: string,
+): ParsedFlags {
   const byName = new Map<string, FlagDefinition>();
   for (const flag of flags) {
     byName.set(flag.name, flag);
@@ -23,13 +30,22 @@ export function parseFlags(args: readonly string[], flags: readonly FlagDefiniti
     const arg = args[i]!;
     const match = /^--?([^=]+)(?:=(.*))?$/.exec(arg);
     if (!match) {
-      throw new DgtError('USAGE', `unexpected argument "${arg}". Values follow their flag, e.g. dgt ${command} --task-paths ${arg}.`);
+      throw new DgtError(
+        'USAGE',
+        `unexpected argument "${arg}". Values follow their flag, e.g. dgt ${command} --task-paths ${arg}.`,
+      );
     }
     const [, rawName, inline] = match;
     const flag = byName.get(rawName!);
     if (!flag) {
-      const hint = nearest(rawName!, flags.map((f) => f.name));
-      throw new DgtError('USAGE', `unknown flag --${rawName}.${hint ? ` Did you mean --${hint}?` : ''} See dgt ${command} --help.`);
+      const hint = nearest(
+        rawName!,
+        flags.map((f) => f.name),
+      );
+      throw new DgtError(
+        'USAGE',
+        `unknown flag --${rawName}.${hint ? ` Did you mean --${hint}?` : ''} See dgt ${command} --help.`,
+      );
     }
     if (flag.kind === 'boolean') {
       if (inline !== undefined && !['true', 'false'].includes(inline)) {
@@ -45,13 +61,23 @@ export function parseFlags(args: readonly string[], flags: readonly FlagDefiniti
         if (flag.kind !== 'list') break;
       }
     }
-    if (values.length === 0) throw new DgtError('USAGE', `--${flag.name} needs a value: --${flag.name} ${flag.valueName ?? 'VALUE'}.`);
+    if (values.length === 0)
+      throw new DgtError(
+        'USAGE',
+        `--${flag.name} needs a value: --${flag.name} ${flag.valueName ?? 'VALUE'}.`,
+      );
     if (flag.kind === 'list') {
-      parsed[flag.name] = [...((parsed[flag.name] as string[] | undefined) ?? []), ...values.flatMap((v) => v.split(',')).filter(Boolean)];
+      parsed[flag.name] = [
+        ...((parsed[flag.name] as string[] | undefined) ?? []),
+        ...values.flatMap((v) => v.split(',')).filter(Boolean),
+      ];
     } else if (flag.kind === 'integer') {
       const value = Number(values[0]);
       if (!Number.isInteger(value) || value < 0) {
-        throw new DgtError('USAGE', `--${flag.name} needs a whole number ≥ 0, found "${values[0]}".`);
+        throw new DgtError(
+          'USAGE',
+          `--${flag.name} needs a whole number ≥ 0, found "${values[0]}".`,
+        );
       }
       parsed[flag.name] = value;
     } else {
@@ -64,9 +90,20 @@ export function parseFlags(args: readonly string[], flags: readonly FlagDefiniti
 /** The `--help` text of a command, from its flag definitions. */
 export function helpText(usage: string, summary: string, flags: readonly FlagDefinition[]): string {
   const rows = flags.map((flag) => {
-    const names = [`--${flag.name}`, ...(flag.aliases ?? []).map((a) => (a.length === 1 ? `-${a}` : `--${a}`))].join(', ');
+    const names = [
+      `--${flag.name}`,
+      ...(flag.aliases ?? []).map((a) => (a.length === 1 ? `-${a}` : `--${a}`)),
+    ].join(', ');
     return [`${names}${flag.valueName ? ` ${flag.valueName}` : ''}`, flag.help] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
-  return [`Usage: ${usage}`, '', summary, '', 'Options:', ...rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`), ''].join('\n');
+  return [
+    `Usage: ${usage}`,
+    '',
+    summary,
+    '',
+    'Options:',
+    ...rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`),
+    '',
+  ].join('\n');
 }

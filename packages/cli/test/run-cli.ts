@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,12 @@ export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 /** DiGiT's own files, beside the repository when present (CI has them). */
 export const COMPAT = path.resolve(REPO, '../shared/compat/fms-dgt');
 
-export type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+export type CliResult = {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+};
 
 /** Starts `dgt` as a child process; `done` resolves when it exits. */
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
@@ -31,7 +36,10 @@ export function startCli(args: string[], options: { cwd: string; env?: Record<st
 }
 
 /** Runs `dgt` to the end. */
-export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
   return startCli(args, options).done;
 }
 

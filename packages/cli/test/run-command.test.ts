@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startFakeOllama, startFakeOpenAI, type FakeLmServer } from '@dgt/testing';
+import { type FakeLmServer, startFakeOllama, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJsonl, REPO, runCli, tempDir } from './run-cli.js';
+import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 const RATER = path.join(REPO, 'examples/qa-rater/task.yaml');
@@ -20,20 +20,39 @@ async function geographyThrough(type: 'openai' | 'ollama', server: FakeLmServer)
     `databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n        type: ${type}\n        model_id_or_path: fake-model\n        base_url: ${server.baseURL}\n`,
   );
   const result = await runCli(
-    ['run', '--task-paths', GEOGRAPHY, '--config-path', 'override.yaml', '--num-outputs-to-generate', '50', '--output-dir', 'out'],
+    [
+      'run',
+      '--task-paths',
+      GEOGRAPHY,
+      '--config-path',
+      'override.yaml',
+      '--num-outputs-to-generate',
+      '50',
+      '--output-dir',
+      'out',
+    ],
     { cwd: dir },
   );
-  return { dir, result, final: await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl')) };
+  return {
+    dir,
+    result,
+    final: await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl')),
+  };
 }
 
 describe('dgt run', () => {
   it('generates the geography example offline with --engine mock', async () => {
     const dir = await tempDir();
-    const result = await runCli(['run', '--task-paths', GEOGRAPHY, '--engine', 'mock', '--output-dir', 'out'], { cwd: dir });
+    const result = await runCli(
+      ['run', '--task-paths', GEOGRAPHY, '--engine', 'mock', '--output-dir', 'out'],
+      { cwd: dir },
+    );
     expect(result.stderr).not.toContain('    at ');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/examples\/geography_qa\s+completed\s+20\/20/);
-    expect(await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl'))).toHaveLength(20);
+    expect(
+      await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl')),
+    ).toHaveLength(20);
   });
 
   it('writes exactly 50 distinct questions through an OpenAI-compatible server', async () => {
@@ -59,40 +78,82 @@ describe('dgt run', () => {
 
   it('falls back to the Question:/Answer: text format when the reply is not JSON', async () => {
     let n = 0;
-    const server = await startFakeOpenAI({ reply: () => `Question: Which city is number ${++n}?\nAnswer: City ${n}` });
+    const server = await startFakeOpenAI({
+      reply: () => `Question: Which city is number ${++n}?\nAnswer: City ${n}`,
+    });
     servers.push(server);
     const { result, final } = await geographyThrough('openai', server);
     expect(result.code).toBe(0);
-    expect(final[0]).toMatchObject({ question: expect.stringMatching(/^Which city is number \d+\?$/), answer: expect.stringMatching(/^City \d+$/) });
+    expect(final[0]).toMatchObject({
+      question: expect.stringMatching(/^Which city is number \d+\?$/),
+      answer: expect.stringMatching(/^City \d+$/),
+    });
   });
 
   it('switches every LM block with --engine/--model/--base-url and rates the QA example', async () => {
-    const server = await startFakeOpenAI({ reply: () => '{"difficulty": "hard", "knowledge": "world capitals", "explanation": "few people know it"}' });
+    const server = await startFakeOpenAI({
+      reply: () =>
+        '{"difficulty": "hard", "knowledge": "world capitals", "explanation": "few people know it"}',
+    });
     servers.push(server);
     const dir = await tempDir();
     const result = await runCli(
-      ['run', '--task-paths', RATER, '--engine', 'openai', '--model', 'judge', '--base-url', server.baseURL, '--output-dir', 'out'],
+      [
+        'run',
+        '--task-paths',
+        RATER,
+        '--engine',
+        'openai',
+        '--model',
+        'judge',
+        '--base-url',
+        server.baseURL,
+        '--output-dir',
+        'out',
+      ],
       { cwd: dir },
     );
     expect(result.code).toBe(0);
     const final = await readJsonl(path.join(dir, 'out/examples/qa_ratings/final_data.jsonl'));
     expect(final).toHaveLength(10);
-    expect(final[0]).toMatchObject({ question: 'What is the capital of Canada?', ratings: { difficulty: 'hard', knowledge: 'world capitals' } });
+    expect(final[0]).toMatchObject({
+      question: 'What is the capital of Canada?',
+      ratings: { difficulty: 'hard', knowledge: 'world capitals' },
+    });
     expect(server.requests[0]?.body.model).toBe('judge');
   });
 
   it('--json prints the run as NDJSON events', async () => {
     const dir = await tempDir();
-    const result = await runCli(['run', '--task-paths', GEOGRAPHY, '--engine', 'mock', '--json', '--num-outputs-to-generate', '3', '--output-dir', 'out'], { cwd: dir });
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        GEOGRAPHY,
+        '--engine',
+        'mock',
+        '--json',
+        '--num-outputs-to-generate',
+        '3',
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir },
+    );
     expect(result.code).toBe(0);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
     expect(events[0]?.type).toBe('run-start');
     expect(events.at(-1)?.type).toBe('run-end');
     expect(events.some((e) => e.type === 'lm-request')).toBe(true);
   });
 
   it('exits 1 when a task cannot reach its target, naming the reason', async () => {
-    const server = await startFakeOpenAI({ faults: () => ({ status: 400, body: '{"error":{"message":"bad request"}}' }) });
+    const server = await startFakeOpenAI({
+      faults: () => ({ status: 400, body: '{"error":{"message":"bad request"}}' }),
+    });
     servers.push(server);
     const { result } = await geographyThrough('openai', server);
     expect(result.code).toBe(1);
@@ -102,7 +163,15 @@ describe('dgt run', () => {
   it('prints every flag in --help', async () => {
     const result = await runCli(['run', '--help'], { cwd: REPO });
     expect(result.code).toBe(0);
-    for (const flag of ['--task-paths', '--config-path', '--num-outputs-to-generate', '--restart', '--engine', '--base-url', '--json']) {
+    for (const flag of [
+      '--task-paths',
+      '--config-path',
+      '--num-outputs-to-generate',
+      '--restart',
+      '--engine',
+      '--base-url',
+      '--json',
+    ]) {
       expect(result.stdout).toContain(flag);
     }
   });

@@ -6,7 +6,10 @@ import { runCli, tempDir } from './run-cli.js';
 async function runTask(text: string, extra: string[] = []) {
   const dir = await tempDir();
   await writeFile(path.join(dir, 'task.yaml'), text);
-  return runCli(['run', '--task-paths', 'task.yaml', '--engine', 'mock', '--output-dir', 'out', ...extra], { cwd: dir });
+  return runCli(
+    ['run', '--task-paths', 'task.yaml', '--engine', 'mock', '--output-dir', 'out', ...extra],
+    { cwd: dir },
+  );
 }
 
 function expectUserError(result: { code: number | null; stderr: string }) {
@@ -17,19 +20,27 @@ function expectUserError(result: { code: number | null; stderr: string }) {
 
 describe('user errors exit 2 with one clear message', () => {
   it('a YAML syntax error names file:line:col', async () => {
-    const result = await runTask('task_name: x\ndata_builder: geography_qa\nseed_examples:\n  - question: [unclosed\n');
+    const result = await runTask(
+      'task_name: x\ndata_builder: geography_qa\nseed_examples:\n  - question: [unclosed\n',
+    );
     expectUserError(result);
     expect(result.stderr).toMatch(/task\.yaml:\d+:\d+: invalid YAML/);
   });
 
   it('an unknown builder suggests the nearest one', async () => {
-    const result = await runTask('task_name: x\ndata_builder: geografy_qa\nseed_examples: [{question: a, answer: b}]\n');
+    const result = await runTask(
+      'task_name: x\ndata_builder: geografy_qa\nseed_examples: [{question: a, answer: b}]\n',
+    );
     expectUserError(result);
-    expect(result.stderr).toContain('task.yaml:2: unknown databuilder "geografy_qa". Did you mean "geography_qa"');
+    expect(result.stderr).toContain(
+      'task.yaml:2: unknown databuilder "geografy_qa". Did you mean "geography_qa"',
+    );
   });
 
   it('a field of the wrong type names the key, the line and the fix', async () => {
-    const result = await runTask('task_name: x\ndata_builder: geography_qa\nseed_examples: {question: a}\n');
+    const result = await runTask(
+      'task_name: x\ndata_builder: geography_qa\nseed_examples: {question: a}\n',
+    );
     expectUserError(result);
     expect(result.stderr).toContain('task.yaml:3: seed_examples: expected a list, found a mapping');
   });

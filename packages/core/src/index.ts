@@ -1,21 +1,33 @@
 // Public API of @dgt/core. Each line re-exports one concept; internal helpers stay unexported.
+
+export * from './config/builder-schema.js';
+export {
+  type BuilderOverride,
+  type LoadedTask,
+  type LoadTasksOptions,
+  loadTasks,
+} from './config/load-tasks.js';
+export * from './config/task-schema.js';
+export { parseYamlSource, readYamlSource, type YamlSource } from './config/yaml-source.js';
 export * from './contracts/index.js';
+export * from './dataloader/index.js';
+export * from './datastore/index.js';
 export * from './errors/dgt-error.js';
 export type * from './events/events.js';
-export * from './config/builder-schema.js';
-export * from './random/seeded-random.js';
-export * from './schema/json-schema-sample.js';
-export * from './config/task-schema.js';
-export { loadTasks, type LoadedTask, type LoadTasksOptions, type BuilderOverride } from './config/load-tasks.js';
-export { parseYamlSource, readYamlSource, type YamlSource } from './config/yaml-source.js';
-export { discoverPlugins, type DiscoverOptions } from './registry/discover.js';
-export { Registry, type Contribution } from './registry/registry.js';
-export { planRun, type PlanOptions, type RunPlan, type PlannedBuilder, type PlannedTask } from './runner/plan-run.js';
-export { runTasks, executePlan, type RunOptions, type RunResult } from './runner/run-tasks.js';
-export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
-export type { EngineOverride } from './runner/builder-config.js';
-export { packageAsset } from './registry/package-asset.js';
-export * from './datastore/index.js';
-export * from './dataloader/index.js';
-export * from './template/index.js';
 export * from './formatter/index.js';
+export * from './random/seeded-random.js';
+export { type DiscoverOptions, discoverPlugins } from './registry/discover.js';
+export { packageAsset } from './registry/package-asset.js';
+export { type Contribution, Registry } from './registry/registry.js';
+export type { EngineOverride } from './runner/builder-config.js';
+export {
+  type PlannedBuilder,
+  type PlannedTask,
+  type PlanOptions,
+  planRun,
+  type RunPlan,
+} from './runner/plan-run.js';
+export { executePlan, type RunOptions, type RunResult, runTasks } from './runner/run-tasks.js';
+export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
+export * from './schema/json-schema-sample.js';
+export * from './template/index.js';

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { isDgtError, runTasks, type DgtError } from '../src/index.js';
+import { type DgtError, isDgtError, runTasks } from '../src/index.js';
 import { tempProject, testRegistry } from './fixtures.js';
 
-async function failure(files: Record<string, string>, taskPaths = ['task.yaml'], configPath?: string): Promise<DgtError> {
+async function failure(
+  files: Record<string, string>,
+  taskPaths = ['task.yaml'],
+  configPath?: string,
+): Promise<DgtError> {
   const project = await tempProject();
   for (const [name, text] of Object.entries(files)) await project.write(name, text);
   const { registry } = await testRegistry(project.dir);
-  const error = await runTasks({ taskPaths, ...(configPath ? { configPath } : {}), cwd: project.dir, env: {}, registry }).then(
+  const error = await runTasks({
+    taskPaths,
+    ...(configPath ? { configPath } : {}),
+    cwd: project.dir,
+    env: {},
+    registry,
+  }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -16,22 +26,32 @@ async function failure(files: Record<string, string>, taskPaths = ['task.yaml'],
 
 describe('configuration errors name the place and the fix', () => {
   it('YAML syntax error: file and line', async () => {
-    const error = await failure({ 'task.yaml': 'task_name: x\ndata_builder: test/questions\nseed_examples:\n  - question: "open\n' });
+    const error = await failure({
+      'task.yaml':
+        'task_name: x\ndata_builder: test/questions\nseed_examples:\n  - question: "open\n',
+    });
     expect(error.code).toBe('YAML_SYNTAX');
     expect(error.message).toMatch(/task\.yaml:\d+:\d+: invalid YAML/);
   });
 
   it('unknown builder: suggests the nearest names', async () => {
-    const error = await failure({ 'task.yaml': 'task_name: x\ndata_builder: test/question\nseed_examples: [{question: a}]\n' });
+    const error = await failure({
+      'task.yaml': 'task_name: x\ndata_builder: test/question\nseed_examples: [{question: a}]\n',
+    });
     expect(error.code).toBe('UNKNOWN_BUILDER');
     expect(error.message).toContain('task.yaml:2');
     expect(error.message).toContain('Did you mean "test/questions"');
   });
 
   it('wrong field type: the key, its line, and what was found', async () => {
-    const error = await failure({ 'task.yaml': 'task_name: x\ndata_builder: test/questions\nseed_examples: [{question: a}]\nrunner_config:\n  num_outputs_to_generate: ten\n' });
+    const error = await failure({
+      'task.yaml':
+        'task_name: x\ndata_builder: test/questions\nseed_examples: [{question: a}]\nrunner_config:\n  num_outputs_to_generate: ten\n',
+    });
     expect(error.code).toBe('INVALID_TASK');
-    expect(error.message).toContain('task.yaml:5: runner_config.num_outputs_to_generate: expected a number, found the text "ten"');
+    expect(error.message).toContain(
+      'task.yaml:5: runner_config.num_outputs_to_generate: expected a number, found the text "ten"',
+    );
   });
 
   it('a missing required key names the key to add', async () => {
@@ -40,7 +60,9 @@ describe('configuration errors name the place and the fix', () => {
   });
 
   it('seeds that do not fit the builder name the seed and the fields it expects', async () => {
-    const error = await failure({ 'task.yaml': 'task_name: x\ndata_builder: test/questions\nseed_examples:\n  - answer: a\n' });
+    const error = await failure({
+      'task.yaml': 'task_name: x\ndata_builder: test/questions\nseed_examples:\n  - answer: a\n',
+    });
     expect(error.message).toContain('task.yaml:4: seed example 1');
   });
 
@@ -52,14 +74,21 @@ describe('configuration errors name the place and the fix', () => {
   });
 
   it('an unset ${VAR} names the variable', async () => {
-    const error = await failure({ 'task.yaml': 'task_name: x\ndata_builder: test/questions\nseed_datastore:\n  data_path: ${NOPE}/s.jsonl\n' });
+    const error = await failure({
+      'task.yaml':
+        'task_name: x\ndata_builder: test/questions\nseed_datastore:\n  data_path: ${NOPE}/s.jsonl\n',
+    });
     expect(error.code).toBe('MISSING_ENV');
     expect(error.message).toContain('NOPE');
   });
 
   it('an unknown block type in an override names the override file', async () => {
     const error = await failure(
-      { 'task.yaml': 'task_name: x\ndata_builder: test/questions\nseed_examples: [{question: a}]\n', 'o.yaml': 'databuilders:\n  test/questions:\n    blocks:\n      - name: generator\n        type: ecko\n' },
+      {
+        'task.yaml': 'task_name: x\ndata_builder: test/questions\nseed_examples: [{question: a}]\n',
+        'o.yaml':
+          'databuilders:\n  test/questions:\n    blocks:\n      - name: generator\n        type: ecko\n',
+      },
       ['task.yaml'],
       'o.yaml',
     );

@@ -1,8 +1,14 @@
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { defineBlock, defineBuilder, discoverPlugins, type BlockRow, type DgtEvent } from '../src/index.js';
+import {
+  type BlockRow,
+  type DgtEvent,
+  defineBlock,
+  defineBuilder,
+  discoverPlugins,
+} from '../src/index.js';
 
 /** A temporary project folder with helpers to write files and read JSONL outputs back. */
 export async function tempProject() {
@@ -29,11 +35,16 @@ export async function tempProject() {
  * A real (if simple) LM-role block for core tests: replies with the prompt plus a running number,
  * or with what `replies` says for a prompt. Counts its requests.
  */
-export function echoLmBlock(options: { replies?: (input: string, n: number) => string | undefined } = {}) {
+export function echoLmBlock(
+  options: { replies?: (input: string, n: number) => string | undefined } = {},
+) {
   const stats = { requests: 0, calls: 0 };
   const definition = defineBlock({
     role: 'lm',
-    configSchema: z.looseObject({ model_id_or_path: z.string().optional(), temperature: z.number().optional() }),
+    configSchema: z.looseObject({
+      model_id_or_path: z.string().optional(),
+      temperature: z.number().optional(),
+    }),
     create(config) {
       return {
         specificationVersion: 'v1',
@@ -47,7 +58,19 @@ export function echoLmBlock(options: { replies?: (input: string, n: number) => s
             const n = ++stats.requests;
             const input = String(row.input);
             row.result = options.replies?.(input, n) ?? `${input} #${n}`;
-            ctx.emit({ type: 'lm-request', block: config.name, provider: 'echo', model: config.model_id_or_path ?? 'echo', task: row.task_name as string, ok: true, cached: false, promptTokens: 1, completionTokens: 1, durationMs: 0, retries: 0 });
+            ctx.emit({
+              type: 'lm-request',
+              block: config.name,
+              provider: 'echo',
+              model: config.model_id_or_path ?? 'echo',
+              task: row.task_name as string,
+              ok: true,
+              cached: false,
+              promptTokens: 1,
+              completionTokens: 1,
+              durationMs: 0,
+              retries: 0,
+            });
           }
           return { rows };
         },
@@ -98,9 +121,15 @@ export const questionBuilder = defineBuilder({
   },
   inputSchema: z.looseObject({ question: z.string() }),
   async call(batch, ctx) {
-    const rows = batch.map((item) => ({ task_name: item.task_name, input: `from ${String(item.question)}` }));
+    const rows = batch.map((item) => ({
+      task_name: item.task_name,
+      input: `from ${String(item.question)}`,
+    }));
     const replies = await ctx.blocks.generator!(rows);
-    return replies.map((reply) => ({ task_name: String(reply.task_name), question: String(reply.result) }));
+    return replies.map((reply) => ({
+      task_name: String(reply.task_name),
+      question: String(reply.result),
+    }));
   },
 });
 
@@ -115,13 +144,25 @@ export const upperBuilder = defineBuilder({
 });
 
 /** A registry holding the test plugins (plus core's datastores and formatters). */
-export async function testRegistry(root: string, extra: Record<string, unknown> = {}, blocks: Record<string, unknown> = {}) {
+export async function testRegistry(
+  root: string,
+  extra: Record<string, unknown> = {},
+  blocks: Record<string, unknown> = {},
+) {
   const echo = echoLmBlock();
   const registry = await discoverPlugins({
     projectRoot: root,
     builtins: {
-      builders: { 'test/questions': () => questionBuilder, 'test/upper': () => upperBuilder, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, () => v])) },
-      blocks: { echo: () => echo.definition, dedup: () => dedupBlock, ...Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, () => v])) },
+      builders: {
+        'test/questions': () => questionBuilder,
+        'test/upper': () => upperBuilder,
+        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, () => v])),
+      },
+      blocks: {
+        echo: () => echo.definition,
+        dedup: () => dedupBlock,
+        ...Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, () => v])),
+      },
     },
   });
   return { registry, echo };
@@ -130,5 +171,10 @@ export async function testRegistry(root: string, extra: Record<string, unknown> 
 /** Collects events of a run. */
 export function eventLog() {
   const events: DgtEvent[] = [];
-  return { events, onEvent: (event: DgtEvent) => events.push(event), of: <T extends DgtEvent['type']>(type: T) => events.filter((e): e is Extract<DgtEvent, { type: T }> => e.type === type) };
+  return {
+    events,
+    onEvent: (event: DgtEvent) => events.push(event),
+    of: <T extends DgtEvent['type']>(type: T) =>
+      events.filter((e): e is Extract<DgtEvent, { type: T }> => e.type === type),
+  };
 }

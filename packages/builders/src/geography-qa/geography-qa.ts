@@ -1,20 +1,21 @@
 import {
-  defineBuilder,
-  loadTemplate,
-  packageAsset,
   type DataPoint,
+  defineBuilder,
   type LmRow,
+  loadTemplate,
   type PromptTemplate,
+  packageAsset,
 } from '@dgt/core';
 import { z } from 'zod';
 import { extractJsonObject, text } from '../shared/parse-reply.js';
+import { textField } from '../shared/text-field.js';
 
-/** A geography question/answer record (seeds and outputs alike). */
+/** A geography question/answer record (seeds and outputs alike); scalar answers become text. */
 export const geographyQaSchema = z.looseObject({
   task_name: z.string(),
   is_seed: z.boolean().optional(),
-  question: z.string().min(1),
-  answer: z.string().min(1),
+  question: textField,
+  answer: textField,
 });
 
 /** The JSON Schema the generator is asked to follow (structured output). */
@@ -35,7 +36,9 @@ const EXAMPLES_PER_PROMPT = 3;
  * Reads a generator reply: the structured-output object when the provider returned one, else a
  * JSON object in the text, else DiGiT's `Question: … / Answer: …` text format.
  */
-export function parseGeographyReply(row: Pick<LmRow, 'parsed' | 'result'>): { question: string; answer: string } | undefined {
+export function parseGeographyReply(
+  row: Pick<LmRow, 'parsed' | 'result'>,
+): { question: string; answer: string } | undefined {
   const fromObject = (value: unknown) => {
     const object = value as { question?: unknown; answer?: unknown } | undefined;
     const question = text(object?.question);

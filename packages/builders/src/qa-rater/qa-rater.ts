@@ -1,15 +1,31 @@
-import { defineBuilder, loadTemplate, packageAsset, type DataPoint, type LmRow, type PromptTemplate } from '@dgt/core';
+import {
+  type DataPoint,
+  defineBuilder,
+  type LmRow,
+  loadTemplate,
+  type PromptTemplate,
+  packageAsset,
+} from '@dgt/core';
 import { z } from 'zod';
 import { extractJsonObject, text } from '../shared/parse-reply.js';
+import { textField } from '../shared/text-field.js';
 
 /** The difficulty levels a rating may take, easiest first. */
 export const DIFFICULTY_LEVELS = ['very easy', 'easy', 'medium', 'hard', 'very hard'] as const;
 
 /** A rating as stored on each record: `difficulty` is `null` when the reply named no level. */
-export type Rating = { difficulty: (typeof DIFFICULTY_LEVELS)[number] | null; knowledge: string | null; explanation: string | null };
+export type Rating = {
+  difficulty: (typeof DIFFICULTY_LEVELS)[number] | null;
+  knowledge: string | null;
+  explanation: string | null;
+};
 
 /** Input records: a question and its answer. */
-export const qaRecordSchema = z.looseObject({ task_name: z.string(), question: z.string().min(1), answer: z.string().min(1) });
+export const qaRecordSchema = z.looseObject({
+  task_name: z.string(),
+  question: textField,
+  answer: textField,
+});
 
 /** The JSON Schema the rater is asked to follow (structured output). */
 export const ratingReplySchema = {
@@ -28,7 +44,8 @@ const LEVELS_BY_LENGTH = [...DIFFICULTY_LEVELS].sort((a, b) => b.length - a.leng
 const NUMERIC_LEVEL = /\b([1-5])\s*(?:\/\s*5|out of 5)?\b/;
 
 function level(value: unknown): Rating['difficulty'] {
-  if (typeof value === 'number' && value >= 1 && value <= 5) return DIFFICULTY_LEVELS[Math.round(value) - 1]!;
+  if (typeof value === 'number' && value >= 1 && value <= 5)
+    return DIFFICULTY_LEVELS[Math.round(value) - 1]!;
   if (typeof value !== 'string') return null;
   const lower = value.toLowerCase();
   const named = LEVELS_BY_LENGTH.find((name) => new RegExp(`\\b${name}\\b`).test(lower));
@@ -39,7 +56,8 @@ function level(value: unknown): Rating['difficulty'] {
 
 /** Reads a rater reply: structured output, a JSON object in the text, or a level named in prose. */
 export function parseRating(row: Pick<LmRow, 'parsed' | 'result'>): Rating {
-  const object = (row.parsed as Record<string, unknown> | undefined) ?? extractJsonObject(row.result ?? '');
+  const object =
+    (row.parsed as Record<string, unknown> | undefined) ?? extractJsonObject(row.result ?? '');
   if (object) {
     return {
       difficulty: level(object.difficulty),
@@ -49,7 +67,11 @@ export function parseRating(row: Pick<LmRow, 'parsed' | 'result'>): Rating {
   }
   const reply = row.result ?? '';
   const labelled = /difficulty\W{0,3}\s*([a-z ]+|[1-5])/i.exec(reply);
-  return { difficulty: level(labelled?.[1] ?? reply), knowledge: null, explanation: text(reply) ?? null };
+  return {
+    difficulty: level(labelled?.[1] ?? reply),
+    knowledge: null,
+    explanation: text(reply) ?? null,
+  };
 }
 
 let prompt: Promise<PromptTemplate> | undefined;
@@ -70,7 +92,15 @@ export const qaRaterBuilder = defineBuilder({
     const template = await prompt;
     const requests: LmRow[] = batch.map((record) => ({
       task_name: record.task_name,
-      input: [{ role: 'user', content: template.render({ question: String(record.question ?? ''), answer: String(record.answer ?? '') }) }],
+      input: [
+        {
+          role: 'user',
+          content: template.render({
+            question: String(record.question ?? ''),
+            answer: String(record.answer ?? ''),
+          }),
+        },
+      ],
       record,
     }));
     const replies = (await ctx.blocks.rater!(requests, {
@@ -80,7 +110,9 @@ export const qaRaterBuilder = defineBuilder({
     return replies.map(({ record, error, ...reply }) => ({
       ...record,
       is_seed: false,
-      ratings: error ? { difficulty: null, knowledge: null, explanation: null } : parseRating(reply),
+      ratings: error
+        ? { difficulty: null, knowledge: null, explanation: null }
+        : parseRating(reply),
       ...(error ? { rating_error: error } : {}),
     }));
   },

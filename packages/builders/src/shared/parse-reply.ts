@@ -12,7 +12,8 @@ export function extractJsonObject(text: string): Record<string, unknown> | undef
   for (const candidate of candidates) {
     try {
       const value: unknown = JSON.parse(candidate);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        return value as Record<string, unknown>;
     } catch {
       // not this candidate
     }

@@ -1,13 +1,14 @@
-import { discoverPlugins, runTasks, type RunResult } from '@dgt/core';
+import { discoverPlugins, type RunResult, runTasks } from '@dgt/core';
 import { RUN_FLAGS } from '../cli-definition.js';
-import { helpText, parseFlags } from '../parse-flags.js';
-import { cliPackageRoot } from '../package-root.js';
-import { jsonReporter, plainReporter, ttyReporter, type Reporter } from '../reporters/reporter.js';
 import type { CliIo } from '../io.js';
+import { cliPackageRoot } from '../package-root.js';
+import { helpText, parseFlags } from '../parse-flags.js';
+import { jsonReporter, plainReporter, type Reporter, ttyReporter } from '../reporters/reporter.js';
 
 /** Usage line and summary of `dgt run`. */
 export const RUN_USAGE = 'dgt run --task-paths TASK.yaml [options]';
-export const RUN_SUMMARY = 'Runs DGT tasks: generates (or transforms) data until each task has its records, resuming from earlier outputs.';
+export const RUN_SUMMARY =
+  'Runs DGT tasks: generates (or transforms) data until each task has its records, resuming from earlier outputs.';
 
 /** `dgt run`: returns the exit code (0 completed, 1 failed or stalled, 130 interrupted). */
 export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -26,10 +27,16 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     builderPaths: list('include-builder-paths'),
   });
 
-  const reporter: Reporter = flags.json ? jsonReporter(io) : io.err.isTTY ? ttyReporter(io) : plainReporter(io);
+  const reporter: Reporter = flags.json
+    ? jsonReporter(io)
+    : io.err.isTTY
+      ? ttyReporter(io)
+      : plainReporter(io);
   const controller = new AbortController();
   const stop = io.onInterrupt(() => {
-    io.err.write('\ndgt: stopping after the current attempt (records so far are kept; run again to resume). Press Ctrl-C again to quit at once.\n');
+    io.err.write(
+      '\ndgt: stopping after the current attempt (records so far are kept; run again to resume). Press Ctrl-C again to quit at once.\n',
+    );
     controller.abort();
   });
 

@@ -1,11 +1,17 @@
 import type { DgtEvent, RunResult } from '@dgt/core';
-import { ProgressBoard } from './task-progress.js';
 import { summaryTable } from './summary-table.js';
+import { ProgressBoard } from './task-progress.js';
 
 /** Turns run events into output. */
-export type Reporter = { onEvent(event: DgtEvent): void; finish(result: RunResult | undefined): void };
+export type Reporter = {
+  onEvent(event: DgtEvent): void;
+  finish(result: RunResult | undefined): void;
+};
 
-type Streams = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } };
+type Streams = {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+};
 
 /** `--json`: every event as one JSON line on stdout. */
 export function jsonReporter({ out }: Streams): Reporter {
@@ -25,12 +31,20 @@ export function plainReporter({ out, err }: Streams, intervalMs = 2000): Reporte
   return {
     onEvent(event) {
       const progress = board.apply(event);
-      if (event.type === 'warning') err.write(`warning: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
-      if (event.type === 'run-start') err.write(`dgt: running ${event.tasks.length} task(s), outputs in ${event.outputDir}\n`);
+      if (event.type === 'warning')
+        err.write(`warning: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
+      if (event.type === 'run-start')
+        err.write(`dgt: running ${event.tasks.length} task(s), outputs in ${event.outputDir}\n`);
       if (!progress) return;
       const now = Date.now();
-      const due = event.type === 'task-start' || event.type === 'task-end' || now - (lastLine.get(progress.task) ?? 0) >= intervalMs;
-      if (due && (event.type === 'task-start' || event.type === 'task-end' || event.type === 'records')) {
+      const due =
+        event.type === 'task-start' ||
+        event.type === 'task-end' ||
+        now - (lastLine.get(progress.task) ?? 0) >= intervalMs;
+      if (
+        due &&
+        (event.type === 'task-start' || event.type === 'task-end' || event.type === 'records')
+      ) {
         lastLine.set(progress.task, now);
         err.write(`${board.line(progress)}\n`);
       }

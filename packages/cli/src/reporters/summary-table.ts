@@ -3,7 +3,17 @@ import { formatDuration } from './task-progress.js';
 
 /** The end-of-run table: one row per task, then where the files are. */
 export function summaryTable(tasks: readonly TaskSummary[]): string {
-  const header = ['task', 'status', 'accepted', 'rejected', 'attempts', 'LM calls', 'failed', 'tokens', 'time'];
+  const header = [
+    'task',
+    'status',
+    'accepted',
+    'rejected',
+    'attempts',
+    'LM calls',
+    'failed',
+    'tokens',
+    'time',
+  ];
   const rows = tasks.map((t) => [
     t.task,
     t.status,
@@ -18,7 +28,11 @@ export function summaryTable(tasks: readonly TaskSummary[]): string {
     formatDuration(t.durationMs),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const format = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const format = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const lines = [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
   for (const t of tasks) {
     lines.push(`${t.task}: ${t.outputDir}${t.reason ? `  (${t.reason})` : ''}`);

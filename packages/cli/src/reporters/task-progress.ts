@@ -77,8 +77,16 @@ export class ProgressBoard {
   line(progress: TaskProgress): string {
     const seconds = Math.max(0.001, (this.now() - progress.startedAt) / 1000);
     const made = progress.accepted - progress.resumed;
-    const counts = progress.target !== undefined ? `${Math.min(progress.accepted, progress.target)}/${progress.target}` : `${progress.accepted}`;
-    const parts = [counts, `rejected ${progress.rejected}`, `${(progress.lmRequests / seconds).toFixed(1)} req/s`, `${progress.promptTokens + progress.completionTokens} tokens`];
+    const counts =
+      progress.target !== undefined
+        ? `${Math.min(progress.accepted, progress.target)}/${progress.target}`
+        : `${progress.accepted}`;
+    const parts = [
+      counts,
+      `rejected ${progress.rejected}`,
+      `${(progress.lmRequests / seconds).toFixed(1)} req/s`,
+      `${progress.promptTokens + progress.completionTokens} tokens`,
+    ];
     if (progress.done) parts.push(progress.done.status);
     else if (progress.target !== undefined && made > 0) {
       const left = Math.max(0, progress.target - progress.accepted);

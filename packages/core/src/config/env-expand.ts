@@ -24,10 +24,14 @@ export function expandEnv(
       );
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => expandEnv(item, env, where, [...path, i]));
+  if (Array.isArray(value))
+    return value.map((item, i) => expandEnv(item, env, where, [...path, i]));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, expandEnv(item, env, where, [...path, key])]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        expandEnv(item, env, where, [...path, key]),
+      ]),
     );
   }
   return value;

@@ -4,7 +4,12 @@ import { DgtError } from '../errors/dgt-error.js';
 import { expandEnv } from './env-expand.js';
 import { applyIncludes } from './include.js';
 import { resolveTaskFiles } from './task-files.js';
-import { overrideFileSchema, taskConfigSchema, type OverrideFile, type TaskConfig } from './task-schema.js';
+import {
+  type OverrideFile,
+  overrideFileSchema,
+  type TaskConfig,
+  taskConfigSchema,
+} from './task-schema.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
 import { zodToDgtError } from './zod-issues.js';
 
@@ -20,7 +25,10 @@ export type LoadedTask = {
 };
 
 /** Builder overrides from `--config-path`, by builder name, with where each came from. */
-export type BuilderOverride = { config: Record<string, unknown>; where(path: readonly PropertyKey[]): string };
+export type BuilderOverride = {
+  config: Record<string, unknown>;
+  where(path: readonly PropertyKey[]): string;
+};
 
 /** What {@link loadTasks} reads. */
 export type LoadTasksOptions = {
@@ -77,10 +85,19 @@ export async function loadTasks(options: LoadTasksOptions): Promise<{
   for (const file of files) {
     const source = await readYamlSource(file);
     if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-      throw new DgtError('INVALID_TASK', `${file}: a task file must be a mapping with task_name:, data_builder: and the task's data.`);
+      throw new DgtError(
+        'INVALID_TASK',
+        `${file}: a task file must be a mapping with task_name:, data_builder: and the task's data.`,
+      );
     }
     const data = expandEnv(source.data, env, source.where) as Record<string, unknown>;
-    raw.push({ file, baseDir: path.dirname(file), data, overridden: new Map(), where: source.where });
+    raw.push({
+      file,
+      baseDir: path.dirname(file),
+      data,
+      overridden: new Map(),
+      where: source.where,
+    });
   }
 
   const seen = new Map<string, RawTask>();
@@ -102,7 +119,13 @@ export async function loadTasks(options: LoadTasksOptions): Promise<{
     let task = seen.get(name);
     if (!task) {
       // An override may define a whole task, as DiGiT's full-config files do.
-      task = { file: overrideSource!.file, baseDir: overrideDir, data: { task_name: name }, overridden: new Map(), where };
+      task = {
+        file: overrideSource!.file,
+        baseDir: overrideDir,
+        data: { task_name: name },
+        overridden: new Map(),
+        where,
+      };
       raw.push(task);
       seen.set(name, task);
     }
@@ -131,7 +154,10 @@ export async function loadTasks(options: LoadTasksOptions): Promise<{
 
   const builderOverrides: Record<string, BuilderOverride> = {};
   for (const [name, config] of Object.entries(overrides.databuilders ?? {})) {
-    builderOverrides[name] = { config, where: (p) => overrideSource!.where(['databuilders', name, ...p]) };
+    builderOverrides[name] = {
+      config,
+      where: (p) => overrideSource!.where(['databuilders', name, ...p]),
+    };
   }
   return { tasks, builderOverrides };
 }

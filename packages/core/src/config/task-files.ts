@@ -15,19 +15,32 @@ export async function resolveTaskFiles(entries: readonly string[], cwd: string):
     if (isDynamicPattern(entry)) {
       const matches = await glob(entry, { cwd, absolute: true, onlyFiles: true });
       if (matches.length === 0) {
-        throw new DgtError('TASK_FILE_NOT_FOUND', `${entry}: the pattern matches no file. Check the path and quote the pattern in your shell.`);
+        throw new DgtError(
+          'TASK_FILE_NOT_FOUND',
+          `${entry}: the pattern matches no file. Check the path and quote the pattern in your shell.`,
+        );
       }
       files.push(...matches.sort());
       continue;
     }
     const info = await stat(absolute).catch(() => undefined);
     if (!info) {
-      throw new DgtError('TASK_FILE_NOT_FOUND', `${entry}: no such file or folder. Give the path of a task.yaml, a folder of tasks or a glob.`);
+      throw new DgtError(
+        'TASK_FILE_NOT_FOUND',
+        `${entry}: no such file or folder. Give the path of a task.yaml, a folder of tasks or a glob.`,
+      );
     }
     if (info.isDirectory()) {
-      const matches = await glob('**/task.{yaml,yml}', { cwd: absolute, absolute: true, ignore: ['**/node_modules/**'] });
+      const matches = await glob('**/task.{yaml,yml}', {
+        cwd: absolute,
+        absolute: true,
+        ignore: ['**/node_modules/**'],
+      });
       if (matches.length === 0) {
-        throw new DgtError('TASK_FILE_NOT_FOUND', `${entry}: the folder holds no task.yaml. Point at a task file or a folder containing one.`);
+        throw new DgtError(
+          'TASK_FILE_NOT_FOUND',
+          `${entry}: the folder holds no task.yaml. Point at a task file or a folder containing one.`,
+        );
       }
       files.push(...matches.sort());
     } else {

@@ -41,7 +41,9 @@ export const taskConfigSchema = z.looseObject({
   seed_examples: z.array(recordSchema).nullish(),
   seed_datastore: datastoreRefSchema.nullish(),
   data: z.union([datastoreRefSchema, z.array(recordSchema)]).nullish(),
-  dataloader: z.looseObject({ type: z.string().optional(), loop_over: z.boolean().optional() }).nullish(),
+  dataloader: z
+    .looseObject({ type: z.string().optional(), loop_over: z.boolean().optional() })
+    .nullish(),
   datastore: datastoreRefSchema.nullish(),
   final_datastore: datastoreRefSchema.nullish(),
   formatted_datastore: datastoreRefSchema.nullish(),

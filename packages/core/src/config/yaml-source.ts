@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { DgtError } from '../errors/dgt-error.js';
 
 /** A parsed YAML file that can still say on which line a key or item stood. */
@@ -33,7 +33,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     let offset: number | undefined = rangeStart(node);
     for (const key of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
+        const pair = node.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(key),
+        );
         if (!pair) break;
         offset = rangeStart(pair.key) ?? offset;
         node = pair.value;

@@ -1,6 +1,6 @@
-import type { BlockDefinition, Block } from './v1/block.js';
+import type { Block, BlockDefinition } from './v1/block.js';
 import type { Databuilder } from './v1/builder.js';
-import type { DatastoreDefinition, Datastore } from './v1/datastore.js';
+import type { Datastore, DatastoreDefinition } from './v1/datastore.js';
 import type { FormatterDefinition } from './v1/formatter.js';
 
 // Structural checks on the brand fields: plugins may bring their own copy of core, so

@@ -1,3 +1,5 @@
+export * from './define.js';
+export * from './guards.js';
 export type * from './v1/block.js';
 export type * from './v1/builder.js';
 export type * from './v1/data-point.js';
@@ -6,6 +8,4 @@ export type * from './v1/datastore.js';
 export type * from './v1/formatter.js';
 export type * from './v1/lm-block.js';
 export { PORTABLE_LM_KEYS } from './v1/lm-block.js';
-export { pluginManifestSchema, type PluginManifest, type ContributionKind } from './v1/manifest.js';
-export * from './define.js';
-export * from './guards.js';
+export { type ContributionKind, type PluginManifest, pluginManifestSchema } from './v1/manifest.js';

@@ -24,7 +24,13 @@ export type RunStartEvent = {
 };
 
 /** How a task ended. */
-export type TaskStatus = 'completed' | 'stalled' | 'max-requests' | 'time-limit' | 'failed' | 'interrupted';
+export type TaskStatus =
+  | 'completed'
+  | 'stalled'
+  | 'max-requests'
+  | 'time-limit'
+  | 'failed'
+  | 'interrupted';
 
 /** Per-task numbers reported at the end of a task and of the run. */
 export type TaskSummary = {

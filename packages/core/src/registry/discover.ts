@@ -3,12 +3,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { pluginManifestSchema, type ContributionKind } from '../contracts/v1/manifest.js';
+import { type ContributionKind, pluginManifestSchema } from '../contracts/v1/manifest.js';
 import { builtinDatastores } from '../datastore/builtin-datastores.js';
 import { DgtError } from '../errors/dgt-error.js';
 import { builtinFormatters } from '../formatter/builtin-formatters.js';
 import { findLocalBuilders } from './local-builders.js';
 import { Registry } from './registry.js';
+import { resolveExport } from './resolve-export.js';
 
 /** Where to look for plugins. */
 export type DiscoverOptions = {
@@ -31,6 +32,7 @@ type PackageJson = {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  exports?: unknown;
   dgt?: unknown;
 };
 
@@ -45,15 +47,31 @@ const CONFIG_FILES = ['dgt.config.json', 'dgt.config.yaml', 'dgt.config.yml'];
 export async function discoverPlugins(options: DiscoverOptions): Promise<Registry> {
   const registry = new Registry();
   const builtins: Partial<Record<ContributionKind, Record<string, () => unknown>>> = {
-    datastores: Object.fromEntries(Object.entries(builtinDatastores()).map(([id, d]) => [id, () => d])),
-    formatters: Object.fromEntries(Object.entries(builtinFormatters()).map(([id, f]) => [id, () => f])),
+    datastores: Object.fromEntries(
+      Object.entries(builtinDatastores()).map(([id, d]) => [id, () => d]),
+    ),
+    formatters: Object.fromEntries(
+      Object.entries(builtinFormatters()).map(([id, f]) => [id, () => f]),
+    ),
   };
-  for (const [kind, entries] of Object.entries(options.builtins ?? {}) as [ContributionKind, Record<string, () => unknown>][]) {
+  for (const [kind, entries] of Object.entries(options.builtins ?? {}) as [
+    ContributionKind,
+    Record<string, () => unknown>,
+  ][]) {
     builtins[kind] = { ...builtins[kind], ...entries };
   }
-  for (const [kind, entries] of Object.entries(builtins) as [ContributionKind, Record<string, () => unknown>][]) {
+  for (const [kind, entries] of Object.entries(builtins) as [
+    ContributionKind,
+    Record<string, () => unknown>,
+  ][]) {
     for (const [id, get] of Object.entries(entries)) {
-      registry.add({ kind, id, packageName: '@dgt/core', version: 'builtin', load: async () => get() });
+      registry.add({
+        kind,
+        id,
+        packageName: '@dgt/core',
+        version: 'builtin',
+        load: async () => get(),
+      });
     }
   }
 
@@ -72,18 +90,31 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<Registr
       seenPackages.add(pkg.name);
       registerPackage(registry, pkg, root, manifestPath);
     }
+    const listed = root === options.projectRoot ? projectConfig.plugins : [];
     const names = new Set([
       ...Object.keys(pkg.dependencies ?? {}),
       ...Object.keys(pkg.devDependencies ?? {}),
       ...Object.keys(pkg.optionalDependencies ?? {}),
-      ...(root === options.projectRoot ? projectConfig.plugins : []),
+      ...listed,
     ]);
     for (const name of names) {
       if (seenPackages.has(name)) continue;
       const pluginManifest = resolvePackageJson(require, name, root);
-      if (!pluginManifest) continue; // declared but not installed: nothing to contribute
-      const plugin = await readJson(pluginManifest);
-      if (!plugin || plugin.dgt === undefined) continue;
+      const plugin = pluginManifest ? await readJson(pluginManifest) : undefined;
+      if (!plugin || plugin.dgt === undefined) {
+        // A dependency may be uninstalled or an ordinary library; a plugin listed in dgt.config.*
+        // was asked for by name, so its absence is a mistake to report.
+        if (listed.includes(name)) {
+          const problem = plugin
+            ? 'has no "dgt" field in its package.json, so it contributes nothing'
+            : 'is not installed in this project (or the folder has no package.json)';
+          throw new DgtError(
+            'INVALID_PLUGIN',
+            `${projectConfig.file}: plugin "${name}" ${problem}. Install it or remove it from "plugins".`,
+          );
+        }
+        continue;
+      }
       seenPackages.add(plugin.name ?? name);
       registerPackage(registry, plugin, path.dirname(pluginManifest), pluginManifest);
     }
@@ -91,13 +122,23 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<Registr
 
   for (const folder of builderPaths) {
     for (const local of await findLocalBuilders(path.resolve(options.projectRoot, folder))) {
-      registry.add({ kind: 'builders', id: local.id, packageName: `local:${local.folder}`, version: 'local', load: local.load });
+      registry.add({
+        kind: 'builders',
+        id: local.id,
+        packageName: `local:${local.folder}`,
+        version: 'local',
+        load: local.load,
+      });
     }
   }
   return registry;
 }
 
-function resolvePackageJson(require: NodeJS.Require, name: string, root: string): string | undefined {
+function resolvePackageJson(
+  require: NodeJS.Require,
+  name: string,
+  root: string,
+): string | undefined {
   if (name.startsWith('.') || path.isAbsolute(name)) {
     const candidate = path.join(path.resolve(root, name), 'package.json');
     return candidate;
@@ -109,7 +150,12 @@ function resolvePackageJson(require: NodeJS.Require, name: string, root: string)
   }
 }
 
-function registerPackage(registry: Registry, pkg: PackageJson, packageDir: string, manifestPath: string): void {
+function registerPackage(
+  registry: Registry,
+  pkg: PackageJson,
+  packageDir: string,
+  manifestPath: string,
+): void {
   const parsed = pluginManifestSchema.safeParse(pkg.dgt);
   const name = pkg.name ?? packageDir;
   if (!parsed.success) {
@@ -119,7 +165,6 @@ function registerPackage(registry: Registry, pkg: PackageJson, packageDir: strin
       `${manifestPath}: the "dgt" field of ${name} is invalid at ${['dgt', ...(issue?.path ?? [])].join('.')}: ${issue?.message}. Expected {"manifest": 1, "builders": {"id": "./subpath"}, "blocks": {…}}.`,
     );
   }
-  const require = createRequire(manifestPath);
   for (const kind of KINDS) {
     for (const [id, subpath] of Object.entries(parsed.data[kind] ?? {})) {
       registry.add({
@@ -128,14 +173,11 @@ function registerPackage(registry: Registry, pkg: PackageJson, packageDir: strin
         packageName: name,
         version: pkg.version ?? '0.0.0',
         load: async () => {
-          const specifier = `${name}${subpath.slice(1)}`;
-          let resolved: string;
-          try {
-            resolved = require.resolve(specifier);
-          } catch (error) {
+          const resolved = resolvePluginModule(pkg, packageDir, subpath);
+          if (!resolved) {
             throw new DgtError(
               'INVALID_PLUGIN',
-              `${manifestPath}: ${kind} "${id}" points at "${subpath}", which the package does not export (${(error as Error).message.split('\n')[0]}). Add it to the package's "exports".`,
+              `${manifestPath}: ${kind} "${id}" points at "${subpath}", which the package does not export. Add it to the package's "exports".`,
             );
           }
           const module = (await import(pathToFileURL(resolved).href)) as { default?: unknown };
@@ -146,7 +188,28 @@ function registerPackage(registry: Registry, pkg: PackageJson, packageDir: strin
   }
 }
 
-async function readProjectConfig(root: string): Promise<{ plugins: string[]; builderPaths: string[] }> {
+/**
+ * The file behind an export subpath of a plugin, resolved with the conditions of `import()` (so
+ * an `import`-only export counts); a package without `exports` falls back to Node's file lookup.
+ */
+function resolvePluginModule(
+  pkg: PackageJson,
+  packageDir: string,
+  subpath: string,
+): string | undefined {
+  if (pkg.exports !== undefined) return resolveExport(packageDir, pkg.exports, subpath);
+  try {
+    return createRequire(path.join(packageDir, 'package.json')).resolve(
+      path.join(packageDir, subpath),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+async function readProjectConfig(
+  root: string,
+): Promise<{ file?: string; plugins: string[]; builderPaths: string[] }> {
   for (const file of CONFIG_FILES) {
     const full = path.join(root, file);
     const text = await readFile(full, 'utf8').catch(() => undefined);
@@ -155,15 +218,31 @@ async function readProjectConfig(root: string): Promise<{ plugins: string[]; bui
     try {
       data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
     } catch (error) {
-      throw new DgtError('INVALID_PLUGIN', `${full}: cannot parse (${(error as Error).message.split('\n')[0]}).`);
+      throw new DgtError(
+        'INVALID_PLUGIN',
+        `${full}: cannot parse (${(error as Error).message.split('\n')[0]}).`,
+      );
+    }
+    if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
+      throw new DgtError(
+        'INVALID_PLUGIN',
+        `${full}: expected a mapping with "plugins" and "builder_paths" lists.`,
+      );
     }
     const config = (data ?? {}) as { plugins?: unknown; builder_paths?: unknown };
     const list = (value: unknown, key: string): string[] => {
       if (value === undefined) return [];
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
-      throw new DgtError('INVALID_PLUGIN', `${full}: ${key} must be a list of package names or paths.`);
+      throw new DgtError(
+        'INVALID_PLUGIN',
+        `${full}: ${key} must be a list of package names or paths.`,
+      );
     };
-    return { plugins: list(config.plugins, 'plugins'), builderPaths: list(config.builder_paths, 'builder_paths') };
+    return {
+      file: full,
+      plugins: list(config.plugins, 'plugins'),
+      builderPaths: list(config.builder_paths, 'builder_paths'),
+    };
   }
   return { plugins: [], builderPaths: [] };
 }
@@ -177,4 +256,3 @@ async function readJson(file: string): Promise<PackageJson | undefined> {
     throw new DgtError('INVALID_PLUGIN', `${file}: not valid JSON.`);
   }
 }
-

@@ -1,5 +1,5 @@
-import { DgtError, type DgtErrorCode } from '../errors/dgt-error.js';
 import type { ContributionKind } from '../contracts/v1/manifest.js';
+import { DgtError, type DgtErrorCode } from '../errors/dgt-error.js';
 import { nearestNames } from './nearest-names.js';
 
 /** One id a package contributes, with a lazy loader: nothing is imported until it is used. */

@@ -1,7 +1,7 @@
+import type { BlockConfig } from '../config/builder-schema.js';
 import type { BlockOutput, BlockV1, RejectedRow } from '../contracts/v1/block.js';
 import type { BoundBlock } from '../contracts/v1/builder.js';
 import type { BlockRow } from '../contracts/v1/data-point.js';
-import type { BlockConfig } from '../config/builder-schema.js';
 import type { EventSink } from '../events/events.js';
 
 /** Receives the rows a block rejected, mapped back to the caller's rows. */
@@ -27,11 +27,15 @@ export function bindBlock(
       if (!inputMap) return row;
       const mapped: BlockRow = {};
       for (const [from, to] of Object.entries(inputMap)) mapped[to] = row[from];
-      if (row.task_name !== undefined && mapped.task_name === undefined) mapped.task_name = row.task_name;
+      if (row.task_name !== undefined && mapped.task_name === undefined)
+        mapped.task_name = row.task_name;
       source.set(mapped, row);
       return mapped;
     });
-    const output = await block.call(blockRows, options, { emit: context.emit, signal: context.signal });
+    const output = await block.call(blockRows, options, {
+      emit: context.emit,
+      signal: context.signal,
+    });
     const back = (blockRow: BlockRow): BlockRow => {
       const row = source.get(blockRow);
       if (!row) return blockRow;
@@ -39,12 +43,14 @@ export function bindBlock(
         for (const [from, to] of Object.entries(outputMap)) row[to] = blockRow[from];
       } else {
         const inputs = new Set(Object.values(inputMap ?? {}));
-        for (const [key, value] of Object.entries(blockRow)) if (!inputs.has(key) && key !== 'task_name') row[key] = value;
+        for (const [key, value] of Object.entries(blockRow))
+          if (!inputs.has(key) && key !== 'task_name') row[key] = value;
       }
       return row;
     };
     if (!inputMap && outputMap) {
-      for (const row of output.rows) for (const [from, to] of Object.entries(outputMap)) row[to] = row[from];
+      for (const row of output.rows)
+        for (const [from, to] of Object.entries(outputMap)) row[to] = row[from];
     }
     const passed = output.rows.map(back);
     const rejected = (output.rejected ?? []).map(({ row, reason }) => ({ row: back(row), reason }));
@@ -53,7 +59,8 @@ export function bindBlock(
     return { rows: passed, rejected };
   };
 
-  const bound = (async (rows: BlockRow[], options?: Record<string, unknown>) => (await run(rows, options)).rows) as BoundBlock;
+  const bound = (async (rows: BlockRow[], options?: Record<string, unknown>) =>
+    (await run(rows, options)).rows) as BoundBlock;
   Object.defineProperties(bound, {
     name: { value: block.name },
     type: { value: block.type },
@@ -63,7 +70,12 @@ export function bindBlock(
   return bound;
 }
 
-function reportCounts(block: BlockV1, passed: BlockRow[], rejected: RejectedRow[], emit: EventSink): void {
+function reportCounts(
+  block: BlockV1,
+  passed: BlockRow[],
+  rejected: RejectedRow[],
+  emit: EventSink,
+): void {
   const counts = new Map<string, { passed: number; rejected: number }>();
   const bump = (task: unknown, key: 'passed' | 'rejected') => {
     if (typeof task !== 'string') return;

@@ -1,5 +1,5 @@
-import { PORTABLE_LM_KEYS } from '../contracts/v1/lm-block.js';
 import type { BlockConfig } from '../config/builder-schema.js';
+import { PORTABLE_LM_KEYS } from '../contracts/v1/lm-block.js';
 
 /** The run-wide engine flags: replace the provider of every LM block. */
 export type EngineOverride = { type?: string; model?: string; baseUrl?: string };
@@ -12,7 +12,8 @@ const ALWAYS_KEPT = new Set(['name', 'type', 'input_map', 'output_map', 'filter'
 
 function retype(block: BlockConfig, type: string, lm: boolean): BlockConfig {
   const kept = Object.entries(block).filter(
-    ([key]) => ALWAYS_KEPT.has(key) || (lm && (PORTABLE_LM_KEYS as readonly string[]).includes(key)),
+    ([key]) =>
+      ALWAYS_KEPT.has(key) || (lm && (PORTABLE_LM_KEYS as readonly string[]).includes(key)),
   );
   return { ...Object.fromEntries(kept), type } as BlockConfig;
 }
@@ -22,7 +23,11 @@ function retype(block: BlockConfig, type: string, lm: boolean): BlockConfig {
  * (an override entry updates the block of that name, a new name is appended). When an override
  * changes a block's `type`, provider-specific keys of the old type are dropped.
  */
-export function mergeBuilderConfig(base: Config, override: Config, isLm: (type: string) => boolean): Config {
+export function mergeBuilderConfig(
+  base: Config,
+  override: Config,
+  isLm: (type: string) => boolean,
+): Config {
   const merged: Config = { ...base, ...override };
   if (Array.isArray(override.blocks)) {
     const blocks = [...((base.blocks as BlockConfig[] | undefined) ?? [])];
@@ -47,7 +52,11 @@ export function mergeBuilderConfig(base: Config, override: Config, isLm: (type: 
  * Points every LM block of a builder config at the engine given on the command line. Without
  * `model`, the old model id is dropped (it named a model of another provider).
  */
-export function applyEngineOverride(config: Config, engine: EngineOverride, isLm: (type: string) => boolean): Config {
+export function applyEngineOverride(
+  config: Config,
+  engine: EngineOverride,
+  isLm: (type: string) => boolean,
+): Config {
   if (!engine.type && !engine.model && !engine.baseUrl) return config;
   const blocks = ((config.blocks as BlockConfig[] | undefined) ?? []).map((block) => {
     if (!isLm(block.type)) return block;

@@ -1,6 +1,6 @@
+import type { BuilderConfig } from '../config/builder-schema.js';
 import type { BoundBlock, Databuilder, GenerationContext } from '../contracts/v1/builder.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
-import type { BuilderConfig } from '../config/builder-schema.js';
 import { isDgtError } from '../errors/dgt-error.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
@@ -42,7 +42,11 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
     if (batch.length === 0) {
       for (const task of active) {
         if (task.kind === 'transformation') task.end('completed');
-        else task.end('failed', 'no seed examples to generate from: add seed_examples or a seed_datastore to the task');
+        else
+          task.end(
+            'failed',
+            'no seed examples to generate from: add seed_examples or a seed_datastore to the task',
+          );
       }
       break;
     }
@@ -53,9 +57,15 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
       outputs = await builder.call(batch, buildContext(input, attempt, active));
     } catch (error) {
       if (signal.aborted) break;
-      const message = isDgtError(error) ? error.message : `${(error as Error).message ?? String(error)}`;
+      const message = isDgtError(error)
+        ? error.message
+        : `${(error as Error).message ?? String(error)}`;
       for (const task of active) {
-        task.log({ type: 'warning', task: task.name, message: `builder ${input.builderId} threw: ${(error as Error).stack ?? message}` });
+        task.log({
+          type: 'warning',
+          task: task.name,
+          message: `builder ${input.builderId} threw: ${(error as Error).stack ?? message}`,
+        });
         task.end('failed', `the builder ${input.builderId} failed: ${message}`);
       }
       break;
@@ -73,8 +83,11 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
     const routed = new Map<TaskRun, DataPoint[]>();
     for (const output of outputs) {
       const task = byName.get(String(output?.task_name));
-      if (!task || !task.active) {
-        emit({ type: 'warning', message: `builder ${input.builderId} returned a record for unknown task "${String(output?.task_name)}"; it was dropped` });
+      if (!task?.active) {
+        emit({
+          type: 'warning',
+          message: `builder ${input.builderId} returned a record for unknown task "${String(output?.task_name)}"; it was dropped`,
+        });
         continue;
       }
       routed.set(task, [...(routed.get(task) ?? []), output]);
@@ -86,13 +99,25 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
       await task.saveState();
       task.stalled = added > 0 ? 0 : task.stalled + 1;
       if (added > 0) {
-        emit({ type: 'records', task: task.name, added, accepted: task.dataCount, ...(task.target !== undefined ? { target: task.target } : {}) });
+        emit({
+          type: 'records',
+          task: task.name,
+          added,
+          accepted: task.dataCount,
+          ...(task.target !== undefined ? { target: task.target } : {}),
+        });
       }
       if (task.kind === 'generation') await settleIfComplete(task, input);
       else if (task.inputExhausted) task.end('completed');
       if (task.active) {
         const stop = stopReason(
-          { attempts: task.attempts, stalled: task.stalled, lmRequests: task.lmRequests, lmFailures: task.lmFailures, elapsedMs: task.elapsedMs },
+          {
+            attempts: task.attempts,
+            stalled: task.stalled,
+            lmRequests: task.lmRequests,
+            lmFailures: task.lmFailures,
+            elapsedMs: task.elapsedMs,
+          },
           task.settings,
         );
         if (stop) task.end(stop.status, stop.reason);
@@ -103,14 +128,20 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   for (const task of tasks) if (task.active) task.end('interrupted', 'the run was stopped');
 }
 
-async function takeBatch(task: TaskRun, input: BuilderLoopInput, attempt: number): Promise<DataPoint[]> {
+async function takeBatch(
+  task: TaskRun,
+  input: BuilderLoopInput,
+  attempt: number,
+): Promise<DataPoint[]> {
   const { settings } = task;
   if (task.kind === 'transformation') return task.nextInputs(settings.transformBatchSize);
   // Never ask for more than the task still needs: no wasted LM call near the end.
   const remaining = Math.max(1, settings.target - task.dataCount);
   const seeds = task.nextSeeds(Math.min(settings.seedBatchSize, remaining));
   const machineCount = Math.min(settings.machineBatchSize, Math.max(0, remaining - seeds.length));
-  const machine = input.random.fork(`${task.name}#machine#${attempt}`).sample(task.accepted, machineCount);
+  const machine = input.random
+    .fork(`${task.name}#machine#${attempt}`)
+    .sample(task.accepted, machineCount);
   return [...seeds, ...machine.map((record) => ({ ...record }))];
 }
 
@@ -127,14 +158,27 @@ async function settleIfComplete(task: TaskRun, input: BuilderLoopInput): Promise
     const { name, ...options } = typeof entry === 'string' ? { name: entry } : entry;
     const block = input.blocks[name]!;
     const count = records.length;
-    records = (await block(records.map((record) => ({ ...record })), options)) as DataPoint[];
-    input.emit({ type: 'postprocess', task: task.name, block: name, before: count, after: records.length });
+    records = (await block(
+      records.map((record) => ({ ...record })),
+      options,
+    )) as DataPoint[];
+    input.emit({
+      type: 'postprocess',
+      task: task.name,
+      block: name,
+      before: count,
+      after: records.length,
+    });
   }
   if (records.length < before) await task.replaceData(records);
   if (task.dataCount >= task.settings.target) task.end('completed');
 }
 
-function buildContext(input: BuilderLoopInput, attempt: number, active: TaskRun[]): GenerationContext {
+function buildContext(
+  input: BuilderLoopInput,
+  attempt: number,
+  active: TaskRun[],
+): GenerationContext {
   const random = input.random.fork(`attempt#${attempt}`);
   const byName = new Map(active.map((task) => [task.name, task]));
   return {
@@ -144,18 +188,29 @@ function buildContext(input: BuilderLoopInput, attempt: number, active: TaskRun[
     attempt,
     signal: input.signal,
     emit: input.emit,
-    tasks: Object.fromEntries(active.map((task) => [task.name, task.task.config as Record<string, unknown>])),
+    tasks: Object.fromEntries(
+      active.map((task) => [task.name, task.task.config as Record<string, unknown>]),
+    ),
     sampleExamples(taskName, k, options) {
       const task = byName.get(taskName);
-      if (!task || task.kind !== 'generation') return [];
+      if (task?.kind !== 'generation') return [];
       const { seedBatchSize, machineBatchSize } = task.settings;
       const fraction =
-        options?.seedFraction ?? (task.accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
+        options?.seedFraction ??
+        (task.accepted.length === 0
+          ? 1
+          : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
       const fromSeeds = random.sample(task.seeds, Math.round(k * fraction));
       const fromMachine = random.sample(task.accepted, k - fromSeeds.length);
       const picked = [...fromSeeds, ...fromMachine];
       // Top up from the seeds when too few outputs exist yet.
-      if (picked.length < k) picked.push(...random.sample(task.seeds.filter((s) => !fromSeeds.includes(s)), k - picked.length));
+      if (picked.length < k)
+        picked.push(
+          ...random.sample(
+            task.seeds.filter((s) => !fromSeeds.includes(s)),
+            k - picked.length,
+          ),
+        );
       return random.shuffle(picked).map((record) => ({ ...record }));
     },
   };

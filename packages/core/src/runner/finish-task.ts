@@ -1,5 +1,5 @@
-import type { Formatter } from '../contracts/v1/formatter.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
+import type { Formatter } from '../contracts/v1/formatter.js';
 import type { StoreOpener, TaskRun } from './task-run.js';
 
 /**
@@ -8,17 +8,29 @@ import type { StoreOpener, TaskRun } from './task-run.js';
  * line in `task_results.jsonl`. Each file is replaced atomically, so a kill here leaves either
  * the old file or the new one, and a rerun writes it again.
  */
-export async function finishTask(task: TaskRun, openStore: StoreOpener, formatter: Formatter | undefined): Promise<void> {
+export async function finishTask(
+  task: TaskRun,
+  openStore: StoreOpener,
+  formatter: Formatter | undefined,
+): Promise<void> {
   const config = task.task.config;
   const name = task.settings.storeName;
   const limit = task.kind === 'generation' ? task.settings.target : Number.POSITIVE_INFINITY;
-  const finalStore = await openStore(config.final_datastore ?? config.datastore, `${name}/final_data`);
+  const finalStore = await openStore(
+    config.final_datastore ?? config.datastore,
+    `${name}/final_data`,
+  );
   await finalStore.write(take(task.readData(), limit));
   await finalStore.close();
 
   if (task.settings.saveFormattedOutput && formatter) {
-    const formattedStore = await openStore(config.formatted_datastore ?? config.datastore, `${name}/formatted_data`);
-    await formattedStore.write(map(take(task.readData(), limit), (record) => formatter.apply(record)));
+    const formattedStore = await openStore(
+      config.formatted_datastore ?? config.datastore,
+      `${name}/formatted_data`,
+    );
+    await formattedStore.write(
+      map(take(task.readData(), limit), (record) => formatter.apply(record)),
+    );
     await formattedStore.close();
   }
 
@@ -27,7 +39,10 @@ export async function finishTask(task: TaskRun, openStore: StoreOpener, formatte
   await results.close();
 }
 
-async function* take(records: AsyncIterable<StoredRecord>, limit: number): AsyncIterable<StoredRecord> {
+async function* take(
+  records: AsyncIterable<StoredRecord>,
+  limit: number,
+): AsyncIterable<StoredRecord> {
   if (limit <= 0) return;
   let count = 0;
   for await (const record of records) {
@@ -36,6 +51,9 @@ async function* take(records: AsyncIterable<StoredRecord>, limit: number): Async
   }
 }
 
-async function* map(records: AsyncIterable<StoredRecord>, fn: (record: StoredRecord) => StoredRecord): AsyncIterable<StoredRecord> {
+async function* map(
+  records: AsyncIterable<StoredRecord>,
+  fn: (record: StoredRecord) => StoredRecord,
+): AsyncIterable<StoredRecord> {
   for await (const record of records) yield fn(record);
 }

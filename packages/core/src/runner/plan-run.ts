@@ -1,17 +1,21 @@
 import path from 'node:path';
+import {
+  type BlockConfig,
+  type BuilderConfig,
+  builderConfigSchema,
+} from '../config/builder-schema.js';
+import { withDotEnv } from '../config/dotenv.js';
+import { type LoadedTask, loadTasks } from '../config/load-tasks.js';
+import { readYamlSource } from '../config/yaml-source.js';
+import { zodToDgtError } from '../config/zod-issues.js';
+import { isBlockDefinition, isDatabuilder } from '../contracts/guards.js';
 import type { BlockDefinition } from '../contracts/v1/block.js';
 import type { Databuilder } from '../contracts/v1/builder.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
-import { isBlockDefinition, isDatabuilder } from '../contracts/guards.js';
-import { builderConfigSchema, type BlockConfig, type BuilderConfig } from '../config/builder-schema.js';
-import { withDotEnv } from '../config/dotenv.js';
-import { loadTasks, type LoadedTask } from '../config/load-tasks.js';
-import { readYamlSource } from '../config/yaml-source.js';
-import { zodToDgtError } from '../config/zod-issues.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
-import { applyEngineOverride, mergeBuilderConfig, type EngineOverride } from './builder-config.js';
-import { resolveTaskSettings, type RunnerOverrides, type TaskSettings } from './task-settings.js';
+import { applyEngineOverride, type EngineOverride, mergeBuilderConfig } from './builder-config.js';
+import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 
 /** What a run reads: task files, overrides and command-line settings. */
 export type PlanOptions = {
@@ -69,71 +73,107 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
     env,
   });
   if (tasks.length === 0) {
-    throw new DgtError('USAGE', 'no task to run: give task files with --task-paths (or task_files: in the --config-path file).');
+    throw new DgtError(
+      'USAGE',
+      'no task to run: give task files with --task-paths (or task_files: in the --config-path file).',
+    );
   }
 
   const groups = new Map<string, LoadedTask[]>();
-  for (const task of tasks) groups.set(task.config.data_builder, [...(groups.get(task.config.data_builder) ?? []), task]);
+  for (const task of tasks)
+    groups.set(task.config.data_builder, [...(groups.get(task.config.data_builder) ?? []), task]);
 
   const builders: PlannedBuilder[] = [];
   for (const [id, group] of groups) {
     const first = group[0]!;
     const loaded = await registry.load('builders', id, first.where(['data_builder']));
     if (!isDatabuilder(loaded)) {
-      throw new DgtError('INVALID_PLUGIN', `databuilder "${id}" does not export a databuilder (expected an object made with defineBuilder, specificationVersion 'v1').`);
+      throw new DgtError(
+        'INVALID_PLUGIN',
+        `databuilder "${id}" does not export a databuilder (expected an object made with defineBuilder, specificationVersion 'v1').`,
+      );
     }
     const builder = loaded;
-    const base = typeof builder.config === 'string' ? await readYamlSource(builder.config) : undefined;
+    const base =
+      typeof builder.config === 'string' ? await readYamlSource(builder.config) : undefined;
     const baseConfig = (base ? base.data : builder.config) as Record<string, unknown>;
     const baseWhere = base ? base.where : () => `builder ${id}`;
-    const override = builderOverrides[id] ?? builderOverrides[builder.name] ?? builderOverrides[String(baseConfig?.name)];
+    const override =
+      builderOverrides[id] ??
+      builderOverrides[builder.name] ??
+      builderOverrides[String(baseConfig?.name)];
 
     const definitions = new Map<string, BlockDefinition>();
     const loadDefinition = async (type: string, where: string) => {
       if (definitions.has(type)) return;
       const definition = await registry.load('blocks', type, where);
       if (!isBlockDefinition(definition)) {
-        throw new DgtError('INVALID_PLUGIN', `${where}: block type "${type}" does not export a block definition (expected defineBlock(...), specificationVersion 'v1').`);
+        throw new DgtError(
+          'INVALID_PLUGIN',
+          `${where}: block type "${type}" does not export a block definition (expected defineBlock(...), specificationVersion 'v1').`,
+        );
       }
       definitions.set(type, definition);
     };
-    const blockEntries = (config: unknown) => (((config as { blocks?: unknown })?.blocks ?? []) as Partial<BlockConfig>[]);
+    const blockEntries = (config: unknown) =>
+      ((config as { blocks?: unknown })?.blocks ?? []) as Partial<BlockConfig>[];
     for (const [i, block] of blockEntries(baseConfig).entries()) {
-      if (typeof block?.type === 'string') await loadDefinition(block.type, baseWhere(['blocks', i, 'type']));
+      if (typeof block?.type === 'string')
+        await loadDefinition(block.type, baseWhere(['blocks', i, 'type']));
     }
     for (const [i, block] of blockEntries(override?.config).entries()) {
-      if (typeof block?.type === 'string') await loadDefinition(block.type, override!.where(['blocks', i, 'type']));
+      if (typeof block?.type === 'string')
+        await loadDefinition(block.type, override!.where(['blocks', i, 'type']));
     }
-    if (options.engine?.type) await loadDefinition(options.engine.type, `--engine ${options.engine.type}`);
+    if (options.engine?.type)
+      await loadDefinition(options.engine.type, `--engine ${options.engine.type}`);
     const isLm = (type: string) => definitions.get(type)?.role === 'lm';
 
     let merged = applyEngineOverride(baseConfig, options.engine ?? {}, isLm);
     if (override) merged = mergeBuilderConfig(merged, override.config, isLm);
-    const where = (p: readonly PropertyKey[]) => (override ? `${baseWhere(p)} (with overrides from ${override.where([])})` : baseWhere(p));
+    const where = (p: readonly PropertyKey[]) =>
+      override ? `${baseWhere(p)} (with overrides from ${override.where([])})` : baseWhere(p);
     const parsedConfig = builderConfigSchema.safeParse(merged);
-    if (!parsedConfig.success) throw zodToDgtError('INVALID_BUILDER_CONFIG', parsedConfig.error, merged, where);
+    if (!parsedConfig.success)
+      throw zodToDgtError('INVALID_BUILDER_CONFIG', parsedConfig.error, merged, where);
     const config = parsedConfig.data;
 
     const names = new Set<string>();
     const blockConfigs: BlockConfig[] = [];
     for (const [i, block] of config.blocks.entries()) {
       if (names.has(block.name)) {
-        throw new DgtError('INVALID_BUILDER_CONFIG', `${where(['blocks', i, 'name'])}: two blocks are named "${block.name}"; block names must be unique in a builder.`);
+        throw new DgtError(
+          'INVALID_BUILDER_CONFIG',
+          `${where(['blocks', i, 'name'])}: two blocks are named "${block.name}"; block names must be unique in a builder.`,
+        );
       }
       names.add(block.name);
       await loadDefinition(block.type, where(['blocks', i, 'type']));
       const parsed = definitions.get(block.type)!.configSchema.safeParse(block);
       if (!parsed.success) {
-        const error = zodToDgtError('INVALID_BLOCK_CONFIG', parsed.error, block, (p) => where(['blocks', i, ...p]), []);
+        const error = zodToDgtError(
+          'INVALID_BLOCK_CONFIG',
+          parsed.error,
+          block,
+          (p) => where(['blocks', i, ...p]),
+          [],
+        );
         error.message = `block "${block.name}" (${block.type}) of builder ${id}:\n${error.message}`;
         throw error;
       }
-      blockConfigs.push({ ...(parsed.data as object), name: block.name, type: block.type } as BlockConfig);
+      blockConfigs.push({
+        ...(parsed.data as object),
+        name: block.name,
+        type: block.type,
+      } as BlockConfig);
     }
     for (const [i, entry] of config.postprocessors.entries()) {
       const name = typeof entry === 'string' ? entry : entry.name;
       if (!names.has(name)) {
-        throw new DgtError('INVALID_BUILDER_CONFIG', `${where(['postprocessors', i])}: postprocessor "${name}" is not a block of builder ${id}; add a block with that name under blocks:.`);
+        throw new DgtError(
+          'INVALID_BUILDER_CONFIG',
+          `${where(['postprocessors', i])}: postprocessor "${name}" is not a block of builder ${id}; add a block with that name under blocks:.`,
+        );
       }
     }
 
@@ -141,37 +181,66 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
     for (const task of group) {
       if (builder.taskSchema) {
         const parsed = builder.taskSchema.safeParse(task.config);
-        if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
+        if (!parsed.success)
+          throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
       }
       const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
       const seeds = builder.kind === 'generation' ? await loadSeeds(task, registry, builder) : [];
       if (builder.kind === 'transformation' && !task.config.data) {
-        throw new DgtError('INVALID_TASK', `${task.where(['data_builder'])}: task "${task.config.task_name}" uses the transformation builder ${id} but has no data: to transform. Add data: {type: default, data_path: your.jsonl}.`);
+        throw new DgtError(
+          'INVALID_TASK',
+          `${task.where(['data_builder'])}: task "${task.config.task_name}" uses the transformation builder ${id} but has no data: to transform. Add data: {type: default, data_path: your.jsonl}.`,
+        );
       }
       planned.push({ loaded: task, settings, seeds });
     }
-    builders.push({ id, builder, config, blockDefinitions: definitions, blockConfigs, tasks: planned });
+    builders.push({
+      id,
+      builder,
+      config,
+      blockDefinitions: definitions,
+      blockConfigs,
+      tasks: planned,
+    });
   }
   return { cwd, env, registry, builders };
 }
 
 /** Reads a generation task's seeds (inline and from its seed datastore) and checks their shape. */
-async function loadSeeds(task: LoadedTask, registry: Registry, builder: Databuilder): Promise<StoredRecord[]> {
+async function loadSeeds(
+  task: LoadedTask,
+  registry: Registry,
+  builder: Databuilder,
+): Promise<StoredRecord[]> {
   const seeds: StoredRecord[] = [...(task.config.seed_examples ?? [])];
   if (task.config.seed_datastore) {
-    const store = await openConfiguredStore(registry, task.config.seed_datastore, task, 'seed_data', task.where(['seed_datastore']));
+    const store = await openConfiguredStore(
+      registry,
+      task.config.seed_datastore,
+      task,
+      'seed_data',
+      task.where(['seed_datastore']),
+    );
     for await (const record of store.read()) seeds.push(record);
     await store.close();
   }
   if (seeds.length === 0) {
-    throw new DgtError('INVALID_TASK', `${task.where(['task_name'])}: task "${task.config.task_name}" has no seed examples. Add seed_examples: (a list of examples) or seed_datastore: {type: default, data_path: seeds.jsonl}.`);
+    throw new DgtError(
+      'INVALID_TASK',
+      `${task.where(['task_name'])}: task "${task.config.task_name}" has no seed examples. Add seed_examples: (a list of examples) or seed_datastore: {type: default, data_path: seeds.jsonl}.`,
+    );
   }
   if (builder.inputSchema) {
     for (const [i, seed] of seeds.entries()) {
       const parsed = builder.inputSchema.safeParse({ task_name: task.config.task_name, ...seed });
+      // The builder sees seeds as its schema reads them (e.g. numbers coerced to text).
+      if (parsed.success) seeds[i] = parsed.data as StoredRecord;
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new DgtError('INVALID_TASK', `${task.where(['seed_examples', i])}: seed example ${i + 1} of task "${task.config.task_name}": ${issue.path.join('.') || 'record'}: ${issue.message}. Builder ${builder.name} expects fields like ${describeShape(builder)}.`);
+        throw new DgtError(
+          'INVALID_TASK',
+          `${task.where(['seed_examples', i])}: seed example ${i + 1} of task "${task.config.task_name}": ${issue.path.join('.') || 'record'}: ${issue.message}. Builder ${builder.name} expects fields like ${describeShape(builder)}.`,
+        );
       }
     }
   }
@@ -180,7 +249,11 @@ async function loadSeeds(task: LoadedTask, registry: Registry, builder: Databuil
 
 function describeShape(builder: Databuilder): string {
   const shape = (builder.inputSchema as { shape?: Record<string, unknown> } | undefined)?.shape;
-  return shape ? Object.keys(shape).filter((k) => k !== 'task_name' && k !== 'is_seed').join(', ') : 'its input schema';
+  return shape
+    ? Object.keys(shape)
+        .filter((k) => k !== 'task_name' && k !== 'is_seed')
+        .join(', ')
+    : 'its input schema';
 }
 
 /**
@@ -195,8 +268,16 @@ export async function openConfiguredStore(
   where: string,
 ) {
   const type = typeof mapping.type === 'string' ? mapping.type : 'default';
-  const definition = (await registry.load('datastores', type, where)) as import('../contracts/v1/datastore.js').DatastoreDefinition;
+  const definition = (await registry.load(
+    'datastores',
+    type,
+    where,
+  )) as import('../contracts/v1/datastore.js').DatastoreDefinition;
   const parsed = definition.configSchema.safeParse({ ...mapping, type });
   if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, mapping, () => where);
-  return definition.create(parsed.data, { outputDir: path.resolve(task.baseDir), storeName, baseDir: task.baseDir });
+  return definition.create(parsed.data, {
+    outputDir: path.resolve(task.baseDir),
+    storeName,
+    baseDir: task.baseDir,
+  });
 }

@@ -16,8 +16,14 @@ describe('redactSecrets', () => {
   });
 
   it('hides known secret values wherever they appear in text', () => {
-    const secrets = secretValues({ OPENAI_API_KEY: 'sk-0123456789abcdef', HOME: '/root', HF_TOKEN: 'hf_abcdefghijkl' });
+    const secrets = secretValues({
+      OPENAI_API_KEY: 'sk-0123456789abcdef',
+      HOME: '/root',
+      HF_TOKEN: 'hf_abcdefghijkl',
+    });
     expect(secrets).toEqual(new Set(['sk-0123456789abcdef', 'hf_abcdefghijkl']));
-    expect(redactSecrets({ note: 'key=sk-0123456789abcdef; hf_abcdefghijkl' }, secrets)).toEqual({ note: 'key=***; ***' });
+    expect(redactSecrets({ note: 'key=sk-0123456789abcdef; hf_abcdefghijkl' }, secrets)).toEqual({
+      note: 'key=***; ***',
+    });
   });
 });

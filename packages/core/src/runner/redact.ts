@@ -1,6 +1,7 @@
 // Config keys whose values are secrets (`api_key`, `apiKey`, `access_token`, `client_secret`…),
 // matched on the snake_case form of the key; `max_tokens` or `promptTokens` are not secrets.
-const SECRET_KEY = /(^|_)(api_?key|access_token|auth_token|refresh_token|id_token|bearer_token|secret|password|passwd|authorization|credentials?)$|^token$/;
+const SECRET_KEY =
+  /(^|_)(api_?key|access_token|auth_token|refresh_token|id_token|bearer_token|secret|password|passwd|authorization|credentials?)$|^token$/;
 // Environment variables whose values are secrets (`OPENAI_API_KEY`, `WATSONX_API_TOKEN`, `HF_TOKEN`).
 const SECRET_ENV = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 
@@ -16,7 +17,8 @@ function isSecretKey(key: string): boolean {
 export function redactSecrets(value: unknown, secrets: ReadonlySet<string> = new Set()): unknown {
   if (typeof value === 'string') {
     let out = value;
-    for (const secret of secrets) if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join('***');
+    for (const secret of secrets)
+      if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join('***');
     return out;
   }
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, secrets));
@@ -24,7 +26,9 @@ export function redactSecrets(value: unknown, secrets: ReadonlySet<string> = new
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        isSecretKey(key) && item !== null && item !== undefined && item !== '' ? '***' : redactSecrets(item, secrets),
+        isSecretKey(key) && item !== null && item !== undefined && item !== ''
+          ? '***'
+          : redactSecrets(item, secrets),
       ]),
     );
   }
@@ -34,6 +38,7 @@ export function redactSecrets(value: unknown, secrets: ReadonlySet<string> = new
 /** Values of environment variables whose names look secret: never to be written anywhere. */
 export function secretValues(env: Record<string, string | undefined>): Set<string> {
   const found = new Set<string>();
-  for (const [key, value] of Object.entries(env)) if (value && SECRET_ENV.test(key)) found.add(value);
+  for (const [key, value] of Object.entries(env))
+    if (value && SECRET_ENV.test(key)) found.add(value);
   return found;
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { zodToDgtError } from '../config/zod-issues.js';
+import { isBlock, isFormatterDefinition } from '../contracts/guards.js';
 import type { BlockV1, RejectedRow } from '../contracts/v1/block.js';
 import type { BoundBlock } from '../contracts/v1/builder.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { DatastoreDefinition, StoredRecord } from '../contracts/v1/datastore.js';
 import type { Formatter, FormatterDefinition } from '../contracts/v1/formatter.js';
-import { isBlock, isFormatterDefinition } from '../contracts/guards.js';
-import { zodToDgtError } from '../config/zod-issues.js';
 import { createDatastoreLoader } from '../dataloader/index.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { DgtEvent, EventSink, TaskSummary } from '../events/events.js';
@@ -13,9 +13,15 @@ import { createRandom } from '../random/seeded-random.js';
 import { bindBlock } from './bound-block.js';
 import { runBuilderLoop } from './builder-loop.js';
 import { finishTask } from './finish-task.js';
-import { openConfiguredStore, planRun, type PlanOptions, type PlannedBuilder, type RunPlan } from './plan-run.js';
+import {
+  openConfiguredStore,
+  type PlannedBuilder,
+  type PlanOptions,
+  planRun,
+  type RunPlan,
+} from './plan-run.js';
 import { redactSecrets, secretValues } from './redact.js';
-import { TaskRun, type StoreOpener } from './task-run.js';
+import { type StoreOpener, TaskRun } from './task-run.js';
 
 /** Options of {@link runTasks}: what to run, plus the run's identity, events and cancellation. */
 export type RunOptions = PlanOptions & {
@@ -50,7 +56,10 @@ export async function runTasks(options: RunOptions): Promise<RunResult> {
 }
 
 /** Runs a validated plan (see {@link planRun}). */
-export async function executePlan(plan: RunPlan, options: Omit<RunOptions, keyof PlanOptions>): Promise<RunResult> {
+export async function executePlan(
+  plan: RunPlan,
+  options: Omit<RunOptions, keyof PlanOptions>,
+): Promise<RunResult> {
   const started = Date.now();
   const runId = randomUUID();
   const buildId = options.buildId ?? 'default';
@@ -75,7 +84,13 @@ export async function executePlan(plan: RunPlan, options: Omit<RunOptions, keyof
     outputDir: allTasks[0]!.settings.outputRoot,
   });
 
-  const prepared: { planned: PlannedBuilder; blocks: BlockV1[]; bound: Record<string, BoundBlock>; tasks: TaskRun[]; formatter: Map<TaskRun, Formatter | undefined> }[] = [];
+  const prepared: {
+    planned: PlannedBuilder;
+    blocks: BlockV1[];
+    bound: Record<string, BoundBlock>;
+    tasks: TaskRun[];
+    formatter: Map<TaskRun, Formatter | undefined>;
+  }[] = [];
   try {
     for (const planned of plan.builders) {
       const blocks: BlockV1[] = [];
@@ -86,7 +101,10 @@ export async function executePlan(plan: RunPlan, options: Omit<RunOptions, keyof
           env: plan.env,
         });
         if (!isBlock(block)) {
-          throw new DgtError('INVALID_PLUGIN', `block type "${config.type}" created something that is not a block (expected specificationVersion 'v1', kind 'block', and call()).`);
+          throw new DgtError(
+            'INVALID_PLUGIN',
+            `block type "${config.type}" created something that is not a block (expected specificationVersion 'v1', kind 'block', and call()).`,
+          );
         }
         blocks.push(block);
         bound[config.name] = bindBlock(block, config, {
@@ -137,7 +155,8 @@ export async function executePlan(plan: RunPlan, options: Omit<RunOptions, keyof
           emit,
         });
         for (const task of tasks) {
-          if (task.status !== 'interrupted') await finishTask(task, outputStoreOpener(plan, task.task), formatter.get(task));
+          if (task.status !== 'interrupted')
+            await finishTask(task, outputStoreOpener(plan, task.task), formatter.get(task));
           emit({ type: 'task-end', ...task.summary() });
           await task.close();
         }
@@ -179,12 +198,20 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): void {
   if ('task' in event && typeof event.task === 'string') tasks.get(event.task)?.log(event);
 }
 
-async function writeRejects(block: BlockV1, rejected: RejectedRow[], tasks: Map<string, TaskRun>, emit: EventSink): Promise<void> {
+async function writeRejects(
+  block: BlockV1,
+  rejected: RejectedRow[],
+  tasks: Map<string, TaskRun>,
+  emit: EventSink,
+): Promise<void> {
   const byTask = new Map<TaskRun, RejectedRow[]>();
   for (const entry of rejected) {
     const task = tasks.get(String(entry.row.task_name));
     if (!task) {
-      emit({ type: 'warning', message: `block ${block.name} rejected a row without a known task_name; it is not stored` });
+      emit({
+        type: 'warning',
+        message: `block ${block.name} rejected a row without a known task_name; it is not stored`,
+      });
       continue;
     }
     byTask.set(task, [...(byTask.get(task) ?? []), entry]);
@@ -195,26 +222,41 @@ async function writeRejects(block: BlockV1, rejected: RejectedRow[], tasks: Map<
 function outputStoreOpener(plan: RunPlan, task: TaskRun['task']): StoreOpener {
   return async (mapping, storeName) => {
     // Output stores live under the task's folder whatever the mapping says about paths.
-    const { data_path: _path, store_name: _name, ...rest } = (mapping ?? {}) as Record<string, unknown>;
+    const {
+      data_path: _path,
+      store_name: _name,
+      ...rest
+    } = (mapping ?? {}) as Record<string, unknown>;
     const type = typeof rest.type === 'string' ? rest.type : 'default';
     const where = task.where(['datastore']);
     const definition = (await plan.registry.load('datastores', type, where)) as DatastoreDefinition;
     const parsed = definition.configSchema.safeParse({ ...rest, type });
     if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, rest, () => where);
     const settings = planSettings(plan, task);
-    return definition.create(parsed.data, { outputDir: settings.outputRoot, storeName, baseDir: task.baseDir });
+    return definition.create(parsed.data, {
+      outputDir: settings.outputRoot,
+      storeName,
+      baseDir: task.baseDir,
+    });
   };
 }
 
 function planSettings(plan: RunPlan, task: TaskRun['task']) {
-  for (const builder of plan.builders) for (const t of builder.tasks) if (t.loaded === task) return t.settings;
+  for (const builder of plan.builders)
+    for (const t of builder.tasks) if (t.loaded === task) return t.settings;
   throw new Error(`task ${task.config.task_name} is not part of the plan`);
 }
 
 async function openInput(plan: RunPlan, task: TaskRun['task']): Promise<Dataloader> {
   const data = task.config.data;
   if (Array.isArray(data)) return arrayLoader(data);
-  const store = await openConfiguredStore(plan.registry, data as Record<string, unknown>, task, 'data_input', task.where(['data']));
+  const store = await openConfiguredStore(
+    plan.registry,
+    data as Record<string, unknown>,
+    task,
+    'data_input',
+    task.where(['data']),
+  );
   return createDatastoreLoader(store, { loop: false });
 }
 
@@ -231,14 +273,28 @@ function arrayLoader(records: StoredRecord[]): Dataloader {
   };
 }
 
-async function createFormatter(plan: RunPlan, task: TaskRun['task']): Promise<Formatter | undefined> {
+async function createFormatter(
+  plan: RunPlan,
+  task: TaskRun['task'],
+): Promise<Formatter | undefined> {
   const mapping = task.config.formatter;
   if (!mapping) return undefined;
   const where = task.where(['formatter', 'type']);
-  const definition = (await plan.registry.load('formatters', mapping.type, where)) as FormatterDefinition;
-  if (!isFormatterDefinition(definition)) throw new DgtError('INVALID_PLUGIN', `${where}: formatter "${mapping.type}" is not a formatter definition.`);
+  const definition = (await plan.registry.load(
+    'formatters',
+    mapping.type,
+    where,
+  )) as FormatterDefinition;
+  if (!isFormatterDefinition(definition))
+    throw new DgtError(
+      'INVALID_PLUGIN',
+      `${where}: formatter "${mapping.type}" is not a formatter definition.`,
+    );
   const parsed = definition.configSchema.safeParse(mapping);
-  if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, mapping, (p) => task.where(['formatter', ...p]));
+  if (!parsed.success)
+    throw zodToDgtError('INVALID_TASK', parsed.error, mapping, (p) =>
+      task.where(['formatter', ...p]),
+    );
   return definition.create(parsed.data);
 }
 

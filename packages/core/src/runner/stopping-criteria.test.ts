@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { stopReason } from './stopping-criteria.js';
 
-const settings = { maxGenRequests: 10, maxStalledRequests: 3, failureThreshold: 0.5, timeLimitMs: 60_000 };
+const settings = {
+  maxGenRequests: 10,
+  maxStalledRequests: 3,
+  failureThreshold: 0.5,
+  timeLimitMs: 60_000,
+};
 const fresh = { attempts: 1, stalled: 0, lmRequests: 5, lmFailures: 0, elapsedMs: 10 };
 
 describe('stopReason', () => {

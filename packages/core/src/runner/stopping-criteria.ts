@@ -20,7 +20,10 @@ export const MIN_REQUESTS_FOR_FAILURE_RATE = 20;
  */
 export function stopReason(
   progress: TaskProgress,
-  settings: Pick<TaskSettings, 'maxGenRequests' | 'maxStalledRequests' | 'failureThreshold' | 'timeLimitMs'>,
+  settings: Pick<
+    TaskSettings,
+    'maxGenRequests' | 'maxStalledRequests' | 'failureThreshold' | 'timeLimitMs'
+  >,
 ): { status: Exclude<TaskStatus, 'completed' | 'interrupted'>; reason: string } | undefined {
   if (
     progress.lmRequests >= MIN_REQUESTS_FOR_FAILURE_RATE &&
@@ -38,10 +41,16 @@ export function stopReason(
     };
   }
   if (progress.attempts >= settings.maxGenRequests) {
-    return { status: 'max-requests', reason: `reached max_gen_requests (${settings.maxGenRequests})` };
+    return {
+      status: 'max-requests',
+      reason: `reached max_gen_requests (${settings.maxGenRequests})`,
+    };
   }
   if (progress.elapsedMs >= settings.timeLimitMs) {
-    return { status: 'time-limit', reason: `reached the time limit of ${settings.timeLimitMs / 1000} s` };
+    return {
+      status: 'time-limit',
+      reason: `reached the time limit of ${settings.timeLimitMs / 1000} s`,
+    };
   }
   return undefined;
 }

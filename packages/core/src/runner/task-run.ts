@@ -1,14 +1,17 @@
 import { rm } from 'node:fs/promises';
-import type { Dataloader } from '../contracts/v1/dataloader.js';
-import type { DataPoint } from '../contracts/v1/data-point.js';
-import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { LoadedTask } from '../config/load-tasks.js';
+import type { DataPoint } from '../contracts/v1/data-point.js';
+import type { Dataloader } from '../contracts/v1/dataloader.js';
+import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { TaskSettings } from './task-settings.js';
 
 /** Opens a datastore of a task: `config` is the task file's mapping (or none for the default). */
-export type StoreOpener = (config: Record<string, unknown> | null | undefined, storeName: string) => Promise<Datastore>;
+export type StoreOpener = (
+  config: Record<string, unknown> | null | undefined,
+  storeName: string,
+) => Promise<Datastore>;
 
 /** What a task needs from the run to read and write its data. */
 export type TaskRunDeps = {
@@ -20,7 +23,12 @@ export type TaskRunDeps = {
   random: RandomSource;
 };
 
-type SavedState = { attempt: number; data_count: number; seed_position: number; input?: Record<string, unknown> };
+type SavedState = {
+  attempt: number;
+  data_count: number;
+  seed_position: number;
+  input?: Record<string, unknown>;
+};
 
 /**
  * One task of a run: its stores (`data.jsonl`, state, rejects, results), its accepted records,
@@ -95,7 +103,11 @@ export class TaskRun {
     }
 
     if (this.kind === 'generation') {
-      this.seeds = (await this.deps.loadSeeds()).map((seed) => ({ ...seed, task_name: this.name, is_seed: true }));
+      this.seeds = (await this.deps.loadSeeds()).map((seed) => ({
+        ...seed,
+        task_name: this.name,
+        is_seed: true,
+      }));
     } else {
       this.input = await this.deps.openInput();
     }
@@ -159,7 +171,11 @@ export class TaskRun {
   /** Appends accepted records durably; returns how many were added. */
   async accept(records: DataPoint[]): Promise<number> {
     if (records.length === 0) return 0;
-    const clean = records.map((record) => ({ ...record, task_name: this.name, is_seed: record.is_seed ?? false }));
+    const clean = records.map((record) => ({
+      ...record,
+      task_name: this.name,
+      is_seed: record.is_seed ?? false,
+    }));
     await this.data.append(clean);
     this.dataCount += clean.length;
     if (this.kind === 'generation') this.accepted.push(...clean);
@@ -168,7 +184,11 @@ export class TaskRun {
 
   /** Saves the loader position after an attempt's records were appended. */
   async saveState(): Promise<void> {
-    const state: SavedState = { attempt: this.attempts, data_count: this.dataCount, seed_position: this.seedPosition };
+    const state: SavedState = {
+      attempt: this.attempts,
+      data_count: this.dataCount,
+      seed_position: this.seedPosition,
+    };
     if (this.input) state.input = this.input.getState();
     await this.state.append([state]);
   }
@@ -185,7 +205,10 @@ export class TaskRun {
   async writeRejects(block: string, rows: { row: StoredRecord; reason: string }[]): Promise<void> {
     let store = this.rejectStores.get(block);
     if (!store) {
-      store = await this.deps.openStore(this.task.config.datastore, `${this.settings.storeName}/blocks/${block}`);
+      store = await this.deps.openStore(
+        this.task.config.datastore,
+        `${this.settings.storeName}/blocks/${block}`,
+      );
       this.rejectStores.set(block, store);
     }
     this.rejected[block] = (this.rejected[block] ?? 0) + rows.length;
@@ -228,7 +251,10 @@ export class TaskRun {
       builder: this.builderId,
       status: this.status ?? 'interrupted',
       ...(this.reason ? { reason: this.reason } : {}),
-      accepted: this.kind === 'generation' ? Math.min(this.dataCount, this.settings.target) : this.dataCount,
+      accepted:
+        this.kind === 'generation'
+          ? Math.min(this.dataCount, this.settings.target)
+          : this.dataCount,
       ...(this.kind === 'generation' ? { target: this.settings.target } : {}),
       rejected: { ...this.rejected },
       attempts: this.attempts,
@@ -243,6 +269,7 @@ export class TaskRun {
 
   async close(): Promise<void> {
     await this.flushLogs();
-    for (const store of [this.data, this.state, this.logs, ...this.rejectStores.values()]) await store?.close();
+    for (const store of [this.data, this.state, this.logs, ...this.rejectStores.values()])
+      await store?.close();
   }
 }

@@ -59,26 +59,46 @@ export function resolveTaskSettings(
   // Older DiGiT task files put runner keys at the top level.
   const top = task.config as Record<string, unknown>;
   const pick = <T>(flag: T | undefined, key: string): T | undefined =>
-    flag ?? ((runner as Record<string, unknown>)[key] as T | undefined) ?? (top[key] as T | undefined);
+    flag ??
+    ((runner as Record<string, unknown>)[key] as T | undefined) ??
+    (top[key] as T | undefined);
 
-  const outputRoot = path.resolve(cwd, pick(overrides.outputDir, 'output_dir') ?? env.DGT_OUTPUT_DIR ?? 'output');
-  const storeName = task.config.store_name ?? (task.config.datastore?.store_name as string | undefined) ?? task.config.task_name;
+  const outputRoot = path.resolve(
+    cwd,
+    pick(overrides.outputDir, 'output_dir') ?? env.DGT_OUTPUT_DIR ?? 'output',
+  );
+  const storeName =
+    task.config.store_name ??
+    (task.config.datastore?.store_name as string | undefined) ??
+    task.config.task_name;
   const taskDir = path.resolve(outputRoot, storeName);
   const relative = path.relative(outputRoot, taskDir);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) || storeName.split(/[\\/]/).includes('..')) {
+  if (
+    relative === '' ||
+    relative.startsWith('..') ||
+    path.isAbsolute(relative) ||
+    storeName.split(/[\\/]/).includes('..')
+  ) {
     throw new DgtError(
       'OUTPUT_PATH',
       `${task.where(['task_name'])}: the task name "${storeName}" would write outside the output folder ${outputRoot}. Use a name without "..", a leading "/" or an empty path.`,
     );
   }
-  const target = pick(overrides.numOutputsToGenerate, 'num_outputs_to_generate') ?? DEFAULT_SETTINGS.target;
+  const target =
+    pick(overrides.numOutputsToGenerate, 'num_outputs_to_generate') ?? DEFAULT_SETTINGS.target;
   for (const [key, value] of [
     ['num_outputs_to_generate', target],
     ['seed_batch_size', pick(overrides.seedBatchSize, 'seed_batch_size')],
     ['machine_batch_size', pick(overrides.machineBatchSize, 'machine_batch_size')],
   ] as const) {
-    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) {
-      throw new DgtError('INVALID_TASK', `${task.where(['runner_config', key])}: ${key} must be a whole number ≥ 0, found ${String(value)}.`);
+    if (
+      value !== undefined &&
+      (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    ) {
+      throw new DgtError(
+        'INVALID_TASK',
+        `${task.where(['runner_config', key])}: ${key} must be a whole number ≥ 0, found ${String(value)}.`,
+      );
     }
   }
   return {
@@ -86,13 +106,20 @@ export function resolveTaskSettings(
     outputRoot,
     storeName,
     target,
-    seedBatchSize: pick(overrides.seedBatchSize, 'seed_batch_size') ?? Math.min(100, Math.max(1, target)),
-    machineBatchSize: pick(overrides.machineBatchSize, 'machine_batch_size') ?? DEFAULT_SETTINGS.machineBatchSize,
-    transformBatchSize: pick(overrides.transformBatchSize, 'transform_batch_size') ?? DEFAULT_SETTINGS.transformBatchSize,
+    seedBatchSize:
+      pick(overrides.seedBatchSize, 'seed_batch_size') ?? Math.min(100, Math.max(1, target)),
+    machineBatchSize:
+      pick(overrides.machineBatchSize, 'machine_batch_size') ?? DEFAULT_SETTINGS.machineBatchSize,
+    transformBatchSize:
+      pick(overrides.transformBatchSize, 'transform_batch_size') ??
+      DEFAULT_SETTINGS.transformBatchSize,
     restart: pick(overrides.restart || undefined, 'restart_generation') ?? false,
-    saveFormattedOutput: pick(overrides.saveFormattedOutput || undefined, 'save_formatted_output') ?? false,
+    saveFormattedOutput:
+      pick(overrides.saveFormattedOutput || undefined, 'save_formatted_output') ?? false,
     maxGenRequests: pick(overrides.maxGenRequests, 'max_gen_requests') ?? Number.POSITIVE_INFINITY,
-    maxStalledRequests: pick(overrides.maxStalledRequests, 'max_stalled_requests') ?? DEFAULT_SETTINGS.maxStalledRequests,
+    maxStalledRequests:
+      pick(overrides.maxStalledRequests, 'max_stalled_requests') ??
+      DEFAULT_SETTINGS.maxStalledRequests,
     failureThreshold: pick(undefined, 'failure_threshold') ?? DEFAULT_SETTINGS.failureThreshold,
     timeLimitMs: (pick<number>(undefined, 'time_limit') ?? Number.POSITIVE_INFINITY) * 1000,
     randomSeed: task.config.random_seed ?? DEFAULT_SETTINGS.randomSeed,

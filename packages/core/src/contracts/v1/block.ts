@@ -44,7 +44,11 @@ export type BlockV1 = {
   readonly type: string;
   /** The instance name from the builder YAML, e.g. `generator`. */
   readonly name: string;
-  call(rows: BlockRow[], options: Record<string, unknown> | undefined, ctx: BlockCallContext): Promise<BlockOutput>;
+  call(
+    rows: BlockRow[],
+    options: Record<string, unknown> | undefined,
+    ctx: BlockCallContext,
+  ): Promise<BlockOutput>;
   /** Releases sockets, files and timers. */
   close?(): Promise<void>;
 };
@@ -62,7 +66,10 @@ export type BlockDefinitionV1<Schema extends z.ZodType = z.ZodType> = {
   /** One-line description shown by `dgt list`. */
   readonly description?: string;
   readonly configSchema: Schema;
-  create(config: z.output<Schema> & { name: string; type: string }, ctx: BlockInitContext): BlockV1 | Promise<BlockV1>;
+  create(
+    config: z.output<Schema> & { name: string; type: string },
+    ctx: BlockInitContext,
+  ): BlockV1 | Promise<BlockV1>;
 };
 
 /** Any block definition version the runner understands. */

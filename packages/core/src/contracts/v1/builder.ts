@@ -1,9 +1,9 @@
 import type { z } from 'zod';
+import type { BuilderConfig } from '../../config/builder-schema.js';
 import type { DgtEvent } from '../../events/events.js';
+import type { RandomSource } from '../../random/seeded-random.js';
 import type { BlockOutput } from './block.js';
 import type { BlockRow, DataPoint } from './data-point.js';
-import type { BuilderConfig } from '../../config/builder-schema.js';
-import type { RandomSource } from '../../random/seeded-random.js';
 
 /** A block as a builder sees it: call it with rows, get back the rows that passed. */
 export type BoundBlock = {
