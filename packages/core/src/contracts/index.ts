@@ -9,3 +9,4 @@ export type * from './v1/formatter.js';
 export type * from './v1/lm-block.js';
 export { PORTABLE_LM_KEYS } from './v1/lm-block.js';
 export { type ContributionKind, type PluginManifest, pluginManifestSchema } from './v1/manifest.js';
+export type * from './v1/validator.js';

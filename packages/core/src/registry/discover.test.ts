@@ -95,13 +95,17 @@ async function installPlugin(
   const dgt =
     spec.dgt !== undefined
       ? spec.dgt
-      : { manifest: 1, ...(spec.blocks && { blocks: spec.blocks }), ...(spec.builders && { builders: spec.builders }) };
+      : {
+          manifest: 1,
+          ...(spec.blocks && { blocks: spec.blocks }),
+          ...(spec.builders && { builders: spec.builders }),
+        };
   await writeTree(at, {
     'package.json': {
       name,
       version: spec.version ?? '1.0.0',
       type: 'module',
-      exports: spec.exports ?? exportsField,
+      ...(spec.exports !== null && { exports: spec.exports ?? exportsField }),
       ...(dgt !== null && { dgt }),
     },
     ...modules,
@@ -111,7 +115,9 @@ async function installPlugin(
 }
 
 async function writeProject(dir: string, pkg: object): Promise<void> {
-  await writeTree(dir, { 'package.json': { name: 'my-project', version: '0.0.1', private: true, ...pkg } });
+  await writeTree(dir, {
+    'package.json': { name: 'my-project', version: '0.0.1', private: true, ...pkg },
+  });
 }
 
 async function dgtErrorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -145,7 +151,10 @@ describe('discoverPlugins', () => {
       blocks: { 'acme/judge': './blocks/judge' },
       builders: { 'acme/qa': './builders/qa' },
     });
-    await installPlugin(project, 'dev-plugin', { version: '0.4.0', blocks: { 'dev/echo': './echo' } });
+    await installPlugin(project, 'dev-plugin', {
+      version: '0.4.0',
+      blocks: { 'dev/echo': './echo' },
+    });
 
     const registry = await discoverPlugins({ projectRoot: project });
 
@@ -173,7 +182,10 @@ describe('discoverPlugins', () => {
 
     const registry = await discoverPlugins({ projectRoot: project });
 
-    expect(registry.find('blocks', 'fake/zod')).toMatchObject({ packageName: 'zod', version: '99.0.0' });
+    expect(registry.find('blocks', 'fake/zod')).toMatchObject({
+      packageName: 'zod',
+      version: '99.0.0',
+    });
     expect(registry.find('blocks', 'here/only')?.packageName).toBe('here-only');
   });
 
@@ -187,7 +199,9 @@ describe('discoverPlugins', () => {
     });
 
     const registry = await discoverPlugins({ projectRoot: project });
-    expect(registry.list().map((c) => c.id)).toEqual(expect.arrayContaining(['lazy/block', 'boom/block']));
+    expect(registry.list().map((c) => c.id)).toEqual(
+      expect.arrayContaining(['lazy/block', 'boom/block']),
+    );
     expect(await importsLog(lazyDir)).toEqual([]);
 
     const first = await registry.load('blocks', 'lazy/block', 'task.yaml');
@@ -220,26 +234,39 @@ describe('discoverPlugins', () => {
 
   it.each([
     ['a wrong manifest version', { manifest: 2, blocks: { 'x/y': './y' } }, 'dgt.manifest'],
-    ['a subpath not starting with ./', { manifest: 1, blocks: { 'x/y': 'blocks/y' } }, 'dgt.blocks.x/y'],
+    [
+      'a subpath not starting with ./',
+      { manifest: 1, blocks: { 'x/y': 'blocks/y' } },
+      'dgt.blocks.x/y',
+    ],
     ['a non-object field', 'yes please', 'dgt'],
-  ])('rejects a plugin whose dgt field has %s, naming the package.json and the package', async (_, dgt, where) => {
-    const project = await freshDir('invalid');
-    await writeProject(project, { dependencies: { 'bad-plugin': '*' } });
-    const dir = await installPlugin(project, 'bad-plugin', { dgt });
+  ])(
+    'rejects a plugin whose dgt field has %s, naming the package.json and the package',
+    async (_, dgt, where) => {
+      const project = await freshDir('invalid');
+      await writeProject(project, { dependencies: { 'bad-plugin': '*' } });
+      const dir = await installPlugin(project, 'bad-plugin', { dgt });
 
-    const error = await dgtErrorOf(discoverPlugins({ projectRoot: project }));
+      const error = await dgtErrorOf(discoverPlugins({ projectRoot: project }));
 
-    expect(error.code).toBe('INVALID_PLUGIN');
-    expect(error.message).toContain(path.join(dir, 'package.json'));
-    expect(error.message).toContain('bad-plugin');
-    expect(error.message).toContain(where);
-  });
+      expect(error.code).toBe('INVALID_PLUGIN');
+      expect(error.message).toContain(path.join(dir, 'package.json'));
+      expect(error.message).toContain('bad-plugin');
+      expect(error.message).toContain(where);
+    },
+  );
 
   it('rejects two packages claiming one id, naming both packages and versions', async () => {
     const project = await freshDir('duplicate');
     await writeProject(project, { dependencies: { 'first-plugin': '*', 'second-plugin': '*' } });
-    await installPlugin(project, 'first-plugin', { version: '1.0.0', builders: { 'shared/qa': './qa' } });
-    await installPlugin(project, 'second-plugin', { version: '2.5.0', builders: { 'shared/qa': './b/qa' } });
+    await installPlugin(project, 'first-plugin', {
+      version: '1.0.0',
+      builders: { 'shared/qa': './qa' },
+    });
+    await installPlugin(project, 'second-plugin', {
+      version: '2.5.0',
+      builders: { 'shared/qa': './b/qa' },
+    });
 
     const error = await dgtErrorOf(discoverPlugins({ projectRoot: project }));
 
@@ -266,12 +293,22 @@ describe('discoverPlugins', () => {
 
   it("registers the project's own dgt field, for a plugin developed in its own repository", async () => {
     const project = await freshDir('self');
-    await installPlugin(project, 'my-own-plugin', { version: '0.9.0', blocks: { 'own/block': './own' } }, project);
+    await installPlugin(
+      project,
+      'my-own-plugin',
+      { version: '0.9.0', blocks: { 'own/block': './own' } },
+      project,
+    );
 
     const registry = await discoverPlugins({ projectRoot: project });
 
-    expect(registry.find('blocks', 'own/block')).toMatchObject({ packageName: 'my-own-plugin', version: '0.9.0' });
-    expect(await registry.load('blocks', 'own/block', 'task.yaml')).toMatchObject({ label: 'own/block' });
+    expect(registry.find('blocks', 'own/block')).toMatchObject({
+      packageName: 'my-own-plugin',
+      version: '0.9.0',
+    });
+    expect(await registry.load('blocks', 'own/block', 'task.yaml')).toMatchObject({
+      label: 'own/block',
+    });
   });
 
   it('uses fallback roots for packages the project lacks, and prefers the project copy', async () => {
@@ -280,15 +317,28 @@ describe('discoverPlugins', () => {
     await writeProject(project, { dependencies: { shared: '^2' } });
     await installPlugin(project, 'shared', { version: '2.0.0', builders: { 'shared/qa': './qa' } });
     await writeTree(cli, {
-      'package.json': { name: 'fake-cli', version: '1.0.0', dependencies: { shared: '^1', bundled: '^1' } },
+      'package.json': {
+        name: 'fake-cli',
+        version: '1.0.0',
+        dependencies: { shared: '^1', bundled: '^1' },
+      },
     });
     await installPlugin(cli, 'shared', { version: '1.0.0', builders: { 'shared/qa': './qa' } });
-    const bundledDir = await installPlugin(cli, 'bundled', { version: '1.1.0', blocks: { 'bundled/b': './b' } });
+    const bundledDir = await installPlugin(cli, 'bundled', {
+      version: '1.1.0',
+      blocks: { 'bundled/b': './b' },
+    });
 
     const registry = await discoverPlugins({ projectRoot: project, fallbackRoots: [cli] });
 
-    expect(registry.find('builders', 'shared/qa')).toMatchObject({ packageName: 'shared', version: '2.0.0' });
-    expect(registry.find('blocks', 'bundled/b')).toMatchObject({ packageName: 'bundled', version: '1.1.0' });
+    expect(registry.find('builders', 'shared/qa')).toMatchObject({
+      packageName: 'shared',
+      version: '2.0.0',
+    });
+    expect(registry.find('blocks', 'bundled/b')).toMatchObject({
+      packageName: 'bundled',
+      version: '1.1.0',
+    });
     await registry.load('blocks', 'bundled/b', 'task.yaml');
     expect(await importsLog(bundledDir)).toEqual(['bundled/b']);
   });
@@ -334,7 +384,46 @@ describe('discoverPlugins', () => {
 
     const registry = await discoverPlugins({ projectRoot: project });
 
-    expect(await registry.load('blocks', 'esm/block', 'task.yaml')).toMatchObject({ label: 'esm/block' });
+    expect(await registry.load('blocks', 'esm/block', 'task.yaml')).toMatchObject({
+      label: 'esm/block',
+    });
+  });
+
+  it('loads subpaths behind "*" export patterns, the import target of dual packages, and packages without exports', async () => {
+    const project = await freshDir('export-shapes');
+    await writeProject(project, { dependencies: { patterned: '*', dual: '*', legacy: '*' } });
+    await installPlugin(project, 'patterned', {
+      blocks: { 'p/judge': './blocks/judge' },
+      exports: {
+        './package.json': './package.json',
+        './blocks/*': { import: './dist/blocks/*.js' },
+      },
+      modules: { 'dist/blocks/judge.js': blockModule('p/judge') },
+    });
+    await installPlugin(project, 'dual', {
+      blocks: { 'dual/b': './b' },
+      exports: {
+        './package.json': './package.json',
+        './b': { require: './b.cjs', import: './b.js' },
+      },
+      modules: {
+        'b.cjs': "module.exports = { label: 'the CommonJS copy' };\n",
+        'b.js': blockModule('dual/b'),
+      },
+    });
+    await installPlugin(project, 'legacy', {
+      blocks: { 'legacy/b': './lib/b.js' },
+      exports: null,
+      modules: { 'lib/b.js': blockModule('legacy/b') },
+    });
+
+    const registry = await discoverPlugins({ projectRoot: project });
+
+    expect(await registry.load('blocks', 'p/judge', 't.yaml')).toMatchObject({ label: 'p/judge' });
+    expect(await registry.load('blocks', 'dual/b', 't.yaml')).toMatchObject({ label: 'dual/b' });
+    expect(await registry.load('blocks', 'legacy/b', 't.yaml')).toMatchObject({
+      label: 'legacy/b',
+    });
   });
 
   it('always registers the core datastores and formatter as @dgt/core', async () => {
@@ -356,9 +445,17 @@ describe('discoverPlugins', () => {
 
   it('adds builtins passed by the caller beside the core ones', async () => {
     const empty = await freshDir('extra-builtins');
-    const builder = { specificationVersion: 'v1', kind: 'generation', name: 'cli/qa', call: async () => [] };
+    const builder = {
+      specificationVersion: 'v1',
+      kind: 'generation',
+      name: 'cli/qa',
+      call: async () => [],
+    };
 
-    const registry = await discoverPlugins({ projectRoot: empty, builtins: { builders: { 'cli/qa': () => builder } } });
+    const registry = await discoverPlugins({
+      projectRoot: empty,
+      builtins: { builders: { 'cli/qa': () => builder } },
+    });
 
     expect(await registry.load('builders', 'cli/qa', 'task.yaml')).toBe(builder);
     expect(registry.find('datastores', 'jsonl')).toBeDefined();
@@ -373,7 +470,9 @@ describe('discoverPlugins', () => {
     });
     const registry = await discoverPlugins({ projectRoot: project });
 
-    const builder = await dgtErrorOf(registry.load('builders', 'acme/geografy-qa', 'tasks/geo.yaml'));
+    const builder = await dgtErrorOf(
+      registry.load('builders', 'acme/geografy-qa', 'tasks/geo.yaml'),
+    );
     expect(builder.code).toBe('UNKNOWN_BUILDER');
     expect(builder.message).toContain('tasks/geo.yaml');
     expect(builder.message).toContain('Did you mean "acme/geography-qa"?');
@@ -390,7 +489,12 @@ describe('dgt.config in the project', () => {
     await writeProject(project, {});
     // Installed, but not a dependency: only the config brings it in.
     await installPlugin(project, 'extra', { blocks: { 'extra/block': './b' } });
-    await installPlugin(project, 'folder-plugin', { blocks: { 'folder/block': './b' } }, path.join(project, 'plugins', 'mine'));
+    await installPlugin(
+      project,
+      'folder-plugin',
+      { blocks: { 'folder/block': './b' } },
+      path.join(project, 'plugins', 'mine'),
+    );
     await writeTree(project, {
       'dgt.config.json': { plugins: ['extra', './plugins/mine'], builder_paths: ['my-builders'] },
       'my-builders/geo/geo.yaml': 'name: local/geo\nblocks:\n  - name: gen\n    type: acme/judge\n',
@@ -401,7 +505,9 @@ describe('dgt.config in the project', () => {
 
     expect(registry.find('blocks', 'extra/block')?.packageName).toBe('extra');
     expect(registry.find('blocks', 'folder/block')?.packageName).toBe('folder-plugin');
-    expect(await registry.load('blocks', 'folder/block', 'task.yaml')).toMatchObject({ label: 'folder/block' });
+    expect(await registry.load('blocks', 'folder/block', 'task.yaml')).toMatchObject({
+      label: 'folder/block',
+    });
     expect(registry.find('builders', 'local/geo')?.packageName).toBe(
       `local:${path.join(project, 'my-builders', 'geo')}`,
     );
@@ -444,18 +550,21 @@ describe('dgt.config in the project', () => {
     ['a package that is not installed', 'nowhere-plugin'],
     ['a folder that does not exist', './plugins/nowhere'],
     ['a package without a dgt field', 'plain-lib'],
-  ])('rejects a listed plugin that is %s, naming the config file and the entry', async (_, entry) => {
-    const project = await freshDir('config-missing');
-    await writeProject(project, {});
-    await installPlugin(project, 'plain-lib', { dgt: null });
-    await writeTree(project, { 'dgt.config.json': { plugins: [entry] } });
+  ])(
+    'rejects a listed plugin that is %s, naming the config file and the entry',
+    async (_, entry) => {
+      const project = await freshDir('config-missing');
+      await writeProject(project, {});
+      await installPlugin(project, 'plain-lib', { dgt: null });
+      await writeTree(project, { 'dgt.config.json': { plugins: [entry] } });
 
-    const error = await dgtErrorOf(discoverPlugins({ projectRoot: project }));
+      const error = await dgtErrorOf(discoverPlugins({ projectRoot: project }));
 
-    expect(error.code).toBe('INVALID_PLUGIN');
-    expect(error.message).toContain(path.join(project, 'dgt.config.json'));
-    expect(error.message).toContain(entry);
-  });
+      expect(error.code).toBe('INVALID_PLUGIN');
+      expect(error.message).toContain(path.join(project, 'dgt.config.json'));
+      expect(error.message).toContain(entry);
+    },
+  );
 });
 
 describe('local builder folders', () => {
@@ -463,7 +572,8 @@ describe('local builder folders', () => {
     const project = await freshDir('local');
     const geoDir = path.join(project, 'builders', 'nested', 'geo');
     await writeTree(project, {
-      'builders/nested/geo/geo.yaml': 'name: local/geo\nblocks:\n  - name: gen\n    type: acme/judge\n',
+      'builders/nested/geo/geo.yaml':
+        'name: local/geo\nblocks:\n  - name: gen\n    type: acme/judge\n',
       'builders/nested/geo/index.mjs': builderModule('local/geo'),
       'builders/nested/geo/tasks/task.yaml': 'task_name: t\ndata_builder: local/geo\n',
       'builders/data/seed.yaml': '- question: a\n- question: b\n',
@@ -488,17 +598,24 @@ describe('local builder folders', () => {
       'b/index.mjs': "throw new Error('local builder was imported');\n",
     });
 
-    const registry = await discoverPlugins({ projectRoot: project, builderPaths: [path.join(project, 'b')] });
+    const registry = await discoverPlugins({
+      projectRoot: project,
+      builderPaths: [path.join(project, 'b')],
+    });
 
     expect(registry.find('builders', 'local/x')).toBeDefined();
     expect(existsSync(path.join(project, 'b', 'imports.log'))).toBe(false);
-    await expect(registry.load('builders', 'local/x', 'task.yaml')).rejects.toThrow('local builder was imported');
+    await expect(registry.load('builders', 'local/x', 'task.yaml')).rejects.toThrow(
+      'local builder was imported',
+    );
   });
 
   it('rejects a builder folder that does not exist', async () => {
     const project = await freshDir('local-missing');
 
-    const error = await dgtErrorOf(discoverPlugins({ projectRoot: project, builderPaths: ['nope'] }));
+    const error = await dgtErrorOf(
+      discoverPlugins({ projectRoot: project, builderPaths: ['nope'] }),
+    );
 
     expect(error.message).toContain(path.join(project, 'nope'));
   });

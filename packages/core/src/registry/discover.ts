@@ -101,7 +101,7 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<Registr
       if (seenPackages.has(name)) continue;
       const pluginManifest = resolvePackageJson(require, name, root);
       const plugin = pluginManifest ? await readJson(pluginManifest) : undefined;
-      if (!plugin || plugin.dgt === undefined) {
+      if (!pluginManifest || !plugin || plugin.dgt === undefined) {
         // A dependency may be uninstalled or an ordinary library; a plugin listed in dgt.config.*
         // was asked for by name, so its absence is a mistake to report.
         if (listed.includes(name)) {

@@ -43,19 +43,28 @@ describe('findLocalBuilders', () => {
 
     const found = await findLocalBuilders(dir);
 
-    expect(found.map(({ id, folder }) => ({ id, folder })).sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+    expect(
+      found.map(({ id, folder }) => ({ id, folder })).sort((x, y) => x.id.localeCompare(y.id)),
+    ).toEqual([
       { id: 'local/a', folder: path.join(dir, 'a') },
       { id: 'local/b', folder: path.join(dir, 'deep', 'er', 'b') },
     ]);
   });
 
   it("loads the module's default export with config replaced by the YAML path", async () => {
-    const dir = await tree({ 'qa.yaml': 'name: local/qa\nblocks: []\n', 'builder.mjs': BUILDER_CODE });
+    const dir = await tree({
+      'qa.yaml': 'name: local/qa\nblocks: []\n',
+      'builder.mjs': BUILDER_CODE,
+    });
 
     const [builder] = await findLocalBuilders(dir);
     const loaded = await builder!.load();
 
-    expect(loaded).toMatchObject({ name: 'from-code', kind: 'generation', config: path.join(dir, 'qa.yaml') });
+    expect(loaded).toMatchObject({
+      name: 'from-code',
+      kind: 'generation',
+      config: path.join(dir, 'qa.yaml'),
+    });
   });
 
   it('skips task files, data files, unparsable YAML and builder YAML without code', async () => {

@@ -9,7 +9,11 @@ const IMPORT_CONDITIONS = new Set(['import', 'node', 'default']);
  * `import()` would resolve it; undefined when the package does not export that subpath. Covers
  * exact keys, single-`*` patterns, condition objects and fallback arrays.
  */
-export function resolveExport(packageDir: string, exportsField: unknown, subpath: string): string | undefined {
+export function resolveExport(
+  packageDir: string,
+  exportsField: unknown,
+  subpath: string,
+): string | undefined {
   const map =
     typeof exportsField === 'string' || Array.isArray(exportsField) || !isSubpathMap(exportsField)
       ? { '.': exportsField }
@@ -24,7 +28,11 @@ export function resolveExport(packageDir: string, exportsField: unknown, subpath
       .sort((a, b) => b.indexOf('*') - a.indexOf('*'));
     for (const key of patterns) {
       const [prefix, suffix] = key.split('*') as [string, string];
-      if (subpath.length >= key.length - 1 && subpath.startsWith(prefix) && subpath.endsWith(suffix)) {
+      if (
+        subpath.length >= key.length - 1 &&
+        subpath.startsWith(prefix) &&
+        subpath.endsWith(suffix)
+      ) {
         target = pickTarget(map[key], subpath.slice(prefix.length, subpath.length - suffix.length));
         break;
       }
@@ -34,7 +42,11 @@ export function resolveExport(packageDir: string, exportsField: unknown, subpath
 }
 
 function isSubpathMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.keys(value).every((key) => key.startsWith('.'));
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).every((key) => key.startsWith('.'))
+  );
 }
 
 function pickTarget(target: unknown, star: string): string | undefined {

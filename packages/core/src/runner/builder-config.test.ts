@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { applyEngineOverride, mergeBuilderConfig } from './builder-config.js';
+
+const isLm = (type: string) => ['ollama', 'openai', 'mock'].includes(type);
+const base = {
+  name: 'b',
+  blocks: [
+    {
+      name: 'generator',
+      type: 'ollama',
+      model_id_or_path: 'granite',
+      temperature: 0.2,
+      num_ctx: 4096,
+    },
+    { name: 'dedup', type: 'exact_dedup', filter: true, input_map: { question: 'input' } },
+  ],
+  postprocessors: ['dedup'],
+};
+
+describe('mergeBuilderConfig', () => {
+  it('updates blocks by name and appends new ones', () => {
+    const merged = mergeBuilderConfig(
+      base,
+      {
+        blocks: [
+          { name: 'dedup', filter: false },
+          { name: 'judge', type: 'mock' },
+        ],
+      } as never,
+      isLm,
+    );
+    expect(merged.blocks).toEqual([
+      base.blocks[0],
+      { name: 'dedup', type: 'exact_dedup', filter: false, input_map: { question: 'input' } },
+      { name: 'judge', type: 'mock' },
+    ]);
+    expect(merged.postprocessors).toEqual(['dedup']);
+  });
+
+  it("keeps portable decoding keys but drops the old provider's own keys when the type changes", () => {
+    const merged = mergeBuilderConfig(
+      base,
+      { blocks: [{ name: 'generator', type: 'openai', model_id_or_path: 'gpt' }] } as never,
+      isLm,
+    );
+    expect((merged.blocks as unknown[])[0]).toEqual({
+      name: 'generator',
+      type: 'openai',
+      model_id_or_path: 'gpt',
+      temperature: 0.2,
+    });
+  });
+});
+
+describe('applyEngineOverride', () => {
+  it('retargets only LM blocks, and drops the old model when no --model is given', () => {
+    const out = applyEngineOverride(base, { type: 'mock' }, isLm);
+    expect((out.blocks as unknown[])[0]).toEqual({
+      name: 'generator',
+      type: 'mock',
+      temperature: 0.2,
+    });
+    expect((out.blocks as unknown[])[1]).toBe(base.blocks[1]);
+  });
+
+  it('sets model and base URL on every LM block', () => {
+    const out = applyEngineOverride(base, { model: 'm', baseUrl: 'http://h' }, isLm);
+    expect((out.blocks as unknown[])[0]).toMatchObject({
+      type: 'ollama',
+      model_id_or_path: 'm',
+      base_url: 'http://h',
+      num_ctx: 4096,
+    });
+  });
+
+  it('changes nothing without flags', () => {
+    expect(applyEngineOverride(base, {}, isLm)).toBe(base);
+  });
+});

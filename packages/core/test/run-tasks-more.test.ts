@@ -1,0 +1,187 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type BlockRow, defineBlock, runTasks } from '../src/index.js';
+import { echoLmBlock, eventLog, tempProject, testRegistry } from './fixtures.js';
+
+const generationTask = (name: string, extra = '') =>
+  `task_name: ${name}\ndata_builder: test/questions\nseed_examples:\n  - question: alpha\n  - question: beta\n  - question: gamma\n${extra}`;
+
+describe('runTasks: more behaviours', () => {
+  it('runs different builders concurrently in one run', async () => {
+    const project = await tempProject();
+    await project.write('gen/task.yaml', generationTask('both/gen'));
+    await project.write('tr/in.jsonl', '{"text":"a"}\n{"text":"b"}\n');
+    await project.write(
+      'tr/task.yaml',
+      'task_name: both/tr\ndata_builder: test/upper\ndata:\n  data_path: in.jsonl\n',
+    );
+    const { registry } = await testRegistry(project.dir);
+    const log = eventLog();
+    const result = await runTasks({
+      taskPaths: ['gen/task.yaml', 'tr/task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      runner: { numOutputsToGenerate: 3 },
+      onEvent: log.onEvent,
+    });
+    expect(result.status).toBe('completed');
+    // Both builders started before either finished.
+    const order = log.events
+      .filter((e) => e.type === 'task-start' || e.type === 'task-end')
+      .map((e) => e.type);
+    expect(order.slice(0, 2)).toEqual(['task-start', 'task-start']);
+    expect(await project.jsonl('output/both/tr/final_data.jsonl')).toEqual([
+      { text: 'A', task_name: 'both/tr', is_seed: false },
+      { text: 'B', task_name: 'both/tr', is_seed: false },
+    ]);
+  });
+
+  it('reads task_files from the override file and creates tasks the override defines', async () => {
+    const project = await tempProject();
+    await project.write('tasks/one/task.yaml', generationTask('one'));
+    await project.write(
+      'full.yaml',
+      `task_files:\n  - ./tasks/one/task.yaml\ntasks:\n  two:\n    data_builder: test/questions\n    runner_config:\n      num_outputs_to_generate: 2\n    seed_examples:\n      - question: delta\n  one:\n    runner_config:\n      num_outputs_to_generate: 4\n`,
+    );
+    const { registry } = await testRegistry(project.dir);
+    const result = await runTasks({
+      taskPaths: [],
+      configPath: 'full.yaml',
+      cwd: project.dir,
+      env: {},
+      registry,
+    });
+    expect(result.tasks.map((t) => [t.task, t.accepted]).sort()).toEqual([
+      ['one', 4],
+      ['two', 2],
+    ]);
+  });
+
+  it('issues the same requests when the same run is repeated (seeded sampling)', async () => {
+    const prompts: string[][] = [];
+    for (let i = 0; i < 2; i++) {
+      const project = await tempProject();
+      await project.write('task.yaml', generationTask('same', 'random_seed: 11\n'));
+      const seen: string[] = [];
+      const echo = echoLmBlock({ replies: (input, n) => (seen.push(input), `${input} ${n}`) });
+      const { registry } = await testRegistry(project.dir, {}, { echo: echo.definition });
+      await runTasks({
+        taskPaths: ['task.yaml'],
+        cwd: project.dir,
+        env: {},
+        registry,
+        runner: { numOutputsToGenerate: 12, seedBatchSize: 2, machineBatchSize: 2 },
+      });
+      prompts.push(seen);
+    }
+    expect(prompts[0]).toHaveLength(12);
+    expect(prompts[1]).toEqual(prompts[0]);
+  });
+
+  it('fails a task whose LM requests fail beyond the failure threshold', async () => {
+    const project = await tempProject();
+    await project.write(
+      'task.yaml',
+      generationTask(
+        'flaky',
+        'runner_config:\n  failure_threshold: 0.3\n  max_stalled_requests: 100\n',
+      ),
+    );
+    const failing = defineBlock({
+      role: 'lm',
+      configSchema: z.looseObject({}),
+      create: (config) => ({
+        specificationVersion: 'v1',
+        kind: 'block',
+        role: 'lm',
+        type: config.type,
+        name: config.name,
+        async call(rows: BlockRow[], _options, ctx) {
+          for (const row of rows) {
+            row.error = 'HTTP 500';
+            ctx.emit({
+              type: 'lm-request',
+              block: config.name,
+              provider: 'x',
+              model: 'x',
+              task: String(row.task_name),
+              ok: false,
+              cached: false,
+              promptTokens: 0,
+              completionTokens: 0,
+              durationMs: 0,
+              retries: 3,
+              error: 'HTTP 500',
+            });
+          }
+          return { rows: [] };
+        },
+      }),
+    });
+    const { registry } = await testRegistry(project.dir, {}, { echo: failing });
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      runner: { numOutputsToGenerate: 50, seedBatchSize: 10 },
+    });
+    expect(result.tasks[0]).toMatchObject({ status: 'failed', lmFailures: 20 });
+    expect(result.tasks[0]?.reason).toContain('failure threshold');
+    const logs = await project.jsonl('output/flaky/logs.jsonl');
+    expect(logs.some((l) => l.type === 'lm-request' && l.error === 'HTTP 500')).toBe(true);
+  });
+
+  it('stops at max_gen_requests', async () => {
+    const project = await tempProject();
+    await project.write('task.yaml', generationTask('capped'));
+    const { registry, echo } = await testRegistry(project.dir);
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      runner: {
+        numOutputsToGenerate: 100,
+        seedBatchSize: 2,
+        machineBatchSize: 0,
+        maxGenRequests: 3,
+      },
+    });
+    expect(result.tasks[0]).toMatchObject({ status: 'max-requests', attempts: 3, accepted: 6 });
+    expect(echo.stats.calls).toBe(3);
+    // The records made are kept in final_data.jsonl even though the target was not reached.
+    expect(await project.jsonl('output/capped/final_data.jsonl')).toHaveLength(6);
+  });
+
+  it('writes formatted_data.jsonl with the task formatter, and the build id in the task card', async () => {
+    const project = await tempProject();
+    await project.write(
+      'task.yaml',
+      generationTask(
+        'fmt',
+        'formatter:\n  type: native\n  format:\n    prompt: "Q: {{question}}"\n',
+      ),
+    );
+    const { registry } = await testRegistry(project.dir);
+    await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      buildId: 'exp-7',
+      runner: { numOutputsToGenerate: 2, saveFormattedOutput: true },
+    });
+    const formatted = await project.jsonl('output/fmt/formatted_data.jsonl');
+    expect(formatted).toHaveLength(2);
+    expect(String(formatted[0]?.prompt)).toMatch(/^Q: from /);
+    const [card] = await project.jsonl('output/fmt/task_card.jsonl');
+    expect(card).toMatchObject({
+      build_id: 'exp-7',
+      task_name: 'fmt',
+      task_file: path.join(project.dir, 'task.yaml'),
+    });
+  });
+});
