@@ -130,6 +130,7 @@ describe('runTasks: more behaviours', () => {
     });
     expect(result.tasks[0]).toMatchObject({ status: 'failed', lmFailures: 20 });
     expect(result.tasks[0]?.reason).toContain('failure threshold');
+    expect(result.tasks[0]?.reason).toContain('last error: HTTP 500');
     const logs = await project.jsonl('output/flaky/logs.jsonl');
     expect(logs.some((l) => l.type === 'lm-request' && l.error === 'HTTP 500')).toBe(true);
   });

@@ -117,6 +117,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
             lmRequests: task.lmRequests,
             lmFailures: task.lmFailures,
             elapsedMs: task.elapsedMs,
+            ...(task.lastLmError ? { lastLmError: task.lastLmError } : {}),
           },
           task.settings,
         );

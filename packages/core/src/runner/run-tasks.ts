@@ -187,6 +187,7 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): void {
     task.completionTokens += event.completionTokens;
     if (!event.ok) {
       task.lmFailures++;
+      task.lastLmError = event.error;
       task.log(event);
     }
     return;

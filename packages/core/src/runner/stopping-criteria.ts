@@ -9,6 +9,8 @@ export type TaskProgress = {
   lmRequests: number;
   lmFailures: number;
   elapsedMs: number;
+  /** The error of the last failed LM request, quoted in the reason. */
+  lastLmError?: string;
 };
 
 /** Below this many LM requests the failure rate is too noisy to stop a task on. */
@@ -31,7 +33,7 @@ export function stopReason(
   ) {
     return {
       status: 'failed',
-      reason: `${progress.lmFailures} of ${progress.lmRequests} LM requests failed, above the failure threshold of ${Math.round(settings.failureThreshold * 100)}%`,
+      reason: `${progress.lmFailures} of ${progress.lmRequests} LM requests failed, above the failure threshold of ${Math.round(settings.failureThreshold * 100)}%${progress.lastLmError ? `; last error: ${progress.lastLmError}` : ''}`,
     };
   }
   if (progress.stalled >= settings.maxStalledRequests) {

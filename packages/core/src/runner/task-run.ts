@@ -50,6 +50,7 @@ export class TaskRun {
   stalled = 0;
   lmRequests = 0;
   lmFailures = 0;
+  lastLmError: string | undefined;
   promptTokens = 0;
   completionTokens = 0;
   readonly rejected: Record<string, number> = {};
