@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, startFakeOpenAI } from '@dgt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, readJsonl, runCli, startCli, tempDir } from './run-cli.js';
+import { REPO, readJsonl, runCli, startCli, tempDir, writeGeneratorOverride } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 const TARGET = 60;
@@ -17,10 +17,7 @@ afterAll(async () => {
 
 async function project() {
   const dir = await tempDir();
-  await writeFile(
-    path.join(dir, 'override.yaml'),
-    `databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n        type: openai\n        model_id_or_path: fake-model\n        base_url: ${server.baseURL}\n        max_concurrency: 4\n`,
-  );
+  await writeGeneratorOverride(dir, 'openai', server.baseURL, { max_concurrency: 4 });
   const args = [
     'run',
     '--task-paths',

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,4 +62,23 @@ export async function readJsonl(file: string): Promise<Record<string, unknown>[]
     }
   }
   return out;
+}
+
+/**
+ * Writes `override.yaml` in `dir` pointing the geography builder's `generator` at a server
+ * (DiGiT's override format), with extra block keys if given.
+ */
+export async function writeGeneratorOverride(
+  dir: string,
+  type: string,
+  baseURL: string,
+  extra: Record<string, string | number> = {},
+) {
+  const keys = Object.entries({ type, model_id_or_path: 'fake-model', base_url: baseURL, ...extra })
+    .map(([key, value]) => `        ${key}: ${value}\n`)
+    .join('');
+  await writeFile(
+    path.join(dir, 'override.yaml'),
+    `databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n${keys}`,
+  );
 }

@@ -1,8 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, startFakeOllama, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
+import { REPO, readJsonl, runCli, tempDir, writeGeneratorOverride } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 const RATER = path.join(REPO, 'examples/qa-rater/task.yaml');
@@ -15,10 +14,7 @@ afterEach(async () => {
 
 async function geographyThrough(type: 'openai' | 'ollama', server: FakeLmServer) {
   const dir = await tempDir();
-  await writeFile(
-    path.join(dir, 'override.yaml'),
-    `databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n        type: ${type}\n        model_id_or_path: fake-model\n        base_url: ${server.baseURL}\n`,
-  );
+  await writeGeneratorOverride(dir, type, server.baseURL);
   const result = await runCli(
     [
       'run',

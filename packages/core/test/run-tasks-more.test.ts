@@ -65,7 +65,12 @@ describe('runTasks: more behaviours', () => {
       const project = await tempProject();
       await project.write('task.yaml', generationTask('same', 'random_seed: 11\n'));
       const seen: string[] = [];
-      const echo = echoLmBlock({ replies: (input, n) => (seen.push(input), `${input} ${n}`) });
+      const echo = echoLmBlock({
+        replies: (input, n) => {
+          seen.push(input);
+          return `${input} ${n}`;
+        },
+      });
       const { registry } = await testRegistry(project.dir, {}, { echo: echo.definition });
       await runTasks({
         taskPaths: ['task.yaml'],
