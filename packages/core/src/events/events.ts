@@ -41,11 +41,18 @@ export type TaskSummary = {
   accepted: number;
   target?: number;
   rejected: Record<string, number>;
+  /** Builder calls the task took part in. */
   attempts: number;
+  /** LM requests of the task, including those answered from the cache. */
   lmRequests: number;
+  /** LM requests that failed after all retries. */
   lmFailures: number;
+  /** LM requests answered from the request cache (no call made). */
+  cacheHits: number;
   promptTokens: number;
   completionTokens: number;
+  /** Estimated cost of the task's LM requests in US dollars (0 when no price is known). */
+  costUsd: number;
   outputDir: string;
   durationMs: number;
 };
@@ -115,6 +122,8 @@ export type LmRequestEvent = {
   completionTokens: number;
   durationMs: number;
   retries: number;
+  /** Estimated cost of this request in US dollars, when the model's price is known. */
+  costUsd?: number;
   error?: string;
 };
 

@@ -183,8 +183,10 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): void {
     const task = event.task ? tasks.get(event.task) : undefined;
     if (!task) return;
     task.lmRequests++;
+    if (event.cached) task.cacheHits++;
     task.promptTokens += event.promptTokens;
     task.completionTokens += event.completionTokens;
+    task.costUsd += event.costUsd ?? 0;
     if (!event.ok) {
       task.lmFailures++;
       task.lastLmError = event.error;

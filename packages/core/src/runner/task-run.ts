@@ -51,8 +51,10 @@ export class TaskRun {
   lmRequests = 0;
   lmFailures = 0;
   lastLmError: string | undefined;
+  cacheHits = 0;
   promptTokens = 0;
   completionTokens = 0;
+  costUsd = 0;
   readonly rejected: Record<string, number> = {};
   /** Records present when the run started (resume). */
   resumed = 0;
@@ -261,8 +263,10 @@ export class TaskRun {
       attempts: this.attempts,
       lmRequests: this.lmRequests,
       lmFailures: this.lmFailures,
+      cacheHits: this.cacheHits,
       promptTokens: this.promptTokens,
       completionTokens: this.completionTokens,
+      costUsd: this.costUsd,
       outputDir: this.settings.taskDir,
       durationMs: this.elapsedMs,
     };
