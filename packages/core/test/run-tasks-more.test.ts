@@ -190,4 +190,61 @@ describe('runTasks: more behaviours', () => {
       task_file: path.join(project.dir, 'task.yaml'),
     });
   });
+
+  it('lets a block create other blocks (engine flags apply) and keep per-task state in the task folder', async () => {
+    const project = await tempProject();
+    await project.write('task.yaml', generationTask('inner'));
+    const echo2 = echoLmBlock();
+    const judge = defineBlock({
+      role: 'validator',
+      configSchema: z.looseObject({ lm: z.looseObject({ type: z.string() }) }),
+      async create(config, init) {
+        const lm = await init.createBlock!(config.lm as { type: string });
+        return {
+          specificationVersion: 'v1',
+          kind: 'block',
+          role: 'validator',
+          type: config.type,
+          name: config.name,
+          async call(rows: BlockRow[], options, ctx) {
+            const judged = await lm.call(
+              rows.map((row) => ({
+                task_name: row.task_name,
+                input: `judge ${String(row.input)}`,
+              })),
+              options,
+              ctx,
+            );
+            const dir = ctx.taskDir?.(String(rows[0]?.task_name));
+            if (dir)
+              await import('node:fs/promises').then((fs) =>
+                fs.writeFile(path.join(dir, 'judge-state.txt'), String(judged.rows.length)),
+              );
+            return { rows };
+          },
+        };
+      },
+    });
+    const { registry } = await testRegistry(project.dir, {}, { echo2: echo2.definition, judge });
+    await project.write(
+      'o.yaml',
+      'databuilders:\n  test/questions:\n    blocks:\n      - name: dedup\n        type: judge\n        lm: {type: echo, model_id_or_path: small}\n',
+    );
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      configPath: 'o.yaml',
+      cwd: project.dir,
+      env: {},
+      registry,
+      engine: { type: 'echo2' },
+      runner: { numOutputsToGenerate: 3 },
+    });
+    expect(result.status).toBe('completed');
+    // The judge's inner LM block was switched to the --engine provider too.
+    expect(echo2.stats.requests).toBe(3 + 3);
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(path.join(project.dir, 'output/inner/judge-state.txt'), 'utf8')).toBe(
+      '3',
+    );
+  });
 });

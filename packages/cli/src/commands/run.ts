@@ -58,7 +58,12 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
         maxGenRequests: int('max-gen-requests'),
         maxStalledRequests: int('max-stalled-requests'),
       },
-      engine: { type: str('engine'), model: str('model'), baseUrl: str('base-url') },
+      engine: {
+        type: str('engine'),
+        model: str('model'),
+        baseUrl: str('base-url'),
+        ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
+      },
       ...(str('build-id') ? { buildId: str('build-id') } : {}),
       onEvent: (event) => reporter.onEvent(event),
       signal: controller.signal,

@@ -14,7 +14,12 @@ export type RejectSink = (block: BlockV1, rejected: RejectedRow[]) => Promise<vo
 export function bindBlock(
   block: BlockV1,
   config: BlockConfig,
-  context: { emit: EventSink; signal: AbortSignal; onReject: RejectSink },
+  context: {
+    emit: EventSink;
+    signal: AbortSignal;
+    onReject: RejectSink;
+    taskDir: (taskName: string) => string | undefined;
+  },
 ): BoundBlock {
   const inputMap = config.input_map;
   const outputMap = config.output_map;
@@ -35,6 +40,7 @@ export function bindBlock(
     const output = await block.call(blockRows, options, {
       emit: context.emit,
       signal: context.signal,
+      taskDir: context.taskDir,
     });
     const back = (blockRow: BlockRow): BlockRow => {
       const row = source.get(blockRow);

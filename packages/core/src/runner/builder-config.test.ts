@@ -73,6 +73,12 @@ describe('applyEngineOverride', () => {
     });
   });
 
+  it('sets the cache policy of every LM block (--no-cache)', () => {
+    const out = applyEngineOverride(base, { cache: 'off' }, isLm);
+    expect((out.blocks as unknown[])[0]).toMatchObject({ type: 'ollama', cache: 'off' });
+    expect((out.blocks as unknown[])[1]).not.toHaveProperty('cache');
+  });
+
   it('changes nothing without flags', () => {
     expect(applyEngineOverride(base, {}, isLm)).toBe(base);
   });

@@ -2,7 +2,13 @@ import type { BlockConfig } from '../config/builder-schema.js';
 import { PORTABLE_LM_KEYS } from '../contracts/v1/lm-block.js';
 
 /** The run-wide engine flags: replace the provider of every LM block. */
-export type EngineOverride = { type?: string; model?: string; baseUrl?: string };
+export type EngineOverride = {
+  type?: string;
+  model?: string;
+  baseUrl?: string;
+  /** Request-cache policy for every LM block (`--no-cache` sets `off`). */
+  cache?: 'on' | 'off' | 'read' | 'refresh';
+};
 
 type Config = Record<string, unknown> & { blocks?: unknown };
 
@@ -57,7 +63,7 @@ export function applyEngineOverride(
   engine: EngineOverride,
   isLm: (type: string) => boolean,
 ): Config {
-  if (!engine.type && !engine.model && !engine.baseUrl) return config;
+  if (!engine.type && !engine.model && !engine.baseUrl && !engine.cache) return config;
   const blocks = ((config.blocks as BlockConfig[] | undefined) ?? []).map((block) => {
     if (!isLm(block.type)) return block;
     let next: BlockConfig = block;
@@ -70,6 +76,7 @@ export function applyEngineOverride(
     }
     if (engine.model) next = { ...next, model_id_or_path: engine.model };
     if (engine.baseUrl) next = { ...next, base_url: engine.baseUrl };
+    if (engine.cache) next = { ...next, cache: engine.cache };
     return next;
   });
   return { ...config, blocks };

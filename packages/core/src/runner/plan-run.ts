@@ -53,6 +53,8 @@ export type PlannedBuilder = {
 /** A fully validated run: nothing in it can fail on configuration once LM calls start. */
 export type RunPlan = {
   cwd: string;
+  /** The run-wide engine flags, also applied to blocks that blocks create. */
+  engine: EngineOverride;
   env: Record<string, string | undefined>;
   registry: Registry;
   builders: PlannedBuilder[];
@@ -203,7 +205,7 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
       tasks: planned,
     });
   }
-  return { cwd, env, registry, builders };
+  return { cwd, env, registry, builders, engine: options.engine ?? {} };
 }
 
 /** Reads a generation task's seeds (inline and from its seed datastore) and checks their shape. */

@@ -22,6 +22,12 @@ export type BlockCallContext = {
   signal?: AbortSignal;
   /** Reports events (LM requests, usage) to the runner. */
   emit(event: DgtEvent): void;
+  /**
+   * The output folder of a task of this run, for state a block keeps per task (e.g. a dedup
+   * index in `<taskDir>/blocks/`): it is wiped by `--restart` and kept on resume. `undefined`
+   * for a task the run does not know.
+   */
+  taskDir?(taskName: string): string | undefined;
 };
 
 /** Context given to a block factory when a builder is initialised. */
@@ -30,6 +36,12 @@ export type BlockInitContext = {
   outputDir: string;
   /** Environment used for fallbacks (API keys, hosts); `process.env` unless a test replaces it. */
   env: Record<string, string | undefined>;
+  /**
+   * Creates another block from a config mapping (`{type, …}`), through the run's plugins, for
+   * blocks built on other blocks (an LLM judge calling any LM block). The run-wide engine flags
+   * apply to it as to the builder's own LM blocks; the run closes it.
+   */
+  createBlock?(config: { type: string; name?: string; [key: string]: unknown }): Promise<BlockV1>;
 };
 
 /**
