@@ -95,6 +95,11 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     help: 'Server URL for every LM block (an OpenAI-compatible server, an Ollama host).',
   },
   {
+    name: 'no-cache',
+    kind: 'boolean',
+    help: 'Make every LM request afresh: neither read nor write the request cache.',
+  },
+  {
     name: 'json',
     kind: 'boolean',
     help: 'Print events as NDJSON on stdout instead of progress and a summary.',
