@@ -4,11 +4,11 @@ export type CliIo = {
   err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   cwd: string;
   env: Record<string, string | undefined>;
-  /** Registers a Ctrl-C handler; returns a function that removes it. */
-  onInterrupt(handler: () => void): () => void;
+  /** Registers a Ctrl-C handler, told how many times Ctrl-C was pressed; returns a remover. */
+  onInterrupt(handler: (count: number) => void): () => void;
 };
 
-/** The real process: stdout, stderr, cwd, env and SIGINT/SIGTERM (a second signal exits at once). */
+/** The real process: stdout, stderr, cwd, env and SIGINT/SIGTERM (a third signal exits at once). */
 export function processIo(): CliIo {
   return {
     out: process.stdout,
@@ -19,8 +19,8 @@ export function processIo(): CliIo {
       let count = 0;
       const listener = () => {
         count++;
-        if (count > 1) process.exit(130);
-        handler();
+        if (count > 2) process.exit(130);
+        handler(count);
       };
       process.on('SIGINT', listener);
       process.on('SIGTERM', listener);

@@ -119,4 +119,29 @@ describe('crash safety', () => {
       await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl')),
     ).toHaveLength(5);
   });
+
+  it('stops cleanly on SIGINT, keeping what was made, and the run resumes', async () => {
+    const { dir, args, data } = await project();
+    const { child, done } = startCli(args, { cwd: dir });
+    let exited = false;
+    void done.then(() => (exited = true));
+    await until(async () => (await lineCount(data)) >= 10, () => exited);
+    const signalled = Date.now();
+    child.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(stopped.stderr).toContain('stopping after the attempts in flight');
+    const kept = await readJsonl(data);
+    expect(kept.length).toBeGreaterThanOrEqual(10);
+    expect(kept.length).toBeLessThan(TARGET);
+    expect(stopped.stdout).toMatch(/examples\/geography_qa\s+interrupted/);
+
+    const resumed = await runCli(args, { cwd: dir });
+    expect(resumed.code).toBe(0);
+    const final = await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl'));
+    expect(final).toHaveLength(TARGET);
+    const after = new Set((await readJsonl(data)).map((r) => String(r.question)));
+    for (const record of kept) expect(after.has(String(record.question))).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type BlockRow, defineBlock, runTasks } from '../src/index.js';
+import { type BlockRow, defineBlock, defineBuilder, runTasks } from '../src/index.js';
 import { echoLmBlock, eventLog, tempProject, testRegistry } from './fixtures.js';
 
 const generationTask = (name: string, extra = '') =>
@@ -246,5 +246,82 @@ describe('runTasks: more behaviours', () => {
     expect(await readFile(path.join(project.dir, 'output/inner/judge-state.txt'), 'utf8')).toBe(
       '3',
     );
+  });
+
+  it('keeps a second attempt in flight while the first one waits, and commits them in order', async () => {
+    const project = await tempProject();
+    await project.write(
+      'task.yaml',
+      generationTask('overlap').replace('test/questions', 'test/overlap'),
+    );
+    let secondStarted!: () => void;
+    const second = new Promise<void>((resolve) => {
+      secondStarted = resolve;
+    });
+    const overlap = defineBuilder({
+      kind: 'generation',
+      name: 'test/overlap',
+      config: { name: 'test/overlap', blocks: [] },
+      async call(batch, ctx) {
+        if (ctx.attempt === 2) secondStarted();
+        // Attempt 1 finishes only once attempt 2 has started: with one attempt at a time this
+        // would never happen, and the deadline below fails the test instead of hanging.
+        if (ctx.attempt === 1)
+          await Promise.race([
+            second,
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error('attempt 2 never started')), 5000),
+            ),
+          ]);
+        return batch.map((item, i) => ({
+          task_name: item.task_name,
+          question: `a${ctx.attempt}-${i}`,
+        }));
+      },
+    });
+    const { registry } = await testRegistry(project.dir, { 'test/overlap': overlap });
+    const log = eventLog();
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      runner: { numOutputsToGenerate: 6, seedBatchSize: 2, machineBatchSize: 0 },
+      onEvent: log.onEvent,
+    });
+    expect(result.status).toBe('completed');
+    expect(log.of('attempt').map((e) => e.attempt)).toEqual([1, 2, 3]);
+    expect((await project.jsonl('output/overlap/data.jsonl')).map((r) => r.question)).toEqual([
+      'a1-0',
+      'a1-1',
+      'a2-0',
+      'a2-1',
+      'a3-0',
+      'a3-1',
+    ]);
+  });
+
+  it('a graceful stop keeps the records of attempts already in flight', async () => {
+    const project = await tempProject();
+    await project.write('task.yaml', generationTask('graceful'));
+    const controller = new AbortController();
+    const { registry } = await testRegistry(project.dir);
+    const log = eventLog();
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      runner: { numOutputsToGenerate: 40, seedBatchSize: 2, machineBatchSize: 0 },
+      signal: controller.signal,
+      onEvent: (event) => {
+        log.onEvent(event);
+        if (event.type === 'attempt' && event.attempt === 1) controller.abort();
+      },
+    });
+    expect(result.status).toBe('interrupted');
+    // Attempt 2 was in flight when the stop came: its records were committed too, nothing after.
+    expect(log.of('attempt').map((e) => e.attempt)).toEqual([1, 2]);
+    expect(await project.jsonl('output/graceful/data.jsonl')).toHaveLength(4);
   });
 });

@@ -32,12 +32,19 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     : io.err.isTTY
       ? ttyReporter(io)
       : plainReporter(io);
+  // First Ctrl-C: finish the attempts in flight and stop; second: cancel them; third: exit.
   const controller = new AbortController();
-  const stop = io.onInterrupt(() => {
-    io.err.write(
-      '\ndgt: stopping after the current attempt (records so far are kept; run again to resume). Press Ctrl-C again to quit at once.\n',
-    );
-    controller.abort();
+  const cancel = new AbortController();
+  const stop = io.onInterrupt((count) => {
+    if (count === 1) {
+      io.err.write(
+        '\ndgt: stopping after the attempts in flight (records so far are kept; run again to resume). Press Ctrl-C again to cancel them.\n',
+      );
+      controller.abort();
+    } else {
+      io.err.write('\ndgt: cancelling requests in flight; their batches run again on resume.\n');
+      cancel.abort();
+    }
   });
 
   let result: RunResult | undefined;
@@ -67,6 +74,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       ...(str('build-id') ? { buildId: str('build-id') } : {}),
       onEvent: (event) => reporter.onEvent(event),
       signal: controller.signal,
+      cancelSignal: cancel.signal,
     });
   } finally {
     stop();

@@ -22,6 +22,11 @@ export const runnerConfigSchema = z.looseObject({
   failure_threshold: z.number().min(0).max(1).optional(),
   /** Stop the task after this many seconds. */
   time_limit: z.number().positive().optional(),
+  /**
+   * How many builder calls may be in flight at once (default 2), so the LM server stays busy
+   * while the slowest request of a batch finishes.
+   */
+  max_concurrent_attempts: z.int().positive().optional(),
 });
 
 /** Parsed `runner_config`. */

@@ -5,7 +5,7 @@ import { isDgtError } from '../errors/dgt-error.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import { stopReason } from './stopping-criteria.js';
-import type { TaskRun } from './task-run.js';
+import type { TaskCursor, TaskRun } from './task-run.js';
 
 /** Everything one builder's loop works with. */
 export type BuilderLoopInput = {
@@ -15,118 +15,188 @@ export type BuilderLoopInput = {
   blocks: Record<string, BoundBlock>;
   tasks: TaskRun[];
   random: RandomSource;
+  /** Stops the loop from starting attempts; attempts in flight finish and are kept. */
   signal: AbortSignal;
+  /** Given to the builder and its blocks: aborts work in flight (a hard stop). */
+  cancelSignal: AbortSignal;
   emit: EventSink;
+  /** How many attempts may be in flight at once (default 2). */
+  attemptsInFlight?: number;
+};
+
+/** An attempt that has been started: its batch, per task, and the builder's pending result. */
+type Attempt = {
+  number: number;
+  parts: { task: TaskRun; items: number; cursor: TaskCursor }[];
+  inputs: number;
+  started: number;
+  result: Promise<{ ok: true; outputs: DataPoint[] } | { ok: false; error: unknown }>;
 };
 
 /**
- * Runs one builder until all its tasks have ended: each attempt pools a batch from every active
- * task, calls the builder once, routes the outputs back by `task_name`, appends them durably,
- * saves the loader positions, then applies postprocessors and stopping criteria.
+ * Runs one builder until all its tasks have ended. Each attempt pools a batch from every active
+ * task and calls the builder once. Up to `attemptsInFlight` attempts run at once, so a slow
+ * request of one attempt never leaves the LM server idle; their results are committed in the
+ * order the attempts started: outputs routed back by `task_name` and appended durably, the
+ * loader positions saved, then postprocessors and stopping criteria applied.
  */
 export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
-  const { builder, tasks, signal, emit } = input;
-  const byName = new Map(tasks.map((task) => [task.name, task]));
-  let attempt = Math.max(0, ...tasks.map((task) => task.attempts));
+  const { tasks, signal } = input;
+  const depth = Math.max(1, input.attemptsInFlight ?? 2);
+  let attempt = Math.max(0, ...tasks.map((task) => task.lastAttemptNumber));
+  const inFlight: Attempt[] = [];
 
   // A resumed generation task may already hold its target.
   for (const task of tasks) if (task.kind === 'generation') await settleIfComplete(task, input);
 
-  while (!signal.aborted) {
-    const active = tasks.filter((task) => task.active);
-    if (active.length === 0) break;
-    attempt++;
-
-    const batch: DataPoint[] = [];
-    for (const task of active) batch.push(...(await takeBatch(task, input, attempt)));
-    if (batch.length === 0) {
-      for (const task of active) {
-        if (task.kind === 'transformation') task.end('completed');
-        else
-          task.end(
-            'failed',
-            'no seed examples to generate from: add seed_examples or a seed_datastore to the task',
-          );
+  try {
+    while (true) {
+      while (!signal.aborted && inFlight.length < depth) {
+        const started = await startAttempt(input, attempt + 1);
+        if (!started) break;
+        attempt = started.number;
+        inFlight.push(started);
       }
-      break;
+      const next = inFlight.shift();
+      if (!next) {
+        if (!signal.aborted) endIdleTasks(tasks);
+        break;
+      }
+      await commitAttempt(next, await next.result, input);
     }
-
-    const started = Date.now();
-    let outputs: DataPoint[];
-    try {
-      outputs = await builder.call(batch, buildContext(input, attempt, active));
-    } catch (error) {
-      if (signal.aborted) break;
-      const message = isDgtError(error)
-        ? error.message
-        : `${(error as Error).message ?? String(error)}`;
-      for (const task of active) {
-        task.log({
-          type: 'warning',
-          task: task.name,
-          message: `builder ${input.builderId} threw: ${(error as Error).stack ?? message}`,
-        });
-        task.end('failed', `the builder ${input.builderId} failed: ${message}`);
-      }
-      break;
-    }
-    emit({
-      type: 'attempt',
-      builder: input.builderId,
-      attempt,
-      tasks: active.map((task) => task.name),
-      inputs: batch.length,
-      outputs: outputs.length,
-      durationMs: Date.now() - started,
-    });
-
-    const routed = new Map<TaskRun, DataPoint[]>();
-    for (const output of outputs) {
-      const task = byName.get(String(output?.task_name));
-      if (!task?.active) {
-        emit({
-          type: 'warning',
-          message: `builder ${input.builderId} returned a record for unknown task "${String(output?.task_name)}"; it was dropped`,
-        });
-        continue;
-      }
-      routed.set(task, [...(routed.get(task) ?? []), output]);
-    }
-
-    for (const task of active) {
-      task.attempts = attempt;
-      const added = await task.accept(routed.get(task) ?? []);
-      await task.saveState();
-      task.stalled = added > 0 ? 0 : task.stalled + 1;
-      if (added > 0) {
-        emit({
-          type: 'records',
-          task: task.name,
-          added,
-          accepted: task.dataCount,
-          ...(task.target !== undefined ? { target: task.target } : {}),
-        });
-      }
-      if (task.kind === 'generation') await settleIfComplete(task, input);
-      else if (task.inputExhausted) task.end('completed');
-      if (task.active) {
-        const stop = stopReason(
-          {
-            attempts: task.attempts,
-            stalled: task.stalled,
-            lmRequests: task.lmRequests,
-            lmFailures: task.lmFailures,
-            elapsedMs: task.elapsedMs,
-            ...(task.lastLmError ? { lastLmError: task.lastLmError } : {}),
-          },
-          task.settings,
-        );
-        if (stop) task.end(stop.status, stop.reason);
-      }
-      await task.flushLogs();
-    }
+  } finally {
+    // Only reached early on a bug: let attempts in flight settle before the run closes stores.
+    await Promise.allSettled(inFlight.map((a) => a.result));
   }
   for (const task of tasks) if (task.active) task.end('interrupted', 'the run was stopped');
+}
+
+/** Takes a batch from every active task and calls the builder; `undefined` if nothing to do. */
+async function startAttempt(input: BuilderLoopInput, number: number): Promise<Attempt | undefined> {
+  const parts: Attempt['parts'] = [];
+  const batch: DataPoint[] = [];
+  for (const task of input.tasks.filter((t) => t.active)) {
+    const items = await takeBatch(task, input, number);
+    if (items.length === 0) continue;
+    task.pending += items.length;
+    task.startedAttempts++;
+    parts.push({ task, items: items.length, cursor: task.cursor() });
+    batch.push(...items);
+  }
+  if (batch.length === 0) return undefined;
+  const ctx = buildContext(
+    input,
+    number,
+    parts.map((p) => p.task),
+  );
+  const result = input.builder.call(batch, ctx).then(
+    (outputs) => ({ ok: true as const, outputs }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return { number, parts, inputs: batch.length, started: Date.now(), result };
+}
+
+/** Ends tasks that can make no further attempt although nothing is in flight. */
+function endIdleTasks(tasks: TaskRun[]): void {
+  for (const task of tasks.filter((t) => t.active)) {
+    if (task.kind === 'transformation') task.end('completed');
+    else if (task.seeds.length === 0) {
+      task.end(
+        'failed',
+        'no seed examples to generate from: add seed_examples or a seed_datastore to the task',
+      );
+    } else {
+      task.end('failed', 'the task needs more records but could not start another attempt');
+    }
+  }
+}
+
+async function commitAttempt(
+  attempt: Attempt,
+  result: Awaited<Attempt['result']>,
+  input: BuilderLoopInput,
+): Promise<void> {
+  const { emit, builderId } = input;
+  for (const part of attempt.parts) part.task.pending -= part.items;
+  const tasks = attempt.parts.map((p) => p.task).filter((task) => task.active);
+  if (!result.ok) {
+    // A hard stop makes blocks throw; the tasks stay resumable rather than failed.
+    if (input.cancelSignal.aborted) return;
+    const { error } = result;
+    const message = isDgtError(error)
+      ? error.message
+      : `${(error as Error)?.message ?? String(error)}`;
+    for (const task of tasks) {
+      task.log({
+        type: 'warning',
+        task: task.name,
+        message: `builder ${builderId} threw: ${(error as Error)?.stack ?? message}`,
+      });
+      task.end('failed', `the builder ${builderId} failed: ${message}`);
+      await task.flushLogs();
+    }
+    return;
+  }
+  const { outputs } = result;
+  emit({
+    type: 'attempt',
+    builder: builderId,
+    attempt: attempt.number,
+    tasks: attempt.parts.map((p) => p.task.name),
+    inputs: attempt.inputs,
+    outputs: outputs.length,
+    durationMs: Date.now() - attempt.started,
+  });
+
+  const byName = new Map(input.tasks.map((task) => [task.name, task]));
+  const routed = new Map<TaskRun, DataPoint[]>();
+  for (const output of outputs) {
+    const task = byName.get(String(output?.task_name));
+    if (!task) {
+      emit({
+        type: 'warning',
+        message: `builder ${builderId} returned a record for unknown task "${String(output?.task_name)}"; it was dropped`,
+      });
+      continue;
+    }
+    if (task.active) routed.set(task, [...(routed.get(task) ?? []), output]);
+  }
+
+  for (const part of attempt.parts) {
+    const { task } = part;
+    if (!task.active) continue;
+    task.attempts++;
+    task.lastAttemptNumber = attempt.number;
+    const added = await task.accept(routed.get(task) ?? []);
+    await task.saveState(part.cursor);
+    task.stalled = added > 0 ? 0 : task.stalled + 1;
+    if (added > 0) {
+      emit({
+        type: 'records',
+        task: task.name,
+        added,
+        accepted: task.dataCount,
+        ...(task.target !== undefined ? { target: task.target } : {}),
+      });
+    }
+    if (task.kind === 'generation') await settleIfComplete(task, input);
+    else if (task.inputExhausted && task.pending === 0) task.end('completed');
+    if (task.active) {
+      const stop = stopReason(
+        {
+          attempts: task.attempts,
+          stalled: task.stalled,
+          lmRequests: task.lmRequests,
+          lmFailures: task.lmFailures,
+          elapsedMs: task.elapsedMs,
+          ...(task.lastLmError ? { lastLmError: task.lastLmError } : {}),
+        },
+        task.settings,
+      );
+      if (stop) task.end(stop.status, stop.reason);
+    }
+    await task.flushLogs();
+  }
 }
 
 async function takeBatch(
@@ -135,9 +205,12 @@ async function takeBatch(
   attempt: number,
 ): Promise<DataPoint[]> {
   const { settings } = task;
+  if (task.startedAttempts >= settings.maxGenRequests) return [];
   if (task.kind === 'transformation') return task.nextInputs(settings.transformBatchSize);
-  // Never ask for more than the task still needs: no wasted LM call near the end.
-  const remaining = Math.max(1, settings.target - task.dataCount);
+  // Never ask for more than the task still needs, counting attempts in flight: no wasted LM
+  // call near the end.
+  const remaining = settings.target - task.dataCount - task.pending;
+  if (remaining <= 0) return [];
   const seeds = task.nextSeeds(Math.min(settings.seedBatchSize, remaining));
   const machineCount = Math.min(settings.machineBatchSize, Math.max(0, remaining - seeds.length));
   const machine = input.random
@@ -182,12 +255,15 @@ function buildContext(
 ): GenerationContext {
   const random = input.random.fork(`attempt#${attempt}`);
   const byName = new Map(active.map((task) => [task.name, task]));
+  // What the attempt may show as examples is fixed when it starts, so results do not depend on
+  // when other attempts in flight are committed.
+  const acceptedAtStart = new Map(active.map((task) => [task, task.accepted.slice()]));
   return {
     blocks: input.blocks,
     config: input.config,
     random,
     attempt,
-    signal: input.signal,
+    signal: input.cancelSignal,
     emit: input.emit,
     tasks: Object.fromEntries(
       active.map((task) => [task.name, task.task.config as Record<string, unknown>]),
@@ -196,13 +272,12 @@ function buildContext(
       const task = byName.get(taskName);
       if (task?.kind !== 'generation') return [];
       const { seedBatchSize, machineBatchSize } = task.settings;
+      const accepted = acceptedAtStart.get(task)!;
       const fraction =
         options?.seedFraction ??
-        (task.accepted.length === 0
-          ? 1
-          : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
+        (accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
       const fromSeeds = random.sample(task.seeds, Math.round(k * fraction));
-      const fromMachine = random.sample(task.accepted, k - fromSeeds.length);
+      const fromMachine = random.sample(accepted, k - fromSeeds.length);
       const picked = [...fromSeeds, ...fromMachine];
       // Top up from the seeds when too few outputs exist yet.
       if (picked.length < k)

@@ -36,8 +36,13 @@ export type RunOptions = PlanOptions & {
   buildId?: string;
   /** Receives every event of the run. */
   onEvent?: EventSink;
-  /** Stops the run: no new attempt starts, records already made are kept, the run can resume. */
+  /**
+   * Stops the run gracefully: no new attempt starts, attempts in flight finish and their records
+   * are kept; the run can resume later.
+   */
   signal?: AbortSignal;
+  /** Stops at once: requests in flight are cancelled (their batches run again on resume). */
+  cancelSignal?: AbortSignal;
 };
 
 /** What a run returns: its status and a summary per task. */
@@ -71,10 +76,8 @@ export async function executePlan(
   const runId = randomUUID();
   const buildId = options.buildId ?? 'default';
   const secrets = secretValues(plan.env);
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) controller.abort(options.signal.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const stop = options.signal ?? new AbortController().signal;
+  const cancel = options.cancelSignal ?? new AbortController().signal;
 
   const taskRuns = new Map<string, TaskRun>();
   const emit: EventSink = (event) => {
@@ -125,7 +128,7 @@ export async function executePlan(
         blocks.push(block);
         bound[config.name] = bindBlock(block, config, {
           emit,
-          signal: controller.signal,
+          signal: cancel,
           onReject: (b, rejected) => writeRejects(b, rejected, taskRuns, emit),
           taskDir: (name) => taskRuns.get(name)?.settings.taskDir,
         });
@@ -168,8 +171,10 @@ export async function executePlan(
           blocks: bound,
           tasks,
           random: createRandom(tasks[0]!.settings.randomSeed).fork(planned.id),
-          signal: controller.signal,
+          signal: stop,
+          cancelSignal: cancel,
           emit,
+          attemptsInFlight: Math.max(...tasks.map((task) => task.settings.attemptsInFlight)),
         });
         for (const task of tasks) {
           if (task.status !== 'interrupted')
@@ -180,7 +185,6 @@ export async function executePlan(
       }),
     );
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
     for (const { blocks } of prepared) for (const block of blocks) await block.close?.();
     for (const block of innerBlocks) await block.close?.();
     for (const task of taskRuns.values()) await task.close().catch(() => undefined);

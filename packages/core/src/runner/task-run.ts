@@ -23,8 +23,14 @@ export type TaskRunDeps = {
   random: RandomSource;
 };
 
+/** Where a task's loaders stood after taking a batch: saved once that batch is committed. */
+export type TaskCursor = { seed_position: number; input?: Record<string, unknown> };
+
 type SavedState = {
+  /** The builder's attempt number. */
   attempt: number;
+  /** How many attempts this task took part in. */
+  task_attempts?: number;
   data_count: number;
   seed_position: number;
   input?: Record<string, unknown>;
@@ -46,7 +52,12 @@ export class TaskRun {
   seeds: DataPoint[] = [];
   status: TaskStatus | undefined;
   reason: string | undefined;
+  /** Attempts of this task that were committed. */
   attempts = 0;
+  /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
+  startedAttempts = 0;
+  /** The builder's attempt number of the last committed attempt (random streams continue from it). */
+  lastAttemptNumber = 0;
   stalled = 0;
   lmRequests = 0;
   lmFailures = 0;
@@ -59,6 +70,9 @@ export class TaskRun {
   /** Records present when the run started (resume). */
   resumed = 0;
   inputExhausted = false;
+  /** Batch items in attempts that have started but not been committed. */
+  pending = 0;
+  private committedCursor: TaskCursor = { seed_position: 0 };
   private seedPosition = 0;
   private startedAt = Date.now();
   private data!: Datastore;
@@ -121,9 +135,15 @@ export class TaskRun {
       if (this.kind === 'generation') this.accepted.push(record as DataPoint);
     }
     if (saved) {
-      this.attempts = saved.attempt;
+      this.attempts = saved.task_attempts ?? saved.attempt;
+      this.startedAttempts = this.attempts;
+      this.lastAttemptNumber = saved.attempt;
       this.seedPosition = saved.seed_position;
       if (saved.input && this.input) this.input.setState(saved.input);
+      this.committedCursor = {
+        seed_position: saved.seed_position,
+        ...(saved.input ? { input: saved.input } : {}),
+      };
       if (this.kind === 'transformation' && this.dataCount > saved.data_count) {
         // Outputs of a batch whose input position was never saved: that batch runs again, so
         // drop its outputs to avoid duplicates.
@@ -185,14 +205,27 @@ export class TaskRun {
     return clean.length;
   }
 
-  /** Saves the loader position after an attempt's records were appended. */
-  async saveState(): Promise<void> {
-    const state: SavedState = {
-      attempt: this.attempts,
-      data_count: this.dataCount,
+  /** The loaders' position now (after the batches taken so far). */
+  cursor(): TaskCursor {
+    return {
       seed_position: this.seedPosition,
+      ...(this.input ? { input: this.input.getState() } : {}),
     };
-    if (this.input) state.input = this.input.getState();
+  }
+
+  /**
+   * Saves the position an attempt's batch was taken at, after its records were appended. With
+   * attempts in flight, later batches may already have been taken: their inputs are not
+   * covered by this position, so a crash makes them run again rather than get lost.
+   */
+  async saveState(cursor: TaskCursor = this.committedCursor): Promise<void> {
+    this.committedCursor = cursor;
+    const state: SavedState = {
+      attempt: this.lastAttemptNumber,
+      task_attempts: this.attempts,
+      data_count: this.dataCount,
+      ...cursor,
+    };
     await this.state.append([state]);
   }
 

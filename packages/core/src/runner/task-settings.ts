@@ -33,6 +33,8 @@ export type TaskSettings = {
   failureThreshold: number;
   timeLimitMs: number;
   randomSeed: number | string;
+  /** Attempts of the task's builder that may be in flight at once. */
+  attemptsInFlight: number;
 };
 
 /** Defaults where neither the task nor the command line says. */
@@ -43,6 +45,7 @@ export const DEFAULT_SETTINGS = {
   maxStalledRequests: 5,
   failureThreshold: 0.5,
   randomSeed: 42,
+  attemptsInFlight: 2,
 } as const;
 
 /**
@@ -123,5 +126,7 @@ export function resolveTaskSettings(
     failureThreshold: pick(undefined, 'failure_threshold') ?? DEFAULT_SETTINGS.failureThreshold,
     timeLimitMs: (pick<number>(undefined, 'time_limit') ?? Number.POSITIVE_INFINITY) * 1000,
     randomSeed: task.config.random_seed ?? DEFAULT_SETTINGS.randomSeed,
+    attemptsInFlight:
+      pick<number>(undefined, 'max_concurrent_attempts') ?? DEFAULT_SETTINGS.attemptsInFlight,
   };
 }
