@@ -101,4 +101,30 @@ describe('configuration errors name the place and the fix', () => {
     const error = await failure({}, ['nope.yaml']);
     expect(error.code).toBe('TASK_FILE_NOT_FOUND');
   });
+
+  it('an override for a task no file defines names it and the nearest task', async () => {
+    const error = await failure(
+      {
+        'task.yaml':
+          'task_name: geography\ndata_builder: test/questions\nseed_examples: [{question: a}]\n',
+        'o.yaml': 'tasks:\n  geografy:\n    runner_config:\n      num_outputs_to_generate: 3\n',
+      },
+      ['task.yaml'],
+      'o.yaml',
+    );
+    expect(error.code).toBe('INVALID_OVERRIDE');
+    expect(error.message).toContain('o.yaml:2');
+    expect(error.message).toContain('Did you mean "geography"');
+  });
+
+  it('an output folder that cannot be written is refused before any LM call', async () => {
+    const error = await failure({
+      'not-a-folder': 'a file',
+      'task.yaml':
+        'task_name: x\ndata_builder: test/questions\nseed_examples: [{question: a}]\nrunner_config:\n  output_dir: not-a-folder/out\n',
+    });
+    expect(error.code).toBe('OUTPUT_PATH');
+    expect(error.message).toContain('not-a-folder/out');
+    expect(error.message).toContain('--output-dir');
+  });
 });

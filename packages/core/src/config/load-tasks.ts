@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DgtError } from '../errors/dgt-error.js';
+import { nearestNames } from '../util/nearest-names.js';
 import { expandEnv } from './env-expand.js';
 import { applyIncludes } from './include.js';
 import { resolveTaskFiles } from './task-files.js';
@@ -118,7 +119,16 @@ export async function loadTasks(options: LoadTasksOptions): Promise<{
     const where = (p: readonly PropertyKey[]) => overrideSource!.where(['tasks', name, ...p]);
     let task = seen.get(name);
     if (!task) {
-      // An override may define a whole task, as DiGiT's full-config files do.
+      // An override may define a whole task, as DiGiT's full-config files do; without a
+      // data_builder it can only be a patch for a task that is missing (often a typo).
+      if (patch.data_builder === undefined) {
+        const known = [...seen.keys()];
+        const near = nearestNames(name, known);
+        throw new DgtError(
+          'INVALID_OVERRIDE',
+          `${where([])}: the override is for task "${name}", which no task file defines.${near.length ? ` Did you mean "${near[0]}"?` : known.length ? ` Tasks in this run: ${known.join(', ')}.` : ''} To define a new task here instead, give it data_builder: and its data.`,
+        );
+      }
       task = {
         file: overrideSource!.file,
         baseDir: overrideDir,

@@ -1,6 +1,6 @@
 import type { ContributionKind } from '../contracts/v1/manifest.js';
 import { DgtError, type DgtErrorCode } from '../errors/dgt-error.js';
-import { nearestNames } from './nearest-names.js';
+import { nearestNames } from '../util/nearest-names.js';
 
 /** One id a package contributes, with a lazy loader: nothing is imported until it is used. */
 export type Contribution = {

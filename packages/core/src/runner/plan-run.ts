@@ -1,3 +1,5 @@
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type BlockConfig,
@@ -205,6 +207,8 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
       tasks: planned,
     });
   }
+  const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
+  for (const root of outputRoots) await checkWritable(root);
   return { cwd, env, registry, builders, engine: options.engine ?? {} };
 }
 
@@ -282,4 +286,18 @@ export async function openConfiguredStore(
     storeName,
     baseDir: task.baseDir,
   });
+}
+
+/** Fails before any LM call when the output folder cannot be created or written. */
+async function checkWritable(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DgtError(
+      'OUTPUT_PATH',
+      `cannot write to the output folder ${folder} (${code}). Choose a writable folder with --output-dir or runner_config.output_dir.`,
+    );
+  }
 }
