@@ -1,5 +1,11 @@
 export { builtinFormatters } from './builtin-formatters.js';
 export {
+  createMessagesFormatter,
+  type MessagesFormatterConfig,
+  messagesFormatter,
+  messagesFormatterConfigSchema,
+} from './messages-formatter.js';
+export {
   createNativeFormatter,
   type NativeFormatterConfig,
   nativeFormatter,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isFormatterDefinition } from '../contracts/guards.js';
 import { isDgtError } from '../errors/dgt-error.js';
 import { builtinFormatters } from './builtin-formatters.js';
-import { createNativeFormatter, nativeFormatter } from './native-formatter.js';
+import { createNativeFormatter, nativeFormatter, nativeFormatterConfigSchema } from './native-formatter.js';
 
 const record = {
   task_name: 'qa',
@@ -85,9 +85,19 @@ describe('native formatter', () => {
     expect((caught as Error).message).toContain("formatter field 'messages.0.content'");
   });
 
-  it('is the built-in native type', () => {
+  it("is the built-in native type, also under DiGiT's ids", () => {
     const formatters = builtinFormatters();
-    expect(Object.keys(formatters)).toEqual(['native']);
+    expect(Object.keys(formatters)).toEqual(
+      expect.arrayContaining(['native', 'formatters/native', 'formatters/template']),
+    );
     expect(isFormatterDefinition(formatters.native)).toBe(true);
+    expect(formatters['formatters/native']).toBe(formatters.native);
+  });
+
+  it('takes a single template string as DiGiT does, giving {text}', () => {
+    const formatter = createNativeFormatter(
+      nativeFormatterConfigSchema.parse({ type: 'native', format: '{{question}} -> {{answer}}' }),
+    );
+    expect(formatter.apply({ question: 'Q', answer: 'A' })).toEqual({ text: 'Q -> A' });
   });
 });

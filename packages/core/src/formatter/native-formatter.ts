@@ -10,8 +10,11 @@ import { compileTemplate } from '../template/prompt-template.js';
  */
 export const nativeFormatterConfigSchema = z.looseObject({
   type: z.literal('native').optional(),
-  /** Output field → template (or a nested list/mapping of templates). */
-  format: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Output field → template (or a nested list/mapping of templates). A single template string
+   * (DiGiT allows one) gives records of the form `{text: …}`.
+   */
+  format: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
 });
 
 /** A validated `native` formatter config. */
@@ -78,7 +81,7 @@ function applyFields(fields: [string, FieldFormatter][], record: StoredRecord): 
  */
 export function createNativeFormatter(config: NativeFormatterConfig): FormatterV1 {
   const { type: _type, format, ...rest } = config;
-  const mapping = format ?? rest;
+  const mapping = typeof format === 'string' ? { text: format } : (format ?? rest);
   const fields = Object.keys(mapping).length > 0 ? compileFields(mapping) : undefined;
   return {
     specificationVersion: 'v1',
