@@ -324,4 +324,38 @@ describe('runTasks: more behaviours', () => {
     expect(log.of('attempt').map((e) => e.attempt)).toEqual([1, 2]);
     expect(await project.jsonl('output/graceful/data.jsonl')).toHaveLength(4);
   });
+
+  it('sets aside transformation inputs that do not fit the builder, naming the record', async () => {
+    const project = await tempProject();
+    await project.write('in.jsonl', '{"text":"ok"}\n{"txt":"typo"}\n{"text":"fine"}\n');
+    await project.write(
+      'task.yaml',
+      'task_name: strict\ndata_builder: test/strict\ndata:\n  data_path: in.jsonl\n',
+    );
+    const strict = defineBuilder({
+      kind: 'transformation',
+      name: 'test/strict',
+      config: { name: 'test/strict', blocks: [] },
+      inputSchema: z.looseObject({ text: z.string() }),
+      async call(batch) {
+        return batch.map((record) => ({ ...record, text: String(record.text).toUpperCase() }));
+      },
+    });
+    const { registry } = await testRegistry(project.dir, { 'test/strict': strict });
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+    });
+    expect(result.status).toBe('completed');
+    expect((await project.jsonl('output/strict/final_data.jsonl')).map((r) => r.text)).toEqual([
+      'OK',
+      'FINE',
+    ]);
+    const [misfit] = await project.jsonl('output/strict/blocks/_input.jsonl');
+    expect(misfit).toMatchObject({ txt: 'typo', _block: '_input' });
+    expect(String(misfit?._reason)).toMatch(/^input record 2: text: /);
+    expect(result.tasks[0]?.rejected._input).toBe(1);
+  });
 });

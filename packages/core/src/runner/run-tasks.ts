@@ -8,7 +8,8 @@ import type {
   BlockV1,
   RejectedRow,
 } from '../contracts/v1/block.js';
-import type { BoundBlock } from '../contracts/v1/builder.js';
+import type { BoundBlock, Databuilder } from '../contracts/v1/builder.js';
+import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { DatastoreDefinition, StoredRecord } from '../contracts/v1/datastore.js';
 import type { Formatter, FormatterDefinition } from '../contracts/v1/formatter.js';
@@ -142,6 +143,7 @@ export async function executePlan(
           openStore,
           loadSeeds: async () => seeds,
           openInput: () => openInput(plan, loaded),
+          ...(planned.builder.inputSchema ? { checkInput: inputChecker(planned.builder.inputSchema) } : {}),
           random,
         });
         await task.open();
@@ -387,4 +389,14 @@ async function createInnerBlock(
       `${where}: block type "${effective!.type}" created something that is not a block.`,
     );
   return block;
+}
+
+/** Checks transformation inputs against a builder's input schema, with a one-line reason. */
+function inputChecker(schema: NonNullable<Databuilder['inputSchema']>) {
+  return (record: DataPoint): { record: DataPoint } | { reason: string } => {
+    const parsed = schema.safeParse(record);
+    if (parsed.success) return { record: parsed.data as DataPoint };
+    const issue = parsed.error.issues[0]!;
+    return { reason: `${issue.path.join('.') || 'record'}: ${issue.message}` };
+  };
 }

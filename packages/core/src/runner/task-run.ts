@@ -20,6 +20,11 @@ export type TaskRunDeps = {
   openInput: () => Promise<Dataloader>;
   /** The seed examples (inline and from `seed_datastore`), for generation tasks. */
   loadSeeds: () => Promise<StoredRecord[]>;
+  /**
+   * Checks a transformation input record against the builder's input shape: the record as the
+   * builder should see it, or the reason it does not fit.
+   */
+  checkInput?: (record: DataPoint) => { record: DataPoint } | { reason: string };
   random: RandomSource;
 };
 
@@ -177,17 +182,27 @@ export class TaskRun {
     return out;
   }
 
-  /** The next input records of a transformation, up to `k`. */
+  /**
+   * The next input records of a transformation, up to `k`. Records that do not fit the
+   * builder's input shape are set aside in `blocks/_input.jsonl` with the reason (naming the
+   * record's position), not passed to the builder.
+   */
   async nextInputs(k: number): Promise<DataPoint[]> {
     const out: DataPoint[] = [];
+    const misfits: { row: StoredRecord; reason: string }[] = [];
     while (out.length < k) {
+      const position = Number(this.input!.getState().position ?? 0);
       const record = await this.input!.next();
       if (record === undefined) {
         this.inputExhausted = true;
         break;
       }
-      out.push({ ...record, task_name: this.name } as DataPoint);
+      const candidate = { ...record, task_name: this.name } as DataPoint;
+      const checked = this.deps.checkInput?.(candidate) ?? { record: candidate };
+      if ('reason' in checked) misfits.push({ row: record, reason: `input record ${position + 1}: ${checked.reason}` });
+      else out.push(checked.record);
     }
+    if (misfits.length) await this.writeRejects('_input', misfits);
     return out;
   }
 
