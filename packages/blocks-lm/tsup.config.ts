@@ -2,7 +2,15 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // One entry per provider so discovery can import a single provider without the others.
-  entry: ['src/index.ts', 'src/openai.ts', 'src/ollama.ts', 'src/mock.ts'],
+  entry: [
+    'src/index.ts',
+    'src/openai.ts',
+    'src/azure-openai.ts',
+    'src/anthropic.ts',
+    'src/watsonx.ts',
+    'src/ollama.ts',
+    'src/mock.ts',
+  ],
   format: ['esm'],
   dts: true,
   sourcemap: true,

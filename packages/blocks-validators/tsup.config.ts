@@ -2,7 +2,18 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // One entry per block type: discovery imports only the blocks a builder uses.
-  entry: ['src/index.ts', 'src/exact-dedup.ts'],
+  entry: [
+    'src/index.ts',
+    'src/exact-dedup.ts',
+    'src/minhash-dedup.ts',
+    'src/rouge-scorer.ts',
+    'src/json-schema.ts',
+    'src/syntax.ts',
+    'src/regex-filter.ts',
+    'src/length-filter.ts',
+    'src/lm-judge.ts',
+    'src/tool-call.ts',
+  ],
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -2,7 +2,17 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // One entry per builder: discovery imports only the builder a task names.
-  entry: ['src/index.ts', 'src/geography-qa.ts', 'src/qa-rater.ts'],
+  entry: [
+    'src/index.ts',
+    'src/geography-qa.ts',
+    'src/qa-rater.ts',
+    'src/pipeline.ts',
+    'src/simple.ts',
+    'src/knowledge.ts',
+    'src/cot.ts',
+    'src/tool-calling.ts',
+    'src/answer-match.ts',
+  ],
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -45,6 +45,28 @@ export const lmBlockConfigSchema = z.looseObject({
   max_retries: z.number().int().min(0).optional(),
   /** First backoff delay in seconds, doubled on each retry, when the server sends no Retry-After (default 0.5). */
   retry_initial_delay: z.number().min(0).optional(),
+  /** Most requests per minute to this endpoint (shared by every block using it). */
+  requests_per_minute: z.number().positive().optional(),
+  /** Most tokens (prompt + max_tokens, corrected by reported usage) per minute to this endpoint. */
+  tokens_per_minute: z.number().positive().optional(),
+  /** Longest total time a request keeps retrying 429/503 throttling, in seconds (default 600). */
+  max_throttle_wait: z.number().min(0).optional(),
+  /**
+   * Request cache: `on` (read and write, the default for real providers), `off`, `read` (read,
+   * never write) or `refresh` (never read, always write).
+   */
+  cache: z.enum(['on', 'off', 'read', 'refresh']).optional(),
+  /** Price of this model in USD per million tokens, overriding the built-in table. */
+  pricing: z
+    .object({ input_per_million: z.number().min(0), output_per_million: z.number().min(0) })
+    .optional(),
+  /** Ask for token log-probabilities where the provider has them (written to `row.logprobs`). */
+  logprobs: z.boolean().optional(),
+  /** Extra HTTP headers sent with every request (OpenAI-compatible servers, watsonx, Anthropic). */
+  extra_headers: z.record(z.string(), z.string()).optional(),
+  /** Extra fields merged into every request body (e.g. vLLM's `guided_choice`). */
+  extra_body: z.record(z.string(), z.unknown()).optional(),
+  top_logprobs: z.number().int().min(0).optional(),
 });
 
 /** A builder YAML's LM block configuration (input of {@link lmBlockConfigSchema}). */
@@ -72,7 +94,18 @@ export type ResolvedLmConfig = {
   maxConcurrency: number;
   maxRetries: number;
   retryInitialDelayMs: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  maxThrottleWaitMs: number;
+  cache: CachePolicy;
+  pricing?: ModelPrice;
 };
+
+/** Request-cache policy of a block. */
+export type CachePolicy = 'on' | 'off' | 'read' | 'refresh';
+
+/** A model's price in US dollars per million tokens. */
+export type ModelPrice = { input_per_million: number; output_per_million: number };
 
 /** Defaults of the engine settings. */
 export const LM_DEFAULTS = {
@@ -80,6 +113,7 @@ export const LM_DEFAULTS = {
   maxConcurrency: 8,
   maxRetries: 4,
   retryInitialDelaySeconds: 0.5,
+  maxThrottleWaitSeconds: 600,
 } as const;
 
 // Keys that configure the block or the runner, never sent to the provider.
@@ -99,7 +133,20 @@ const NON_DECODING_KEYS = new Set([
   'call_limit',
   'max_retries',
   'retry_initial_delay',
+  'requests_per_minute',
+  'tokens_per_minute',
+  'max_throttle_wait',
+  'cache',
+  'pricing',
   'decoding_method',
+  // Provider connection keys (azure-openai, watsonx).
+  'endpoint',
+  'deployment',
+  'api_version',
+  'project_id',
+  'space_id',
+  'iam_url',
+  'extra_headers',
   // DiGiT keys without an equivalent in HTTP APIs.
   'batch_size',
   'init_tokenizer',
@@ -124,6 +171,10 @@ export function resolveDecoding(source: Record<string, unknown> | undefined): De
   if (!source) return out;
   for (const [key, value] of Object.entries(source)) {
     if (value === undefined || value === null || NON_DECODING_KEYS.has(key)) continue;
+    if (key === 'extra_body' && typeof value === 'object') {
+      Object.assign(out, value);
+      continue;
+    }
     const canonical = ALIASES[key] ?? key;
     if (canonical !== key && source[canonical] !== undefined && source[canonical] !== null)
       continue;
@@ -139,7 +190,7 @@ export function resolveDecoding(source: Record<string, unknown> | undefined): De
  */
 export function resolveLmConfig(
   config: LmBlockConfig & { name: string; type: string },
-  defaults: { model?: string } = {},
+  defaults: { model?: string; cache?: CachePolicy } = {},
 ): ResolvedLmConfig {
   const model = config.model_id_or_path ?? config.model ?? defaults.model;
   if (!model) {
@@ -158,5 +209,10 @@ export function resolveLmConfig(
     maxRetries: config.max_retries ?? LM_DEFAULTS.maxRetries,
     retryInitialDelayMs:
       (config.retry_initial_delay ?? LM_DEFAULTS.retryInitialDelaySeconds) * 1000,
+    ...(config.requests_per_minute ? { requestsPerMinute: config.requests_per_minute } : {}),
+    ...(config.tokens_per_minute ? { tokensPerMinute: config.tokens_per_minute } : {}),
+    maxThrottleWaitMs: (config.max_throttle_wait ?? LM_DEFAULTS.maxThrottleWaitSeconds) * 1000,
+    cache: config.cache ?? defaults.cache ?? 'on',
+    ...(config.pricing ? { pricing: config.pricing } : {}),
   };
 }

@@ -1,11 +1,20 @@
-// Public API of @dgt/blocks-lm: the LM provider block definitions and their configuration.
+// Public API of @dgt/blocks-lm: the LM provider block definitions, their configuration, and the
+// price table used for cost estimates.
 
+export { default as anthropicBlock } from './anthropic.js';
+export { azureOpenAIConfigSchema, default as azureOpenAIBlock } from './azure-openai.js';
 export {
+  type CachePolicy,
   type DecodingParams,
   LM_DEFAULTS,
   type LmBlockConfig,
   lmBlockConfigSchema,
+  type ModelPrice,
 } from './config.js';
+export { resolveCacheDir } from './engine/cache.js';
+export { costOf, MODEL_PRICES, resolvePrice } from './engine/pricing.js';
+export type { TokenLogprob, ToolCall } from './engine/provider.js';
 export { default as mockBlock } from './mock.js';
 export { default as ollamaBlock } from './ollama.js';
 export { default as openaiBlock } from './openai.js';
+export { default as watsonxBlock, watsonxConfigSchema } from './watsonx.js';

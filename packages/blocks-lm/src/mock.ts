@@ -19,12 +19,14 @@ const mockBlock = defineBlock({
   role: 'lm',
   description: 'Deterministic offline LM for tests and demos',
   configSchema: lmBlockConfigSchema,
-  create(config) {
+  create(config, ctx) {
     return createLmBlock({
       name: config.name,
       type: config.type,
-      config: resolveLmConfig(config, { model: 'mock' }),
+      // Mock replies cost nothing and are reproducible: caching them only fills the disk.
+      config: resolveLmConfig(config, { model: 'mock', cache: 'off' }),
       provider: createMockProvider(),
+      env: ctx.env,
     });
   },
 });

@@ -28,6 +28,7 @@ const ollamaBlock = defineBlock({
       type: config.type,
       config: { ...resolved, ...(apiKey ? { apiKey } : {}) },
       provider: createOllamaProvider(resolveOllamaHost(resolved, ctx.env), apiKey),
+      env: ctx.env,
     });
   },
 });

@@ -29,7 +29,8 @@ const openaiBlock = defineBlock({
       type: config.type,
       // The resolved key goes in so the engine can scrub it from error messages.
       config: { ...resolved, apiKey: connection.apiKey },
-      provider: createOpenAIProvider(resolved, connection),
+      provider: createOpenAIProvider(resolved, connection, config.extra_headers),
+      env: ctx.env,
     });
   },
 });

@@ -1,4 +1,7 @@
 // Helpers shared by this package's tests (not part of the public API, not bundled).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type {
   BlockDefinition,
   BlockRow,
@@ -8,14 +11,25 @@ import type {
   LmRequestEvent,
 } from '@dgt/core';
 
-/** Validates `config` with the definition's schema and creates the block, as the runner would. */
+/** A fresh, empty cache folder, so tests never share cached answers. */
+export function tempCacheDir(): string {
+  return mkdtempSync(join(tmpdir(), 'dgt-lm-cache-'));
+}
+
+/**
+ * Validates `config` with the definition's schema and creates the block, as the runner would.
+ * Unless `env` names one, the request cache goes to a fresh temporary folder.
+ */
 export async function makeBlock(
   definition: BlockDefinition,
   config: Record<string, unknown>,
   env: Record<string, string | undefined> = {},
 ): Promise<BlockV1> {
   const parsed = definition.configSchema.parse({ name: 'generator', ...config });
-  return definition.create(parsed, { outputDir: '/tmp/dgt-test', env });
+  return definition.create(parsed, {
+    outputDir: '/tmp/dgt-test',
+    env: { DGT_CACHE_DIR: tempCacheDir(), ...env },
+  });
 }
 
 /** Calls a block and collects the events it emitted. */

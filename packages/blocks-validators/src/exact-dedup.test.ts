@@ -1,23 +1,15 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exactDedupBlock, normalizeText } from './exact-dedup.js';
+import { callContext, makeBlock } from './shared/make-block.js';
 
-const ctx = { emit: () => undefined };
-
-async function make(config: Record<string, unknown> = {}) {
-  const parsed = exactDedupBlock.configSchema.parse({
-    name: 'dedup',
-    type: 'exact_dedup',
-    ...config,
-  });
-  return exactDedupBlock.create(
-    { ...parsed, name: 'dedup', type: 'exact_dedup' },
-    { outputDir: '.', env: {} },
-  );
-}
+const ctx = callContext();
 
 describe('exact_dedup', () => {
   it('keeps the first copy and rejects later ones with a reason', async () => {
-    const block = await make();
+    const block = await makeBlock(exactDedupBlock, { filter: true });
     const rows = [
       { task_name: 't', input: 'What is the capital of France?' },
       { task_name: 't', input: 'what is the capital of   france' },
@@ -34,7 +26,7 @@ describe('exact_dedup', () => {
   });
 
   it('compares within a task only', async () => {
-    const block = await make();
+    const block = await makeBlock(exactDedupBlock, { filter: true });
     const out = await block.call(
       [
         { task_name: 'a', input: 'same' },
@@ -47,7 +39,7 @@ describe('exact_dedup', () => {
   });
 
   it('marks instead of dropping without filter', async () => {
-    const block = await make({ filter: false, normalize: false });
+    const block = await makeBlock(exactDedupBlock, { normalize: false });
     const out = await block.call(
       [
         { task_name: 't', input: 'x' },
@@ -58,7 +50,71 @@ describe('exact_dedup', () => {
       ctx,
     );
     expect(out.rows.map((r) => r.is_valid)).toEqual([true, false, true]);
+    expect(out.rows[1]?.invalid_reason).toMatch(/duplicate/);
     expect(out.rejected).toEqual([]);
+  });
+
+  it('remembers accepted rows across calls and across a new block instance (resume)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dgt-exact-'));
+    const first = await makeBlock(exactDedupBlock, { filter: true, name: 'dedup' });
+    await first.call([{ task_name: 't', input: 'alpha' }], undefined, callContext(dir));
+    const again = await first.call(
+      [
+        { task_name: 't', input: 'Alpha!' },
+        { task_name: 't', input: 'beta' },
+      ],
+      undefined,
+      callContext(dir),
+    );
+    expect(again.rows.map((r) => r.input)).toEqual(['beta']);
+    await first.close?.();
+
+    const resumed = await makeBlock(exactDedupBlock, { filter: true, name: 'dedup' });
+    const out = await resumed.call(
+      [
+        { task_name: 't', input: 'beta' },
+        { task_name: 't', input: 'gamma' },
+      ],
+      undefined,
+      callContext(dir),
+    );
+    expect(out.rows.map((r) => r.input)).toEqual(['gamma']);
+    await resumed.close?.();
+  });
+
+  it('a replayed last call (killed before its records were saved) is not a duplicate of itself', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dgt-exact-'));
+    const batch = () => [
+      { task_name: 't', input: 'one' },
+      { task_name: 't', input: 'two' },
+    ];
+    const first = await makeBlock(exactDedupBlock, { filter: true });
+    await first.call(batch(), undefined, callContext(dir));
+    await first.close?.();
+    const resumed = await makeBlock(exactDedupBlock, { filter: true });
+    expect((await resumed.call(batch(), undefined, callContext(dir))).rows).toHaveLength(2);
+    // …and the replayed rows count as accepted afterwards.
+    expect((await resumed.call(batch(), undefined, callContext(dir))).rows).toHaveLength(0);
+    await resumed.close?.();
+  });
+
+  it('a postprocessor pass (phase: postprocess) dedups within the call only', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dgt-exact-'));
+    const block = await makeBlock(exactDedupBlock, { filter: true });
+    const rows = () => [
+      { task_name: 't', input: 'a' },
+      { task_name: 't', input: 'b' },
+    ];
+    await block.call(rows(), undefined, callContext(dir));
+    const pass = await block.call(
+      [...rows(), { task_name: 't', input: 'A' }],
+      {},
+      {
+        ...callContext(dir),
+        phase: 'postprocess',
+      },
+    );
+    expect(pass.rows.map((r) => r.input)).toEqual(['a', 'b']);
   });
 
   it('normalises case, punctuation and spaces', () => {

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type BlockRow, defineBlock, type RejectedRow } from '@dgt/core';
+import { defineBlock } from '@dgt/core';
 import { z } from 'zod';
+import { createDedupRunner, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
+import { validatorConfigShape } from './shared/validator.js';
 
-/** Config of `exact_dedup`: the common block keys plus how to normalise text before comparing. */
+/** Config of `exact_dedup`: the common validator and dedup keys plus text normalisation. */
 export const exactDedupConfigSchema = z.looseObject({
-  /** Drop duplicates (and store them with the reason) instead of marking them `is_valid: false`. */
-  filter: z.boolean().default(true),
+  ...validatorConfigShape,
+  ...dedupConfigShape,
   /** Compare case-insensitively with whitespace and punctuation runs folded. */
   normalize: z.boolean().default(true),
 });
@@ -20,54 +22,49 @@ export function normalizeText(text: string): string {
     .trim();
 }
 
-function keyOf(value: unknown, normalize: boolean): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-  return createHash('sha256')
-    .update(normalize ? normalizeText(text) : text)
-    .digest('base64url');
+function exactMethod(normalize: boolean): DedupMethod<string> {
+  return {
+    prepare: (text) =>
+      createHash('sha256')
+        .update(normalize ? normalizeText(text) : text)
+        .digest('base64url')
+        .slice(0, 22),
+    createIndex() {
+      const keys = new Set<string>();
+      return {
+        find: (key) => (keys.has(key) ? 'exact duplicate of an earlier record' : undefined),
+        add: (key) => void keys.add(key),
+      };
+    },
+    encode: (keys) => keys,
+    decode: (data) => data as string[],
+  };
 }
 
 /**
- * `exact_dedup`: rows whose `input` (pick the field with `input_map`) equals, after
- * normalisation, that of an earlier row of the same task in the call are duplicates. The first
- * occurrence is kept, so order decides which copy survives.
+ * `exact_dedup`: a row whose `input` (pick the field with `input_map`) equals, after
+ * normalisation, that of a row already accepted for the same task (earlier in the call, in an
+ * earlier call, or before a resume) is a duplicate. The first occurrence is kept.
+ *
+ * @example
+ * blocks:
+ *   - { name: dedup, type: exact_dedup, filter: true, input_map: { question: input } }
  */
 export const exactDedupBlock = defineBlock({
   role: 'validator',
   description:
-    'Drops rows whose text exactly repeats an earlier row of the same task (after normalising case, spaces and punctuation).',
+    'Drops rows whose text exactly repeats a row already accepted for the task (after normalising case, spaces and punctuation).',
   configSchema: exactDedupConfigSchema,
   create(config) {
+    const runner = createDedupRunner(exactMethod(config.normalize), config);
     return {
       specificationVersion: 'v1',
       kind: 'block',
       role: 'validator',
       type: config.type,
       name: config.name,
-      async call(rows: BlockRow[]) {
-        const seen = new Map<string, Set<string>>();
-        const kept: BlockRow[] = [];
-        const rejected: RejectedRow[] = [];
-        for (const row of rows) {
-          const task = String(row.task_name ?? '');
-          const keys = seen.get(task) ?? new Set<string>();
-          seen.set(task, keys);
-          const key = keyOf(row.input, config.normalize);
-          const duplicate = keys.has(key);
-          keys.add(key);
-          if (!duplicate) {
-            if (!config.filter) row.is_valid = true;
-            kept.push(row);
-          } else if (config.filter) {
-            rejected.push({ row, reason: 'exact duplicate of an earlier record' });
-          } else {
-            row.is_valid = false;
-            row.invalid_reason = 'exact duplicate of an earlier record';
-            kept.push(row);
-          }
-        }
-        return { rows: kept, rejected };
-      },
+      call: runner.call,
+      close: runner.close,
     };
   },
 });

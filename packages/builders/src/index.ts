@@ -1,3 +1,6 @@
+export { answerMatchBlock, answersMatch, normalizeAnswer } from './cot/answer-match.js';
+export { cotBuilder, cotInputSchema, cotTaskSchema } from './cot/cot.js';
+export { cotReplySchema, parseReasoning } from './cot/cot-reply.js';
 export {
   geographyQaBuilder,
   geographyQaSchema,
@@ -5,9 +8,33 @@ export {
   parseGeographyReply,
 } from './geography-qa/geography-qa.js';
 export {
+  knowledgeBuilder,
+  knowledgeRecordSchema,
+  knowledgeTaskSchema,
+} from './knowledge/knowledge.js';
+export {
+  frqReplySchema,
+  mcqReplySchema,
+  parseKnowledgeReply,
+} from './knowledge/knowledge-reply.js';
+export { pipelineBuilder } from './pipeline/pipeline.js';
+export {
   DIFFICULTY_LEVELS,
   parseRating,
   qaRaterBuilder,
   type Rating,
   ratingReplySchema,
 } from './qa-rater/qa-rater.js';
+export { chunkWords } from './shared/chunk-text.js';
+export { simpleBuilder, simpleRecordSchema, simpleTaskSchema } from './simple/simple.js';
+export {
+  parseSimpleReply,
+  simpleReplySchema,
+} from './simple/simple-reply.js';
+export {
+  toolCallingBuilder,
+  toolCallingRecordSchema,
+  toolCallingTaskSchema,
+} from './tool-calling/tool-calling.js';
+export { parseToolExamples } from './tool-calling/tool-calling-reply.js';
+export { readTools, toolExamplesSchema } from './tool-calling/tools.js';

@@ -33,7 +33,7 @@ describe('the built-in builders run through discovery', () => {
       const result = await runTasks({
         taskPaths: [path.join(dir, 'task.yaml')],
         cwd: dir,
-        env: {},
+        env: { DGT_CACHE_DIR: path.join(dir, '.dgt-cache') },
         registry,
         engine: { type: 'openai', model: 'm', baseUrl: server.baseURL },
         runner: { numOutputsToGenerate: 15, seedBatchSize: 5, machineBatchSize: 3 },
@@ -65,7 +65,7 @@ describe('the built-in builders run through discovery', () => {
     const result = await runTasks({
       taskPaths: [path.join(dir, 'task.yaml')],
       cwd: dir,
-      env: {},
+      env: { DGT_CACHE_DIR: path.join(dir, '.dgt-cache') },
       registry,
       engine: { type: 'mock' },
       runner: { numOutputsToGenerate: 10 },
@@ -87,7 +87,7 @@ describe('the built-in builders run through discovery', () => {
     const result = await runTasks({
       taskPaths: [path.join(dir, 'task.yaml')],
       cwd: dir,
-      env: {},
+      env: { DGT_CACHE_DIR: path.join(dir, '.dgt-cache') },
       registry,
       engine: { type: 'mock' },
     });

@@ -8,6 +8,25 @@ export type FlagDefinition = {
   aliases?: string[];
 };
 
+/** A positional argument of a command, for `--help`. */
+export type PositionalDefinition = {
+  name: string;
+  help: string;
+  /** Takes any number of values (task files). */
+  variadic?: boolean;
+};
+
+/** A `dgt` command: its usage line, summary, flags and arguments. The single source of its `--help`. */
+export type CommandDefinition = {
+  name: string;
+  usage: string;
+  summary: string;
+  flags: readonly FlagDefinition[];
+  positionals?: readonly PositionalDefinition[];
+  /** Example command lines shown under `--help`. */
+  examples?: readonly string[];
+};
+
 /** The flags of `dgt run`, DiGiT's first, then DGT's own. */
 export const RUN_FLAGS: readonly FlagDefinition[] = [
   {

@@ -1,18 +1,37 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDgtError } from '@dgt/core';
-import { RUN_SUMMARY, RUN_USAGE, runCommand } from './commands/run.js';
+import type { CommandDefinition } from './cli-definition.js';
+import { COMMANDS } from './commands/definitions.js';
+import { initCommand } from './commands/init/init.js';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
 import { type CliIo, processIo } from './io.js';
 import { cliPackageRoot } from './package-root.js';
 
-const COMMANDS = `Usage: dgt <command> [options]
+const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {
+  run: runCommand,
+  validate: validateCommand,
+  list: listCommand,
+  init: initCommand,
+};
 
-Commands:
-  run        ${RUN_SUMMARY}
-
-Run 'dgt <command> --help' for a command's options.
-Example: ${RUN_USAGE.replace('TASK.yaml', 'examples/geography-qa/task.yaml')} --engine mock
-`;
+/** The top-level `dgt --help`, from the command definitions. */
+function overview(commands: readonly CommandDefinition[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 3;
+  return [
+    'Usage: dgt <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary.split(/(?<=\.) /)[0]}`),
+    '',
+    "Run 'dgt <command> --help' for a command's options.",
+    'Examples:',
+    ...commands.map((c) => `  ${c.examples?.[0] ?? c.usage}`),
+    '',
+  ].join('\n');
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(path.join(cliPackageRoot(), 'package.json'), 'utf8')) as {
@@ -29,15 +48,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.out.write(COMMANDS);
+      io.out.write(overview(COMMANDS));
       return 0;
     }
     if (command === '--version' || command === '-v') {
       io.out.write(`${version()}\n`);
       return 0;
     }
-    if (command === 'run') return await runCommand(rest, io);
-    io.err.write(`dgt: unknown command "${command}".\n\n${COMMANDS}`);
+    const handler = HANDLERS[command];
+    if (handler) return await handler(rest, io);
+    io.err.write(`dgt: unknown command "${command}".\n\n${overview(COMMANDS)}`);
     return 2;
   } catch (error) {
     if (isDgtError(error)) {

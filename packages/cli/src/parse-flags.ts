@@ -1,7 +1,7 @@
 import { DgtError } from '@dgt/core';
-import type { FlagDefinition } from './cli-definition.js';
+import type { CommandDefinition, FlagDefinition } from './cli-definition.js';
 
-/** Parsed flags, by flag name. */
+/** Parsed flags, by flag name; positional arguments (when the command takes them) under `_`. */
 export type ParsedFlags = Record<string, string | number | boolean | string[] | undefined>;
 
 function nearest(name: string, names: string[]): string | undefined {
@@ -13,12 +13,15 @@ function nearest(name: string, names: string[]): string | undefined {
 
 /**
  * Parses `--flag value`, `--flag=value` and DiGiT's multi-value lists (`--task-paths a.yaml
- * b.yaml`). Mistakes are {@link DgtError}s naming the flag and the fix.
+ * b.yaml`). With `positionals`, bare arguments are collected under `_` (a list flag takes the
+ * values that follow it, so put positionals first). Mistakes are {@link DgtError}s naming the
+ * flag and the fix.
  */
 export function parseFlags(
   args: readonly string[],
   flags: readonly FlagDefinition[],
   command: string,
+  options: { positionals?: boolean } = {},
 ): ParsedFlags {
   const byName = new Map<string, FlagDefinition>();
   for (const flag of flags) {
@@ -29,6 +32,10 @@ export function parseFlags(
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const match = /^--?([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!match && options.positionals) {
+      parsed._ = [...((parsed._ as string[] | undefined) ?? []), arg];
+      continue;
+    }
     if (!match) {
       throw new DgtError(
         'USAGE',
@@ -87,23 +94,30 @@ export function parseFlags(
   return parsed;
 }
 
-/** The `--help` text of a command, from its flag definitions. */
-export function helpText(usage: string, summary: string, flags: readonly FlagDefinition[]): string {
-  const rows = flags.map((flag) => {
+/** The `--help` text of a command, from its definition (flags, arguments, examples). */
+export function commandHelp(command: CommandDefinition): string {
+  const rows = command.flags.map((flag) => {
     const names = [
       `--${flag.name}`,
       ...(flag.aliases ?? []).map((a) => (a.length === 1 ? `-${a}` : `--${a}`)),
     ].join(', ');
     return [`${names}${flag.valueName ? ` ${flag.valueName}` : ''}`, flag.help] as const;
   });
-  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const args = (command.positionals ?? []).map((p) => [p.name, p.help] as const);
+  const width = Math.max(...[...rows, ...args].map(([left]) => left.length)) + 2;
+  const table = (entries: readonly (readonly [string, string])[]) =>
+    entries.map(([left, help]) => `  ${left.padEnd(width)}${help}`);
   return [
-    `Usage: ${usage}`,
+    `Usage: ${command.usage}`,
     '',
-    summary,
+    command.summary,
     '',
+    ...(args.length ? ['Arguments:', ...table(args), ''] : []),
     'Options:',
-    ...rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`),
+    ...table(rows),
     '',
+    ...(command.examples?.length
+      ? ['Examples:', ...command.examples.map((example) => `  ${example}`), '']
+      : []),
   ].join('\n');
 }

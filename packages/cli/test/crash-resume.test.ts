@@ -110,7 +110,8 @@ describe('crash safety', () => {
     expect((await runCli(args, { cwd: dir })).code).toBe(0);
     const first = new Set((await readJsonl(data)).map((r) => String(r.question)));
     const small = args.map((a) => (a === String(TARGET) ? '5' : a));
-    const result = await runCli([...small, '--restart'], { cwd: dir });
+    // Without the request cache, a fresh start asks the server again and gets new records.
+    const result = await runCli([...small, '--restart', '--no-cache'], { cwd: dir });
     expect(result.code).toBe(0);
     const after = await readJsonl(data);
     expect(after).toHaveLength(5);
@@ -125,7 +126,10 @@ describe('crash safety', () => {
     const { child, done } = startCli(args, { cwd: dir });
     let exited = false;
     void done.then(() => (exited = true));
-    await until(async () => (await lineCount(data)) >= 10, () => exited);
+    await until(
+      async () => (await lineCount(data)) >= 10,
+      () => exited,
+    );
     const signalled = Date.now();
     child.kill('SIGINT');
     const stopped = await done;

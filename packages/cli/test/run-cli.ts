@@ -22,7 +22,13 @@ export type CliResult = {
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
   const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    // Each test folder gets its own request cache: tests never share LM answers.
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DGT_CACHE_DIR: path.join(options.cwd, '.dgt-cache'),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

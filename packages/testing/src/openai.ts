@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { ShapedReply } from './default-reply.js';
 import {
+  type FakeTool,
   HttpError,
   type LmEndpoint,
   type ParsedLmRequest,
@@ -64,13 +66,58 @@ function commonParams(body: Record<string, unknown>, prompts: string[]): ParsedL
     schema = s as Record<string, unknown>;
   }
   const json = format?.type === 'json_schema' || format?.type === 'json_object';
+  const tools = readTools(body.tools);
+  const toolChoice = readToolChoice(body.tool_choice);
+  // Chat asks with `logprobs: true` (+ `top_logprobs`); completions with `logprobs: <top count>`.
+  const logprobs =
+    body.logprobs === true
+      ? Number(body.top_logprobs ?? 0)
+      : typeof body.logprobs === 'number'
+        ? body.logprobs
+        : undefined;
   return {
     prompts,
+    ...(tools ? { tools } : {}),
+    ...(toolChoice ? { toolChoice } : {}),
+    ...(logprobs !== undefined ? { logprobs } : {}),
     n,
     stop,
     json,
     ...(schema ? { schema } : {}),
     ...(maxTokens !== undefined ? { maxTokens } : {}),
+  };
+}
+
+function readTools(raw: unknown): FakeTool[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new HttpError(400, "'tools' must be an array");
+  return raw.map((t, i) => {
+    const fn = (t as { function?: { name?: unknown; parameters?: unknown } })?.function;
+    if (typeof fn?.name !== 'string')
+      throw new HttpError(400, `tools[${i}].function.name is required`);
+    return {
+      name: fn.name,
+      parameters: (fn.parameters ?? { type: 'object', properties: {} }) as Record<string, unknown>,
+    };
+  });
+}
+
+function readToolChoice(raw: unknown): ParsedLmRequest['toolChoice'] {
+  if (raw === 'auto' || raw === 'none' || raw === 'required') return raw;
+  const name = (raw as { function?: { name?: unknown } } | undefined)?.function?.name;
+  return typeof name === 'string' ? { name } : undefined;
+}
+
+function chatLogprobs(c: ShapedReply) {
+  if (!c.logprobs) return null;
+  return {
+    content: c.logprobs.map((t) => ({
+      token: t.token,
+      logprob: t.logprob,
+      bytes: [...Buffer.from(t.token)],
+      top_logprobs: t.top_logprobs.map((a) => ({ ...a, bytes: [...Buffer.from(a.token)] })),
+    })),
+    refusal: null,
   };
 }
 
@@ -109,8 +156,22 @@ const chatCompletions: LmEndpoint = {
       ...head,
       choices: reply.choices.map((c, index) => ({
         index,
-        message: { role: 'assistant', content: c.text, refusal: null, annotations: [] },
-        logprobs: null,
+        message: {
+          role: 'assistant',
+          content: c.toolCalls && c.text === '' ? null : c.text,
+          refusal: null,
+          annotations: [],
+          ...(c.toolCalls
+            ? {
+                tool_calls: c.toolCalls.map((t) => ({
+                  id: t.id,
+                  type: 'function',
+                  function: { name: t.name, arguments: JSON.stringify(t.arguments) },
+                })),
+              }
+            : {}),
+        },
+        logprobs: chatLogprobs(c),
         finish_reason: c.finishReason,
       })),
       usage,
@@ -139,7 +200,16 @@ const completions: LmEndpoint = {
       choices: reply.choices.map((c, index) => ({
         text: c.text,
         index,
-        logprobs: null,
+        logprobs: c.logprobs
+          ? {
+              tokens: c.logprobs.map((t) => t.token),
+              token_logprobs: c.logprobs.map((t) => t.logprob),
+              top_logprobs: c.logprobs.map((t) =>
+                Object.fromEntries(t.top_logprobs.map((a) => [a.token, a.logprob])),
+              ),
+              text_offset: c.logprobs.map((_, i) => i),
+            }
+          : null,
         finish_reason: c.finishReason,
       })),
       usage,
@@ -149,6 +219,8 @@ const completions: LmEndpoint = {
 
 const openaiProtocol: Protocol = {
   baseURL: (url) => `${url}/v1`,
+  // Azure OpenAI names the deployment in the path: /openai/deployments/<name>/chat/completions.
+  route: (path) => path.replace(/^\/openai\/deployments\/[^/]+\//, '/v1/'),
   lm: { '/v1/chat/completions': chatCompletions, '/v1/completions': completions },
   get: {
     '/v1/models': (models) => ({
@@ -168,7 +240,10 @@ const openaiProtocol: Protocol = {
  * Starts a fake OpenAI-compatible server on 127.0.0.1: `POST /v1/chat/completions`,
  * `POST /v1/completions` and `GET /v1/models` with real response shapes (usage counted in words),
  * `n`, `stop`, `max_tokens`/`max_completion_tokens` and `response_format` (`json_schema`,
- * `json_object`). Point the `openai` SDK at `server.baseURL`.
+ * `json_object`), tools (`tool_calls`; a `tool_choice` of `required` or naming a function forces a
+ * call with arguments filling its schema) and `logprobs`. It also answers Azure OpenAI's paths
+ * (`/openai/deployments/<deployment>/chat/completions?api-version=…`): give `AzureOpenAI` the
+ * server's `url` as its endpoint. Point the `openai` SDK at `server.baseURL`.
  *
  * @example
  * const server = await startFakeOpenAI({ latencyMs: 20 });

@@ -4,8 +4,10 @@ import {
   canonicalJson,
   countTokens,
   defaultReply,
+  defaultToolCall,
+  forcedTool,
   type ShapedReply,
-  shapeReply,
+  shapeChoice,
 } from './default-reply.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 import type {
@@ -35,7 +37,16 @@ export type ParsedLmRequest = {
   json: boolean;
   stop: string[];
   maxTokens?: number;
+  /** Tools offered to the model (name and JSON Schema of the arguments). */
+  tools?: FakeTool[];
+  /** `required` or a tool name forces a tool call; `auto` (default) and `none` reply with text. */
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  /** How many alternatives per token to report when log-probabilities were asked (0: just the token's). */
+  logprobs?: number;
 };
+
+/** A tool a request offered. */
+export type FakeTool = { name: string; parameters: Record<string, unknown> };
 
 /** The generated replies of one request, ready to be written in the protocol's format. */
 export type LmReply = {
@@ -57,6 +68,12 @@ export type LmEndpoint = {
 /** A wire format: its generation endpoints, read-only endpoints and error shape. */
 export type Protocol = {
   baseURL(url: string): string;
+  /** Maps a request path onto one of `lm`'s (e.g. Azure's deployment paths); identity by default. */
+  route?(path: string): string;
+  /** Other POST endpoints (e.g. a token service), by path: raw body in, status and JSON out. */
+  post?: Record<string, (body: string) => { status: number; body: unknown }>;
+  /** Checks a generation request's credentials; returns an error message to answer 401 with. */
+  authorize?(req: IncomingMessage): string | undefined;
   /** POST endpoints that generate, by path. */
   lm: Record<string, LmEndpoint>;
   /** GET endpoints, by path, returning a JSON document. */
@@ -226,8 +243,10 @@ export async function startFakeServer(
       const choices: ShapedReply[] = [];
       for (const [p, prompt] of parsed.prompts.entries()) {
         for (let i = 0; i < parsed.n; i++) {
-          const text = await reply({ ...req, prompt, choice: p * parsed.n + i });
-          choices.push(shapeReply(text, parsed.stop, parsed.maxTokens));
+          const one = { ...req, prompt, choice: p * parsed.n + i };
+          const forced = forcedTool(parsed);
+          const out = forced ? { toolCalls: [defaultToolCall(one, forced)] } : await reply(one);
+          choices.push(shapeChoice(out, parsed, one));
         }
       }
       if (gone.signal.aborted) return;
@@ -243,9 +262,23 @@ export async function startFakeServer(
 
   const server = createServer((httpReq, res) => {
     const path = new URL(httpReq.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
-    const lm = protocol.lm[path];
+    const lm = protocol.lm[protocol.route?.(path) ?? path];
     if (httpReq.method === 'POST' && lm) {
+      const denied = protocol.authorize?.(httpReq);
+      if (denied) {
+        httpReq.resume();
+        sendError(res, 401, denied);
+        return;
+      }
       void handleLm(lm, path, httpReq, res);
+      return;
+    }
+    const post = protocol.post?.[path];
+    if (httpReq.method === 'POST' && post) {
+      void readBody(httpReq).then((raw) => {
+        const answer = post(raw);
+        sendJson(res, answer.status, answer.body);
+      });
       return;
     }
     const get = protocol.get[path];

@@ -29,10 +29,20 @@ export type FakeFault = {
   times?: number;
 };
 
+/** A tool call a scripted reply makes. */
+export type FakeToolCall = { name: string; arguments: unknown };
+
+/** A scripted reply: text, tool calls, or both. */
+export type FakeReply = { text?: string; toolCalls?: FakeToolCall[] };
+
 /** Options shared by the fake servers. */
 export type FakeServerOptions = {
-  /** Produces the reply text; defaults to a deterministic reply derived from the request body. */
-  reply?: (req: FakeRequest) => string | Promise<string>;
+  /**
+   * Produces the reply: a text, or `{ text, toolCalls }`. Defaults to a deterministic reply
+   * derived from the request body. A request that forces a tool (`tool_choice` required or
+   * naming a tool) gets a call of it with arguments filling its schema, without asking `reply`.
+   */
+  reply?: (req: FakeRequest) => string | FakeReply | Promise<string | FakeReply>;
   /** Delay before each accepted request is answered, fixed or per request. */
   latencyMs?: number | ((req: FakeRequest) => number);
   /**

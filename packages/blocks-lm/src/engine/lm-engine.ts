@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type {
   BlockCallContext,
   BlockOutput,
@@ -6,13 +7,31 @@ import type {
   ChatMessage,
   LmCallOptions,
   LmRequestEvent,
+  LmUsage,
 } from '@dgt/core';
 import { type ResolvedLmConfig, resolveDecoding } from '../config.js';
+import { cacheKey, openRequestCache, type RequestCache, resolveCacheDir } from './cache.js';
+import { canonicalJson } from './canonical.js';
+import { joinEndpoint } from './endpoint.js';
+import { checkJsonReply } from './json-schema.js';
 import { abortReason, ConcurrencyLimiter } from './limiter.js';
+import { costOf, resolvePrice } from './pricing.js';
 import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
-import { backoffDelay, type RequestFailure, sleep } from './retry.js';
+import { createRequestRunner } from './request-runner.js';
+import { normalizeToolChoice, normalizeTools } from './tools.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+// Fields an LM block writes; cleared before each call so a reused row never shows stale output.
+const OUTPUT_KEYS = [
+  'result',
+  'results',
+  'parsed',
+  'parse_error',
+  'usage',
+  'error',
+  'tool_calls',
+  'logprobs',
+];
 
 function toMessages(input: unknown): ChatMessage[] | undefined {
   if (typeof input === 'string') return [{ role: 'user', content: input }];
@@ -24,10 +43,9 @@ function toMessages(input: unknown): ChatMessage[] | undefined {
   return ok ? (input as ChatMessage[]) : undefined;
 }
 
-function parseCallOptions(
-  options: Record<string, unknown> | undefined,
-  block: string,
-): LmCallOptions {
+type CallOptions = LmCallOptions & { tools?: unknown; toolChoice?: unknown };
+
+function parseCallOptions(options: Record<string, unknown> | undefined, block: string) {
   const method = options?.method ?? 'chat_completion';
   if (method !== 'chat_completion' && method !== 'completion') {
     throw new TypeError(
@@ -43,24 +61,18 @@ function parseCallOptions(
     ...(schema
       ? { responseSchema: { name: schema.name || 'response', schema: schema.schema } }
       : {}),
-  };
+    tools: options?.tools,
+    toolChoice: options?.toolChoice ?? options?.tool_choice,
+  } as CallOptions & { method: 'chat_completion' | 'completion' };
 }
 
-/** JSON.parse that also accepts a reply wrapped in a Markdown code fence; undefined if neither parses. */
-function parseJsonReply(text: string): unknown {
-  for (const candidate of [text, /```(?:json)?\s*([\s\S]*?)```/.exec(text)?.[1]]) {
-    if (candidate === undefined) continue;
-    try {
-      return JSON.parse(candidate);
-    } catch {
-      // try the next form
-    }
-  }
-  return undefined;
+function isResponse(value: unknown): value is ProviderResponse {
+  const v = value as ProviderResponse | undefined;
+  return Array.isArray(v?.choices) && typeof v?.usage?.prompt_tokens === 'number';
 }
 
-/** A request that ran past the block's `timeout`: retried like a network error. */
-class TimeoutFailure extends Error {}
+const REPAIR_INSTRUCTION =
+  'Answer again with only the corrected JSON value that matches the required schema, nothing else.';
 
 /** Everything an LM block instance needs besides its provider. */
 export type LmBlockSetup = {
@@ -68,128 +80,204 @@ export type LmBlockSetup = {
   type: string;
   config: ResolvedLmConfig;
   provider: LmProvider;
+  /** Environment for `DGT_CACHE_DIR`, `XDG_CACHE_HOME`, `HOME` and `DGT_PRICES_FILE`. */
+  env: Record<string, string | undefined>;
 };
 
 /**
- * Builds an LM block instance over a provider: per-row requests run concurrently up to
- * `max_concurrency` (shared by every call of this block), each retried with backoff on 429, 5xx,
- * timeouts and network errors. Outputs are written onto the given rows; a request that still
- * fails is recorded in `row.error`, never thrown. The returned promise rejects only when the
+ * Builds an LM block instance over a provider. Per-row requests run concurrently through the
+ * process-wide endpoint shared with every block talking to the same server and key (see
+ * `joinEndpoint`), are answered from the persistent request cache when the block's `cache`
+ * policy allows, and are retried on transient errors. Outputs are written onto the given rows:
+ * `result`, `results` (n > 1), `parsed` (a response schema was asked and the reply is valid for
+ * it, after at most one repair request), `tool_calls`, `logprobs`, `usage`. A request that still
+ * fails is recorded in `row.error`, never thrown; the returned promise rejects only when the
  * call's signal aborts.
  */
-export function createLmBlock({ name, type, config, provider }: LmBlockSetup): BlockV1 {
+export async function createLmBlock({
+  name,
+  type,
+  config,
+  provider,
+  env,
+}: LmBlockSetup): Promise<BlockV1> {
+  const price = resolvePrice(config.model, config.pricing, env);
+  const cache: RequestCache | undefined =
+    config.cache === 'off' ? undefined : await openRequestCache(resolveCacheDir(env));
   const limiter = new ConcurrencyLimiter(config.maxConcurrency);
+  const shared = joinEndpoint(provider.name, provider.endpoint, config.apiKey, {
+    maxConcurrency: config.maxConcurrency,
+    ...(config.requestsPerMinute ? { requestsPerMinute: config.requestsPerMinute } : {}),
+    ...(config.tokensPerMinute ? { tokensPerMinute: config.tokensPerMinute } : {}),
+  });
+  const execute = createRequestRunner(provider, config, limiter, shared.endpoint);
+  // How often each canonical request was made by this block instance: the k-th identical request
+  // is sample k, so repeated prompts get distinct answers and a rerun finds each one again.
+  const samples = new Map<string, number>();
   const secret = config.apiKey;
   const scrub = (text: string) =>
     secret && secret.length >= 4 ? text.split(secret).join('***') : text;
+  const readCache = config.cache === 'on' || config.cache === 'read';
+  const writeCache = config.cache === 'on' || config.cache === 'refresh';
 
-  async function attempt(
+  /** One request, from the cache or the server; emits its event. `undefined` when it failed (row.error set). */
+  async function send(
     request: ProviderRequest,
-    signal?: AbortSignal,
-  ): Promise<ProviderResponse> {
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () =>
-        timeout.abort(
-          new DOMException(`timed out after ${config.timeoutMs / 1000}s`, 'TimeoutError'),
-        ),
-      config.timeoutMs,
-    );
-    try {
-      return await provider.complete(
-        request,
-        signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
-      );
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      if (timeout.signal.aborted) {
-        throw new TimeoutFailure(`request timed out after ${config.timeoutMs / 1000}s`);
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  function describe(error: unknown): RequestFailure {
-    if (error instanceof TimeoutFailure) return { retryable: true, message: error.message };
-    return provider.describeError(error);
-  }
-
-  async function runRow(
     row: BlockRow,
-    options: LmCallOptions,
     ctx: BlockCallContext,
-  ): Promise<void> {
-    for (const key of ['result', 'results', 'parsed', 'usage', 'error']) delete row[key];
-    const messages = toMessages(row.input);
-    if (!messages) {
-      row.error = 'row has no valid input (a prompt string or chat messages with role and content)';
-      return;
-    }
-    const gen =
-      typeof row.gen_kwargs === 'object' && row.gen_kwargs !== null ? row.gen_kwargs : undefined;
-    const request: ProviderRequest = {
-      model: config.model,
-      method: options.method ?? 'chat_completion',
-      messages,
-      prompt:
-        typeof row.input === 'string' ? row.input : messages.map((m) => m.content).join('\n\n'),
-      params: { ...config.params, ...resolveDecoding(gen as Record<string, unknown> | undefined) },
-      ...(options.responseSchema ? { responseSchema: options.responseSchema } : {}),
-    };
+  ): Promise<ProviderResponse | undefined> {
     const started = performance.now();
-    let retries = 0;
     const event = (
-      fields: Pick<LmRequestEvent, 'ok' | 'promptTokens' | 'completionTokens'> & { error?: string },
-    ) =>
+      fields: Pick<LmRequestEvent, 'ok' | 'cached' | 'retries'> & {
+        usage?: LmUsage;
+        costUsd?: number;
+        error?: string;
+      },
+    ) => {
+      const { usage, ...rest } = fields;
       ctx.emit({
         type: 'lm-request',
         block: name,
         provider: provider.name,
         model: config.model,
         ...(typeof row.task_name === 'string' ? { task: row.task_name } : {}),
-        cached: false,
         durationMs: Math.round(performance.now() - started),
-        retries,
-        ...fields,
+        promptTokens: usage?.prompt_tokens ?? 0,
+        completionTokens: usage?.completion_tokens ?? 0,
+        ...rest,
       });
+    };
 
-    for (;;) {
-      let failure: RequestFailure;
-      try {
-        const response = await limiter.run(() => attempt(request, ctx.signal), ctx.signal);
-        row.result = response.texts[0] ?? '';
-        if (request.params.n !== undefined && request.params.n > 1) row.results = response.texts;
-        if (options.responseSchema) {
-          const parsed = parseJsonReply(row.result as string);
-          if (parsed !== undefined) row.parsed = parsed;
+    let key: string | undefined;
+    if (cache) {
+      const canonical = canonicalJson({
+        provider: provider.name,
+        endpoint: provider.endpoint,
+        model: request.model,
+        method: request.method,
+        input: request.method === 'completion' ? request.prompt : request.messages,
+        params: request.params,
+        schema: request.responseSchema?.schema,
+        tools: request.tools,
+        toolChoice: request.toolChoice,
+      });
+      const sample = samples.get(canonical) ?? 0;
+      samples.set(canonical, sample + 1);
+      key = cacheKey(`${canonical}#${sample}`);
+      if (readCache) {
+        const hit = cache.get(key);
+        if (isResponse(hit)) {
+          event({ ok: true, cached: true, retries: 0, usage: hit.usage, costUsd: 0 });
+          return hit;
         }
-        row.usage = response.usage;
-        event({
-          ok: true,
-          promptTokens: response.usage.prompt_tokens,
-          completionTokens: response.usage.completion_tokens,
-        });
-        return;
-      } catch (error) {
-        if (ctx.signal?.aborted) throw abortReason(ctx.signal);
-        failure = describe(error);
       }
-      if (!failure.retryable || retries >= config.maxRetries) {
-        const status = failure.status !== undefined ? `HTTP ${failure.status}: ` : '';
-        const after =
-          retries > 0 ? ` (after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
-        row.error = scrub(`${provider.name} request failed${after}: ${status}${failure.message}`);
-        event({ ok: false, promptTokens: 0, completionTokens: 0, error: row.error as string });
-        return;
-      }
-      await sleep(
-        backoffDelay(retries, config.retryInitialDelayMs, failure.retryAfterMs),
-        ctx.signal,
-      );
-      retries++;
     }
+
+    const outcome = await execute(request, ctx.signal);
+    if (!outcome.ok) {
+      const { failure, retries } = outcome;
+      const status = failure.status !== undefined ? `HTTP ${failure.status}: ` : '';
+      const after = retries > 0 ? ` (after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
+      const error = scrub(`${provider.name} request failed${after}: ${status}${failure.message}`);
+      row.error = error;
+      event({ ok: false, cached: false, retries, error });
+      return undefined;
+    }
+    const { response, retries } = outcome;
+    if (key && writeCache) {
+      cache?.put(key, { provider: provider.name, model: config.model, value: response });
+    }
+    const { prompt_tokens, completion_tokens } = response.usage;
+    event({
+      ok: true,
+      cached: false,
+      retries,
+      usage: response.usage,
+      ...(price ? { costUsd: costOf(price, prompt_tokens, completion_tokens) } : {}),
+    });
+    return response;
+  }
+
+  async function runRow(
+    row: BlockRow,
+    options: ReturnType<typeof parseCallOptions>,
+    ctx: BlockCallContext,
+  ): Promise<void> {
+    for (const key of OUTPUT_KEYS) delete row[key];
+    const messages = toMessages(row.input);
+    if (!messages) {
+      row.error = 'row has no valid input (a prompt string or chat messages with role and content)';
+      return;
+    }
+    const gen =
+      typeof row.gen_kwargs === 'object' && row.gen_kwargs !== null
+        ? (row.gen_kwargs as Record<string, unknown>)
+        : undefined;
+    const {
+      tools: paramTools,
+      tool_choice: paramChoice,
+      ...params
+    } = {
+      ...config.params,
+      ...resolveDecoding(gen),
+    };
+    const tools = normalizeTools(options.tools ?? paramTools, name);
+    const toolChoice = normalizeToolChoice(options.toolChoice ?? paramChoice, name);
+    const request: ProviderRequest = {
+      model: config.model,
+      method: options.method,
+      messages,
+      prompt:
+        typeof row.input === 'string' ? row.input : messages.map((m) => m.content).join('\n\n'),
+      params,
+      ...(options.responseSchema ? { responseSchema: options.responseSchema } : {}),
+      ...(tools ? { tools } : {}),
+      ...(toolChoice ? { toolChoice } : {}),
+    };
+
+    let response = await send(request, row, ctx);
+    if (!response) return;
+    const usage = { ...response.usage };
+    const schema = options.responseSchema?.schema;
+    let check: ReturnType<typeof checkJsonReply> | undefined;
+    if (schema && !response.choices[0]?.toolCalls?.length) {
+      check = checkJsonReply(response.choices[0]?.text ?? '', schema);
+      if (!check.ok) {
+        // One repair: show the model its reply and what is wrong with it.
+        const reply = response.choices[0]?.text ?? '';
+        const complaint = `Your reply is not valid: ${check.reason}. ${REPAIR_INSTRUCTION}`;
+        const repair: ProviderRequest = {
+          ...request,
+          params: { ...params, n: 1 },
+          messages: [
+            ...messages,
+            { role: 'assistant', content: reply },
+            { role: 'user', content: complaint },
+          ],
+          prompt: `${request.prompt}${reply}\n\n${complaint}\n`,
+        };
+        const repaired = await send(repair, row, ctx);
+        if (repaired) {
+          delete row.error;
+          usage.prompt_tokens += repaired.usage.prompt_tokens;
+          usage.completion_tokens += repaired.usage.completion_tokens;
+          response = { ...response, choices: [repaired.choices[0] ?? { text: '' }] };
+          check = checkJsonReply(response.choices[0]?.text ?? '', schema);
+        } else {
+          // The repair request failed: keep the first reply, which is still an answer.
+          delete row.error;
+        }
+      }
+    }
+
+    const first = response.choices[0] ?? { text: '' };
+    row.result = first.text;
+    if ((request.params.n ?? 1) > 1) row.results = response.choices.map((c) => c.text);
+    if (first.toolCalls?.length) row.tool_calls = first.toolCalls;
+    if (first.logprobs) row.logprobs = first.logprobs;
+    if (check?.ok) row.parsed = check.value;
+    else if (check) row.parse_error = check.reason;
+    row.usage = usage;
   }
 
   return {
@@ -201,10 +289,14 @@ export function createLmBlock({ name, type, config, provider }: LmBlockSetup): B
     async call(rows, options, ctx): Promise<BlockOutput> {
       const callOptions = parseCallOptions(options, name);
       if (ctx.signal?.aborted) throw abortReason(ctx.signal);
+      // Every waiting request listens on the run's signal; hundreds at once are expected.
+      if (ctx.signal) setMaxListeners(0, ctx.signal);
       await Promise.all(rows.map((row) => runRow(row, callOptions, ctx)));
       return { rows };
     },
     async close() {
+      shared.release();
+      cache?.release();
       await provider.close?.();
     },
   };

@@ -1,18 +1,7 @@
 import { createRandom, plausibleText, sampleFromJsonSchema } from '@dgt/core';
+import { canonicalJson } from '../engine/canonical.js';
 import { abortReason } from '../engine/limiter.js';
 import { estimateTokens, type LmProvider } from '../engine/provider.js';
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const keys = Object.keys(value).sort();
-    return `{${keys
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 function cut(text: string, stop: string[] | undefined, maxTokens: number | undefined): string {
   let out = text;
@@ -36,6 +25,7 @@ export function createMockProvider(): LmProvider {
   const seen = new Map<string, number>();
   return {
     name: 'mock',
+    endpoint: 'mock:',
     async complete(request, signal) {
       if (signal.aborted) throw abortReason(signal);
       const input = request.method === 'completion' ? request.prompt : request.messages;
@@ -59,7 +49,7 @@ export function createMockProvider(): LmProvider {
         );
       });
       return {
-        texts,
+        choices: texts.map((text) => ({ text })),
         usage: {
           prompt_tokens: estimateTokens(request.messages.map((m) => m.content).join(' ')),
           completion_tokens: texts.reduce((sum, t) => sum + estimateTokens(t), 0),

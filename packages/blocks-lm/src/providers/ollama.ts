@@ -1,12 +1,18 @@
 import { Ollama } from 'ollama';
 import type { ResolvedLmConfig } from '../config.js';
-import { estimateTokens, type LmProvider, type ProviderRequest } from '../engine/provider.js';
+import {
+  estimateTokens,
+  type LmProvider,
+  type ProviderChoice,
+  type ProviderRequest,
+  parseToolArguments,
+} from '../engine/provider.js';
 import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
 
 // Top-level request fields of Ollama's API; every other extra key is a model option.
-const TOP_LEVEL = new Set(['keep_alive', 'think']);
+const TOP_LEVEL = new Set(['keep_alive', 'think', 'logprobs', 'top_logprobs']);
 
 /** Carries what the engine needs from a failed Ollama request (the SDK's error drops headers). */
 class OllamaFailure extends Error {
@@ -37,8 +43,19 @@ function buildRequest(request: ProviderRequest) {
     stream: false as const,
     options,
     ...(request.responseSchema ? { format: request.responseSchema.schema } : {}),
+    // Ollama takes OpenAI-shaped tools; it has no tool_choice.
+    ...(request.tools && request.toolChoice !== 'none'
+      ? {
+          tools: request.tools.map((t) => ({
+            type: 'function',
+            function: { name: t.name, description: t.description ?? '', parameters: t.parameters },
+          })),
+        }
+      : {}),
   };
 }
+
+type OllamaToolCall = { function: { name: string; arguments: unknown } };
 
 /**
  * An LM provider over the official `ollama` SDK (`/api/chat`, `/api/generate` without streaming).
@@ -50,7 +67,7 @@ export function createOllamaProvider(host: string, apiKey: string | undefined): 
   async function once(
     request: ProviderRequest,
     signal: AbortSignal,
-  ): Promise<{ text: string; promptTokens?: number; evalTokens?: number }> {
+  ): Promise<{ choice: ProviderChoice; promptTokens?: number; evalTokens?: number }> {
     let retryAfterMs: number | undefined;
     // A client per request: the SDK takes no signal for non-streamed calls, so it goes in
     // through fetch, which also lets us read Retry-After from error responses.
@@ -66,16 +83,33 @@ export function createOllamaProvider(host: string, apiKey: string | undefined): 
     try {
       const body = buildRequest(request);
       if (request.method === 'completion') {
-        const res = await client.generate({ ...body, prompt: request.prompt });
+        const { tools: _tools, ...generateBody } = body as typeof body & { tools?: unknown };
+        const res = await client.generate({ ...generateBody, prompt: request.prompt });
         return {
-          text: res.response ?? '',
+          choice: { text: res.response ?? '' },
           promptTokens: res.prompt_eval_count,
           evalTokens: res.eval_count,
         };
       }
-      const res = await client.chat({ ...body, messages: request.messages });
+      const res = await client.chat({
+        ...(body as Parameters<typeof client.chat>[0]),
+        messages: request.messages,
+        stream: false,
+      });
+      const calls = (res.message.tool_calls ?? []) as OllamaToolCall[];
       return {
-        text: res.message.content,
+        choice: {
+          text: res.message.content,
+          ...(calls.length > 0
+            ? {
+                toolCalls: calls.map((c, i) => ({
+                  id: `call_${i}`,
+                  name: c.function.name,
+                  arguments: parseToolArguments(c.function.arguments),
+                })),
+              }
+            : {}),
+        },
         promptTokens: res.prompt_eval_count,
         evalTokens: res.eval_count,
       };
@@ -96,17 +130,18 @@ export function createOllamaProvider(host: string, apiKey: string | undefined): 
 
   return {
     name: 'ollama',
+    endpoint: host,
     async complete(request, signal) {
-      const texts: string[] = [];
+      const choices: ProviderChoice[] = [];
       let prompt = 0;
       let completion = 0;
       for (let i = 0; i < (request.params.n ?? 1); i++) {
         const res = await once(request, signal);
-        texts.push(res.text);
+        choices.push(res.choice);
         prompt += res.promptTokens ?? estimateTokens(request.prompt);
-        completion += res.evalTokens ?? estimateTokens(res.text);
+        completion += res.evalTokens ?? estimateTokens(res.choice.text);
       }
-      return { texts, usage: { prompt_tokens: prompt, completion_tokens: completion } };
+      return { choices, usage: { prompt_tokens: prompt, completion_tokens: completion } };
     },
     describeError(error): RequestFailure {
       if (error instanceof OllamaFailure) return error.failure;

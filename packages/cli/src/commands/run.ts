@@ -1,35 +1,33 @@
-import { discoverPlugins, type RunResult, runTasks } from '@dgt/core';
-import { RUN_FLAGS } from '../cli-definition.js';
+import { type RunResult, runTasks } from '@dgt/core';
 import type { CliIo } from '../io.js';
-import { cliPackageRoot } from '../package-root.js';
-import { helpText, parseFlags } from '../parse-flags.js';
+import { commandHelp, parseFlags } from '../parse-flags.js';
 import { jsonReporter, plainReporter, type Reporter, ttyReporter } from '../reporters/reporter.js';
+import { RUN_COMMAND } from './definitions.js';
+import { discoverFromFlags, flagReader, planOptionsFromFlags } from './plan-options.js';
 
 /** Usage line and summary of `dgt run`. */
-export const RUN_USAGE = 'dgt run --task-paths TASK.yaml [options]';
-export const RUN_SUMMARY =
-  'Runs DGT tasks: generates (or transforms) data until each task has its records, resuming from earlier outputs.';
+export const RUN_USAGE = RUN_COMMAND.usage;
+export const RUN_SUMMARY = RUN_COMMAND.summary;
+
+/** True when output goes to a CI log: progress is printed as plain lines even on a TTY. */
+function inCi(env: Record<string, string | undefined>): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
 
 /** `dgt run`: returns the exit code (0 completed, 1 failed or stalled, 130 interrupted). */
 export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, RUN_FLAGS, 'run');
+  const flags = parseFlags(args, RUN_COMMAND.flags, 'run');
   if (flags.help) {
-    io.out.write(helpText(RUN_USAGE, RUN_SUMMARY, RUN_FLAGS));
+    io.out.write(commandHelp(RUN_COMMAND));
     return 0;
   }
-  const str = (name: string) => flags[name] as string | undefined;
-  const int = (name: string) => flags[name] as number | undefined;
-  const list = (name: string) => (flags[name] as string[] | undefined) ?? [];
-
-  const registry = await discoverPlugins({
-    projectRoot: io.cwd,
-    fallbackRoots: [cliPackageRoot()],
-    builderPaths: list('include-builder-paths'),
-  });
+  const { str, list } = flagReader(flags);
+  const registry = await discoverFromFlags(flags, io);
 
   const reporter: Reporter = flags.json
     ? jsonReporter(io)
-    : io.err.isTTY
+    : io.err.isTTY && !inCi(io.env)
       ? ttyReporter(io)
       : plainReporter(io);
   // First Ctrl-C: finish the attempts in flight and stop; second: cancel them; third: exit.
@@ -50,27 +48,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   let result: RunResult | undefined;
   try {
     result = await runTasks({
-      taskPaths: list('task-paths'),
-      ...(str('config-path') ? { configPath: str('config-path') } : {}),
-      cwd: io.cwd,
-      env: io.env,
-      registry,
-      runner: {
-        numOutputsToGenerate: int('num-outputs-to-generate'),
-        seedBatchSize: int('seed-batch-size'),
-        machineBatchSize: int('machine-batch-size'),
-        restart: flags.restart === true,
-        outputDir: str('output-dir'),
-        saveFormattedOutput: flags['save-formatted-output'] === true,
-        maxGenRequests: int('max-gen-requests'),
-        maxStalledRequests: int('max-stalled-requests'),
-      },
-      engine: {
-        type: str('engine'),
-        model: str('model'),
-        baseUrl: str('base-url'),
-        ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
-      },
+      ...planOptionsFromFlags(flags, io, registry, list('task-paths')),
       ...(str('build-id') ? { buildId: str('build-id') } : {}),
       onEvent: (event) => reporter.onEvent(event),
       signal: controller.signal,

@@ -1,6 +1,6 @@
 import type { DgtEvent, RunResult } from '@dgt/core';
 import { summaryTable } from './summary-table.js';
-import { ProgressBoard } from './task-progress.js';
+import { ProgressBoard, progressBar } from './task-progress.js';
 
 /** Turns run events into output. */
 export type Reporter = {
@@ -9,6 +9,8 @@ export type Reporter = {
 };
 
 type Streams = {
+  /** Output paths in the summary are shown relative to this folder. */
+  cwd?: string;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 };
@@ -25,7 +27,7 @@ export function jsonReporter({ out }: Streams): Reporter {
  * Not a terminal (CI, a pipe): a line when a task starts or ends, at most one progress line per
  * task every few seconds, warnings, and the summary.
  */
-export function plainReporter({ out, err }: Streams, intervalMs = 2000): Reporter {
+export function plainReporter({ out, err, cwd }: Streams, intervalMs = 2000): Reporter {
   const board = new ProgressBoard();
   const lastLine = new Map<string, number>();
   return {
@@ -50,19 +52,25 @@ export function plainReporter({ out, err }: Streams, intervalMs = 2000): Reporte
       }
     },
     finish(result) {
-      if (result) out.write(`\n${summaryTable(result.tasks)}\n`);
+      if (result) out.write(`\n${summaryTable(result.tasks, cwd)}\n`);
     },
   };
 }
 
-/** A terminal: one live line per task, redrawn in place, then the summary. */
-export function ttyReporter({ out, err }: Streams): Reporter {
+/**
+ * A terminal: one live line per task (bar, accepted/target, rejected, req/s, tokens, cost, ETA),
+ * redrawn in place ten times a second, then the summary.
+ */
+export function ttyReporter({ out, err, cwd }: Streams): Reporter {
   const board = new ProgressBoard();
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     const columns = err.columns ?? 100;
-    const lines = [...board.tasks.values()].map((p) => board.line(p).slice(0, columns - 1));
+    const lines = [...board.tasks.values()].map((p) => {
+      const bar = p.target !== undefined ? `${progressBar(p.accepted, p.target)} ` : '';
+      return `${bar}${board.line(p)}`.slice(0, columns - 1);
+    });
     if (drawn > 0) err.write(`\x1b[${drawn}A`);
     for (const line of lines) err.write(`\x1b[2K${line}\n`);
     drawn = lines.length;
@@ -81,7 +89,7 @@ export function ttyReporter({ out, err }: Streams): Reporter {
     finish(result) {
       if (timer) clearInterval(timer);
       draw();
-      if (result) out.write(`\n${summaryTable(result.tasks)}\n`);
+      if (result) out.write(`\n${summaryTable(result.tasks, cwd)}\n`);
     },
   };
 }

@@ -1,32 +1,65 @@
+import path from 'node:path';
 import type { TaskSummary } from '@dgt/core';
-import { formatDuration } from './task-progress.js';
+import { formatCost, formatCount, formatDuration } from './task-progress.js';
 
-/** The end-of-run table: one row per task, then where the files are. */
-export function summaryTable(tasks: readonly TaskSummary[]): string {
+/**
+ * The end-of-run table: one row per task (accepted, rejected per block, LM calls actually made,
+ * cache hits, failures, tokens, cost, time), totals when there are several tasks, then where
+ * each task's files are.
+ */
+export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): string {
   const header = [
     'task',
     'status',
     'accepted',
     'rejected',
-    'attempts',
     'LM calls',
+    'cached',
     'failed',
     'tokens',
+    'cost',
     'time',
   ];
-  const rows = tasks.map((t) => [
+  const row = (t: Omit<TaskSummary, 'builder' | 'outputDir' | 'status'> & { status: string }) => [
     t.task,
     t.status,
     t.target !== undefined ? `${t.accepted}/${t.target}` : String(t.accepted),
     Object.entries(t.rejected)
+      .filter(([, n]) => n > 0)
       .map(([block, n]) => `${block}:${n}`)
       .join(' ') || '0',
-    String(t.attempts),
-    String(t.lmRequests),
+    // Requests answered from the cache cost nothing: they are not LM calls.
+    String(t.lmRequests - t.cacheHits),
+    String(t.cacheHits),
     String(t.lmFailures),
-    String(t.promptTokens + t.completionTokens),
+    formatCount(t.promptTokens + t.completionTokens),
+    formatCost(t.costUsd),
     formatDuration(t.durationMs),
-  ]);
+  ];
+  const rows = tasks.map(row);
+  if (tasks.length > 1) {
+    const sum = (pick: (t: TaskSummary) => number) => tasks.reduce((n, t) => n + pick(t), 0);
+    const rejected: Record<string, number> = {};
+    for (const t of tasks)
+      for (const [block, n] of Object.entries(t.rejected))
+        rejected[block] = (rejected[block] ?? 0) + n;
+    rows.push(
+      row({
+        task: 'total',
+        status: tasks.every((t) => t.status === 'completed') ? 'completed' : 'incomplete',
+        accepted: sum((t) => t.accepted),
+        rejected,
+        attempts: sum((t) => t.attempts),
+        lmRequests: sum((t) => t.lmRequests),
+        cacheHits: sum((t) => t.cacheHits),
+        lmFailures: sum((t) => t.lmFailures),
+        promptTokens: sum((t) => t.promptTokens),
+        completionTokens: sum((t) => t.completionTokens),
+        costUsd: sum((t) => t.costUsd),
+        durationMs: Math.max(...tasks.map((t) => t.durationMs)),
+      }),
+    );
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const format = (cells: readonly string[]) =>
     cells
@@ -34,8 +67,12 @@ export function summaryTable(tasks: readonly TaskSummary[]): string {
       .join('  ')
       .trimEnd();
   const lines = [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
+  lines.push('', 'files:');
   for (const t of tasks) {
-    lines.push(`${t.task}: ${t.outputDir}${t.reason ? `  (${t.reason})` : ''}`);
+    const dir = cwd ? path.relative(cwd, t.outputDir) || '.' : t.outputDir;
+    const shown = dir.startsWith('..') ? t.outputDir : dir;
+    const file = t.status === 'completed' ? 'final_data.jsonl' : 'data.jsonl';
+    lines.push(`  ${t.task}: ${path.join(shown, file)}${t.reason ? `  (${t.reason})` : ''}`);
   }
   return lines.join('\n');
 }

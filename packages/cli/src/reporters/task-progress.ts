@@ -6,9 +6,14 @@ export type TaskProgress = {
   target?: number;
   accepted: number;
   rejected: number;
+  /** Rejected rows by block name. */
+  rejectedBy: Record<string, number>;
   lmRequests: number;
+  /** LM requests answered from the request cache. */
+  cacheHits: number;
   promptTokens: number;
   completionTokens: number;
+  costUsd: number;
   startedAt: number;
   /** Records present at start (resume): excluded from the rate. */
   resumed: number;
@@ -33,7 +38,10 @@ export class ProgressBoard {
           accepted: event.resumed,
           resumed: event.resumed,
           rejected: 0,
+          rejectedBy: {},
           lmRequests: 0,
+          cacheHits: 0,
+          costUsd: 0,
           promptTokens: 0,
           completionTokens: 0,
           startedAt: this.now(),
@@ -48,13 +56,19 @@ export class ProgressBoard {
       }
       case 'block': {
         const progress = this.tasks.get(event.task);
-        if (progress) progress.rejected += event.rejected;
+        if (progress && event.rejected > 0) {
+          progress.rejected += event.rejected;
+          progress.rejectedBy[event.block] =
+            (progress.rejectedBy[event.block] ?? 0) + event.rejected;
+        }
         return progress;
       }
       case 'lm-request': {
         const progress = event.task ? this.tasks.get(event.task) : undefined;
         if (progress) {
           progress.lmRequests++;
+          if (event.cached) progress.cacheHits++;
+          progress.costUsd += event.costUsd ?? 0;
           progress.promptTokens += event.promptTokens;
           progress.completionTokens += event.completionTokens;
         }
@@ -85,8 +99,10 @@ export class ProgressBoard {
       counts,
       `rejected ${progress.rejected}`,
       `${(progress.lmRequests / seconds).toFixed(1)} req/s`,
-      `${progress.promptTokens + progress.completionTokens} tokens`,
+      `${formatCount(progress.promptTokens + progress.completionTokens)} tokens`,
+      formatCost(progress.costUsd),
     ];
+    if (progress.cacheHits) parts.push(`${progress.cacheHits} cached`);
     if (progress.done) parts.push(progress.done.status);
     else if (progress.target !== undefined && made > 0) {
       const left = Math.max(0, progress.target - progress.accepted);
@@ -94,6 +110,23 @@ export class ProgressBoard {
     }
     return `${progress.task}  ${parts.join('  ')}`;
   }
+}
+
+/** A progress bar of `width` cells for `done` out of `total`. */
+export function progressBar(done: number, total: number, width = 20): string {
+  const filled = total > 0 ? Math.min(width, Math.floor((done / total) * width)) : width;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+/** A count with thousands separators: `12,345`. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** US dollars: `$0` when nothing is known, 4 decimals under a cent, else 2. */
+export function formatCost(usd: number): string {
+  if (usd === 0) return '$0';
+  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
 /** Human duration: `850ms`, `12s`, `3m05s`, `1h02m`. */

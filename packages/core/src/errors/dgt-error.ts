@@ -16,6 +16,7 @@ export type DgtErrorCode =
   | 'DATA_FILE'
   | 'MISSING_ENV'
   | 'MISSING_CREDENTIALS'
+  | 'MISSING_DEPENDENCY'
   | 'OUTPUT_PATH'
   | 'TEMPLATE'
   | 'USAGE';

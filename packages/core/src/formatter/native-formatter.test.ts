@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { isFormatterDefinition } from '../contracts/guards.js';
 import { isDgtError } from '../errors/dgt-error.js';
 import { builtinFormatters } from './builtin-formatters.js';
-import { createNativeFormatter, nativeFormatter, nativeFormatterConfigSchema } from './native-formatter.js';
+import {
+  createNativeFormatter,
+  nativeFormatter,
+  nativeFormatterConfigSchema,
+} from './native-formatter.js';
 
 const record = {
   task_name: 'qa',

@@ -24,7 +24,11 @@ export function bindBlock(
   const inputMap = config.input_map;
   const outputMap = config.output_map;
 
-  const run = async (rows: BlockRow[], options?: Record<string, unknown>): Promise<BlockOutput> => {
+  const run = async (
+    rows: BlockRow[],
+    options?: Record<string, unknown>,
+    call?: { phase?: 'attempt' | 'postprocess' },
+  ): Promise<BlockOutput> => {
     // Blocks write onto the rows they get; with an input_map they get fresh rows, so remember
     // which caller row each came from.
     const source = new Map<BlockRow, BlockRow>();
@@ -41,6 +45,7 @@ export function bindBlock(
       emit: context.emit,
       signal: context.signal,
       taskDir: context.taskDir,
+      phase: call?.phase ?? 'attempt',
     });
     const back = (blockRow: BlockRow): BlockRow => {
       const row = source.get(blockRow);

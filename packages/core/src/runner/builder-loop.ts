@@ -159,7 +159,10 @@ async function commitAttempt(
       });
       continue;
     }
-    if (task.active) routed.set(task, [...(routed.get(task) ?? []), output]);
+    if (!task.active) continue;
+    const list = routed.get(task);
+    if (list) list.push(output);
+    else routed.set(task, [output]);
   }
 
   for (const part of attempt.parts) {
@@ -232,10 +235,12 @@ async function settleIfComplete(task: TaskRun, input: BuilderLoopInput): Promise
     const { name, ...options } = typeof entry === 'string' ? { name: entry } : entry;
     const block = input.blocks[name]!;
     const count = records.length;
-    records = (await block(
+    const output = await block.run(
       records.map((record) => ({ ...record })),
       options,
-    )) as DataPoint[];
+      { phase: 'postprocess' },
+    );
+    records = output.rows as DataPoint[];
     input.emit({
       type: 'postprocess',
       task: task.name,

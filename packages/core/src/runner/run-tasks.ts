@@ -143,7 +143,9 @@ export async function executePlan(
           openStore,
           loadSeeds: async () => seeds,
           openInput: () => openInput(plan, loaded),
-          ...(planned.builder.inputSchema ? { checkInput: inputChecker(planned.builder.inputSchema) } : {}),
+          ...(planned.builder.inputSchema
+            ? { checkInput: inputChecker(planned.builder.inputSchema) }
+            : {}),
           random,
         });
         await task.open();

@@ -199,7 +199,8 @@ export class TaskRun {
       }
       const candidate = { ...record, task_name: this.name } as DataPoint;
       const checked = this.deps.checkInput?.(candidate) ?? { record: candidate };
-      if ('reason' in checked) misfits.push({ row: record, reason: `input record ${position + 1}: ${checked.reason}` });
+      if ('reason' in checked)
+        misfits.push({ row: record, reason: `input record ${position + 1}: ${checked.reason}` });
       else out.push(checked.record);
     }
     if (misfits.length) await this.writeRejects('_input', misfits);

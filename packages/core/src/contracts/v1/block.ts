@@ -28,6 +28,12 @@ export type BlockCallContext = {
    * for a task the run does not know.
    */
   taskDir?(taskName: string): string | undefined;
+  /**
+   * `postprocess` when the runner calls the block as a postprocessor, over every accepted record
+   * of a task at once (a dedup block then compares the rows with each other only, not with the
+   * records it has already seen); `attempt` (or absent) inside a builder call.
+   */
+  phase?: 'attempt' | 'postprocess';
 };
 
 /** Context given to a block factory when a builder is initialised. */

@@ -12,7 +12,11 @@ export type BoundBlock = {
   readonly role: 'lm' | 'validator' | 'transform';
   (rows: BlockRow[], options?: Record<string, unknown>): Promise<BlockRow[]>;
   /** Like calling the block, but also returns what it rejected. */
-  run(rows: BlockRow[], options?: Record<string, unknown>): Promise<BlockOutput>;
+  run(
+    rows: BlockRow[],
+    options?: Record<string, unknown>,
+    call?: { phase?: 'attempt' | 'postprocess' },
+  ): Promise<BlockOutput>;
 };
 
 /** What a builder's `call` gets besides its batch. */

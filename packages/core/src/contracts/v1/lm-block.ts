@@ -16,9 +16,22 @@ export type LmRow = BlockRow & {
   input: string | ChatMessage[];
   gen_kwargs?: Record<string, unknown>;
   result?: string;
+  /** All reply texts when `n > 1` (`result` is the first). */
+  results?: string[];
   parsed?: unknown;
+  /** Why the reply did not match the requested schema (after the repair attempt). */
+  parse_error?: string;
+  /** Tool calls the model made, with their arguments parsed. */
+  tool_calls?: LmToolCall[];
+  /** Token log-probabilities, where the provider returns them. */
+  logprobs?: unknown;
   usage?: LmUsage;
+  /** Why the request failed after all retries (then `result` is absent). */
+  error?: string;
 };
+
+/** A tool call made by the model. */
+export type LmToolCall = { id?: string; name: string; arguments: unknown };
 
 /** Token usage of one LM request. */
 export type LmUsage = { prompt_tokens: number; completion_tokens: number };
@@ -32,6 +45,10 @@ export type LmCallOptions = {
    * has one (OpenAI `response_format`, Ollama `format`); the reply is parsed into `row.parsed`.
    */
   responseSchema?: { name: string; schema: Record<string, unknown> };
+  /** Tools the model may call, as JSON Schema function specs (`{name, description, parameters}`). */
+  tools?: { name: string; description?: string; parameters?: Record<string, unknown> }[];
+  /** `auto`, `none`, `required`, or the name of the tool to call. */
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string };
 };
 
 /**
@@ -53,4 +70,9 @@ export const PORTABLE_LM_KEYS = [
   'call_limit',
   'max_retries',
   'timeout',
+  'requests_per_minute',
+  'tokens_per_minute',
+  'max_throttle_wait',
+  'retry_initial_delay',
+  'cache',
 ] as const;

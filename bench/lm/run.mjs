@@ -1,0 +1,392 @@
+#!/usr/bin/env node
+// LM engine benchmarks against the fake OpenAI server of @dgt/testing. Run after a build:
+//   pnpm bench:lm            (builds, then runs this)
+//   node bench/lm/run.mjs    (uses the current dist/ folders)
+// Writes bench/lm/RESULTS.md. Each scenario is described where it is measured.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const { openaiBlock } = await import(join(root, 'packages/blocks-lm/dist/index.js'));
+const cli = join(root, 'packages/cli/dist/bin.js');
+const task = join(root, 'examples/geography-qa/task.yaml');
+const quick = process.argv.includes('--quick');
+const scale = quick ? 0.25 : 1;
+
+const work = mkdtempSync(join(tmpdir(), 'dgt-bench-lm-'));
+const results = [];
+const log = (line) => console.log(line);
+
+/** Runs a command in bash and reports its wall time and the CPU time of the process tree. */
+function timed(command, env = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    // `times` prints the user and system CPU of the shell's finished children.
+    const child = spawn(
+      'bash',
+      ['-c', `${command} > "${work}/stdout" 2> "${work}/stderr"; rc=$?; times; exit $rc`],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const lines = out.trim().split('\n');
+      const [user, sys] = (lines.at(-1) ?? '').split(/\s+/).map(parseClock);
+      const stdout = readFileSync(join(work, 'stdout'), 'utf8');
+      if (code !== 0) {
+        reject(
+          new Error(`${command} exited ${code}: ${readFileSync(join(work, 'stderr'), 'utf8')}`),
+        );
+        return;
+      }
+      resolve({ wallMs, cpuMs: (user ?? 0) + (sys ?? 0), stdout });
+    });
+  });
+}
+
+function parseClock(text) {
+  const m = /(\d+)m([\d.]+)s/.exec(text ?? '');
+  return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : 0;
+}
+
+function override(server, extra = '') {
+  const file = join(work, `override-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(
+    file,
+    `databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n        type: openai\n        model_id_or_path: fake-model\n        base_url: ${server.baseURL}\n        max_concurrency: 64\n${extra}`,
+  );
+  return file;
+}
+
+async function dgtRun(
+  server,
+  { outputs, batch, restart = true, cache = false, extra = '', env = {} },
+) {
+  const out = join(work, 'out');
+  const args = [
+    'node',
+    cli,
+    'run',
+    '--task-paths',
+    task,
+    '--config-path',
+    // --no-cache alone is lost when the override changes the block's type (see NOTES.md).
+    override(server, `${extra}${cache ? '' : '        cache: off\n'}`),
+    '--output-dir',
+    out,
+    '--num-outputs-to-generate',
+    String(outputs),
+    '--seed-batch-size',
+    String(batch),
+    '--max-stalled-requests',
+    '50',
+    '--json',
+    ...(restart ? ['--restart'] : []),
+    ...(cache ? [] : ['--no-cache']),
+  ];
+  const before = (await server.stats()).requests;
+  const run = await timed(args.map((a) => JSON.stringify(a)).join(' '), {
+    DGT_CACHE_DIR: join(work, 'cache'),
+    ...env,
+  });
+  const events = run.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  const lm = events.filter((e) => e.type === 'lm-request');
+  const finalLines = readFileSync(join(out, 'examples/geography_qa/final_data.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean).length;
+  return {
+    ...run,
+    serverRequests: (await server.stats()).requests - before,
+    lmEvents: lm.length,
+    cachedEvents: lm.filter((e) => e.cached).length,
+    failedEvents: lm.filter((e) => !e.ok).length,
+    finalRecords: finalLines,
+  };
+}
+
+/** Writes a script that sends `total` geography-like requests through the openai SDK with 64 workers. */
+function bareLoop(server, total) {
+  const bare = join(work, `bare-${total}.mjs`);
+  const openaiPath = join(root, 'packages/blocks-lm/node_modules/openai/index.mjs');
+  writeFileSync(
+    bare,
+    `import OpenAI from ${JSON.stringify(openaiPath)};
+const client = new OpenAI({ baseURL: ${JSON.stringify(server.baseURL)}, apiKey: 'x', maxRetries: 0 });
+const total = ${total}; let next = 0;
+const schema = { type: 'object', properties: { question: { type: 'string' }, answer: { type: 'string' } }, required: ['question', 'answer'] };
+async function worker() {
+  while (next < total) {
+    const i = next++;
+    const res = await client.chat.completions.create({ model: 'fake-model', temperature: 0.8, max_tokens: 256,
+      messages: [{ role: 'user', content: 'Write a new geography question and answer, like these examples: ' + i }],
+      response_format: { type: 'json_schema', json_schema: { name: 'qa', schema, strict: false } } });
+    JSON.parse(res.choices[0].message.content);
+  }
+}
+await Promise.all(Array.from({ length: 64 }, worker));
+`,
+  );
+  return bare;
+}
+
+/** Calls the openai block directly with `n` distinct rows; returns the achieved rate. */
+async function engineRate(server, n, config = {}) {
+  const block = await openaiBlock.create(
+    openaiBlock.configSchema.parse({
+      name: 'generator',
+      type: 'openai',
+      model_id_or_path: 'fake-model',
+      base_url: server.baseURL,
+      max_concurrency: 64,
+      cache: 'off',
+      ...config,
+    }),
+    { outputDir: work, env: {} },
+  );
+  const rows = Array.from({ length: n }, (_, i) => ({ input: `Question number ${i}?` }));
+  const events = [];
+  const started = performance.now();
+  await block.call(rows, {}, { emit: (e) => events.push(e) });
+  const seconds = (performance.now() - started) / 1000;
+  await block.close();
+  return {
+    seconds,
+    rate: n / seconds,
+    ok: rows.filter((r) => typeof r.result === 'string').length,
+    failed: rows.filter((r) => r.error).length,
+  };
+}
+
+const fmt = (x, d = 2) => Number(x).toFixed(d);
+
+/** Starts the fake OpenAI server in its own process (see fake-server.mjs). */
+async function startFakeOpenAI(options = {}) {
+  const child = spawn(process.execPath, [join(here, 'fake-server.mjs'), JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = [];
+  const waiting = [];
+  let buffer = '';
+  child.stdout.on('data', (d) => {
+    buffer += d;
+    let at = buffer.indexOf('\n');
+    while (at >= 0) {
+      const line = JSON.parse(buffer.slice(0, at));
+      buffer = buffer.slice(at + 1);
+      const next = waiting.shift();
+      if (next) next(line);
+      else lines.push(line);
+      at = buffer.indexOf('\n');
+    }
+  });
+  const read = () =>
+    lines.length > 0 ? Promise.resolve(lines.shift()) : new Promise((r) => waiting.push(r));
+  const ask = (command) => {
+    child.stdin.write(`${command}\n`);
+    return read();
+  };
+  const { url, baseURL } = await read();
+  return {
+    url,
+    baseURL,
+    stats: () => ask('stats'),
+    reset: () => ask('reset'),
+    close() {
+      child.stdin.end();
+      return new Promise((r) => child.on('close', r));
+    },
+  };
+}
+
+// (a) 100 ms latency, max_concurrency 64: ideal 640 requests/s.
+{
+  const server = await startFakeOpenAI({ latencyMs: 100 });
+  const n = Math.round(3200 * scale);
+  const direct = await engineRate(server, n);
+  log(`(a) engine: ${fmt(direct.rate, 1)} req/s`);
+  const loop = await timed(`node ${JSON.stringify(bareLoop(server, n))}`);
+  const loopRate = n / (loop.wallMs / 1000);
+  await server.reset();
+  const outputs = Math.round(2000 * scale);
+  const run = await dgtRun(server, { outputs, batch: 256 });
+  const lmRate = run.serverRequests / (run.wallMs / 1000);
+  log(`(a) dgt run: ${run.serverRequests} requests in ${fmt(run.wallMs / 1000)} s`);
+  results.push({
+    id: 'a',
+    title: '100 ms latency, max_concurrency 64 (ideal 640 req/s)',
+    rows: [
+      [
+        'engine (one block call, ' + n + ' rows)',
+        `${fmt(direct.rate, 1)} req/s`,
+        fmt(direct.rate / 640),
+        '≥ 0.9',
+      ],
+      [
+        `for reference: bare loop over the openai SDK, 64 workers, ${n} requests (incl. ~0.2 s process start)`,
+        `${fmt(loopRate, 1)} req/s`,
+        fmt(loopRate / 640),
+        '',
+      ],
+      [
+        `dgt run geography (${outputs} records, seed batch 256, wall time incl. start-up)`,
+        `${fmt(lmRate, 1)} req/s`,
+        fmt(lmRate / 640),
+        '≥ 0.9',
+      ],
+    ],
+  });
+  await server.close();
+}
+
+// (b) a server accepting 20 requests/s (sliding one-second window), 429 + Retry-After beyond.
+{
+  const server = await startFakeOpenAI({ rateLimit: { requestsPerSecond: 20 } });
+  const n = Math.round(300 * scale);
+  const direct = await engineRate(server, n, { retry_initial_delay: 0.1 });
+  const rejectedDirect = (await server.stats()).rejected;
+  log(
+    `(b) engine: ${fmt(direct.rate, 1)} accepted req/s, ${direct.failed} lost, ${rejectedDirect} 429s`,
+  );
+  await server.reset();
+  const outputs = Math.round(200 * scale);
+  const run = await dgtRun(server, {
+    outputs,
+    batch: 64,
+    extra: '        retry_initial_delay: 0.1\n',
+  });
+  const stats = await server.stats();
+  const accepted = stats.completed / (run.wallMs / 1000);
+  log(`(b) dgt run: ${run.finalRecords}/${outputs} records, ${fmt(accepted, 1)} accepted req/s`);
+  results.push({
+    id: 'b',
+    title: 'server limited to 20 req/s with 429 + Retry-After (ideal 20 accepted req/s)',
+    rows: [
+      [
+        `engine (${n} rows, max_concurrency 64): ${rejectedDirect} requests answered 429, ${direct.failed} rows lost`,
+        `${fmt(direct.rate, 1)} req/s`,
+        fmt(direct.rate / 20),
+        '≥ 0.9, 0 lost',
+      ],
+      [
+        `dgt run geography (${outputs} records): ${run.finalRecords} records, ${run.failedEvents} failed requests, ${stats.rejected} answered 429`,
+        `${fmt(accepted, 1)} req/s`,
+        fmt(accepted / 20),
+        '≥ 0.9, 0 lost',
+      ],
+    ],
+  });
+  await server.close();
+}
+
+// (c) zero latency: `dgt run` against a bare loop over the openai SDK at the same concurrency.
+{
+  const server = await startFakeOpenAI();
+  const outputs = Math.round(4000 * scale);
+  const run = await dgtRun(server, { outputs, batch: 256 });
+  const runRate = run.serverRequests / (run.wallMs / 1000);
+  const runCpu = run.cpuMs / run.serverRequests;
+  const bare = bareLoop(server, run.serverRequests);
+  const loop = await timed(`node ${JSON.stringify(bare)}`);
+  const loopRate = run.serverRequests / (loop.wallMs / 1000);
+  const loopCpu = loop.cpuMs / run.serverRequests;
+  log(`(c) dgt run ${fmt(runRate, 0)} req/s vs bare loop ${fmt(loopRate, 0)} req/s`);
+  results.push({
+    id: 'c',
+    title: `zero latency, concurrency 64, ${run.serverRequests} requests`,
+    rows: [
+      [
+        `dgt run geography (${outputs} records; wall time incl. ~0.3 s start-up): ${fmt(runCpu, 3)} ms CPU/request`,
+        `${fmt(runRate, 0)} req/s`,
+        fmt(runRate / loopRate),
+        '≥ 0.8',
+      ],
+      [
+        `bare loop over the openai SDK, 64 workers: ${fmt(loopCpu, 3)} ms CPU/request`,
+        `${fmt(loopRate, 0)} req/s`,
+        '1.00',
+        '',
+      ],
+    ],
+  });
+  await server.close();
+}
+
+// (d) warm cache: a run with the cache on, then the same run with --restart.
+{
+  const server = await startFakeOpenAI({ latencyMs: 100 });
+  const outputs = Math.round(400 * scale);
+  rmSync(join(work, 'cache'), { recursive: true, force: true });
+  const cold = await dgtRun(server, { outputs, batch: 64, cache: true });
+  const warm = await dgtRun(server, { outputs, batch: 64, cache: true });
+  log(
+    `(d) cold ${cold.serverRequests} calls ${fmt(cold.wallMs / 1000)} s; warm ${warm.serverRequests} calls ${fmt(warm.wallMs / 1000)} s`,
+  );
+  results.push({
+    id: 'd',
+    title: `warm-cache rerun with --restart (${outputs} records, 100 ms latency)`,
+    rows: [
+      [
+        `first run (cache empty): ${cold.serverRequests} LM calls, ${fmt(cold.wallMs / 1000)} s`,
+        `${cold.serverRequests} calls`,
+        '',
+        '',
+      ],
+      [
+        `rerun with --restart: ${warm.serverRequests} LM calls (${warm.cachedEvents} cache hits), ${warm.finalRecords} records, ${fmt(warm.wallMs / 1000)} s`,
+        `${warm.serverRequests} calls`,
+        warm.serverRequests === 0 ? 'met' : 'missed',
+        '0 calls',
+      ],
+    ],
+  });
+  await server.close();
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+const md = [
+  '# LM engine benchmarks',
+  '',
+  `Measured ${new Date().toISOString()} on ${machine}${quick ? ' (quick mode: a quarter of the work)' : ''}.`,
+  'Command: `pnpm bench:lm` (or `node bench/lm/run.mjs` after a build). The fake OpenAI server of',
+  '`@dgt/testing` runs in its own process (`fake-server.mjs`); the engine is measured in the',
+  'benchmark process, `dgt run` and the bare loop as child processes. All share the same two cores,',
+  "so the fake server's own CPU caps every rate here.",
+  '',
+  ...results.flatMap((r) => [
+    `## (${r.id}) ${r.title}`,
+    '',
+    '| what | measured | ratio | target |',
+    '| --- | --- | --- | --- |',
+    ...r.rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+  ]),
+];
+const notes = join(here, 'NOTES.md');
+let extra = '';
+try {
+  extra = readFileSync(notes, 'utf8');
+} catch {
+  // no notes
+}
+writeFileSync(join(here, 'RESULTS.md'), `${md.join('\n')}${extra ? `\n${extra}` : ''}`);
+// Keep the file as the repository's formatter wants it (tables aligned).
+await timed(
+  `${JSON.stringify(join(root, 'node_modules/.bin/biome'))} format --write ${JSON.stringify(join(here, 'RESULTS.md'))}`,
+).catch(() => {});
+log(`wrote ${join(here, 'RESULTS.md')}`);
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,49 @@
+import { defineBlock } from '@dgt/core';
+import { z } from 'zod';
+import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
+import { createLmBlock } from './engine/lm-engine.js';
+import { createAzureOpenAIProvider, resolveAzureConnection } from './providers/azure-openai.js';
+
+/** Configuration of the `azure-openai` block: the common LM keys plus Azure's connection keys. */
+export const azureOpenAIConfigSchema = lmBlockConfigSchema.extend({
+  /** `https://<resource>.openai.azure.com`; else `AZURE_OPENAI_ENDPOINT` (or `base_url`). */
+  endpoint: z.string().min(1).optional(),
+  /** The deployment name; defaults to `model_id_or_path`. */
+  deployment: z.string().min(1).optional(),
+  /** Azure OpenAI API version (default 2024-10-21, or `OPENAI_API_VERSION`). */
+  api_version: z.string().min(1).optional(),
+});
+
+/**
+ * The `azure-openai` block: calls a deployment of Azure OpenAI through the `openai` SDK's
+ * `AzureOpenAI` client. Key from `api_key`, else `AZURE_OPENAI_API_KEY`; endpoint from `endpoint`,
+ * else `AZURE_OPENAI_ENDPOINT`. Prices are looked up by `model_id_or_path`, so name the model
+ * there and the deployment in `deployment` when they differ.
+ *
+ * @example
+ * # builder YAML
+ * blocks:
+ *   - name: generator
+ *     type: azure-openai
+ *     model_id_or_path: gpt-4o-mini
+ *     deployment: my-gpt4o-mini
+ *     api_version: 2024-10-21
+ */
+const azureOpenAIBlock = defineBlock({
+  role: 'lm',
+  description: 'LM calls to an Azure OpenAI deployment',
+  configSchema: azureOpenAIConfigSchema,
+  create(config, ctx) {
+    const resolved = resolveLmConfig(config);
+    const connection = resolveAzureConnection(resolved, config, ctx.env);
+    return createLmBlock({
+      name: config.name,
+      type: config.type,
+      config: { ...resolved, apiKey: connection.apiKey },
+      provider: createAzureOpenAIProvider(resolved, connection, config.extra_headers),
+      env: ctx.env,
+    });
+  },
+});
+
+export default azureOpenAIBlock;

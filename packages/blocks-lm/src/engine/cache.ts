@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DgtError } from '@dgt/core';
+import type BetterSqlite3 from 'better-sqlite3';
+
+/** One cached answer: what the provider returned, and what it was for. */
+export type CacheEntry = { provider: string; model: string; value: unknown };
+
+/**
+ * The persistent request cache: one SQLite file (`lm-cache.sqlite`) in WAL mode, shared by every
+ * block of the process that uses the same folder, and safe for several processes at once (WAL
+ * readers never block, writers wait on a busy timeout). Writes are grouped into one transaction
+ * per event-loop turn so a fast run does not pay a commit per request.
+ */
+export type RequestCache = {
+  readonly path: string;
+  get(key: string): unknown;
+  put(key: string, entry: CacheEntry): void;
+  /** Writes pending entries now. */
+  flush(): void;
+  /** Drops this user's handle; the file closes when the last user leaves. */
+  release(): void;
+};
+
+/** The cache folder: `DGT_CACHE_DIR`, else `$XDG_CACHE_HOME/dgt`, else `~/.cache/dgt`. */
+export function resolveCacheDir(env: Record<string, string | undefined>): string {
+  if (env.DGT_CACHE_DIR) return resolve(env.DGT_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'dgt');
+  return join(env.HOME || homedir(), '.cache', 'dgt');
+}
+
+/** The cache key of a canonical request string: a SHA-256, so keys stay short and opaque. */
+export function cacheKey(canonical: string): string {
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+type Shared = { cache: RequestCache; users: number };
+const open = new Map<string, Shared>();
+
+let driver: typeof BetterSqlite3 | undefined;
+
+async function loadDriver(): Promise<typeof BetterSqlite3> {
+  if (driver) return driver;
+  try {
+    driver = (await import('better-sqlite3')).default;
+    return driver;
+  } catch (error) {
+    throw new DgtError(
+      'MISSING_DEPENDENCY',
+      `The LM request cache needs the native module better-sqlite3, which failed to load (${(error as Error).message}). Reinstall it (pnpm rebuild better-sqlite3), or set "cache: off" on the LM blocks (or run with --no-cache).`,
+      { cause: error },
+    );
+  }
+}
+
+/** Opens (or joins) the request cache in `dir`. */
+export async function openRequestCache(dir: string): Promise<RequestCache> {
+  const path = join(dir, 'lm-cache.sqlite');
+  const existing = open.get(path);
+  if (existing) {
+    existing.users++;
+    return existing.cache;
+  }
+  const Database = await loadDriver();
+  // Another block may have opened it while the driver loaded.
+  const raced = open.get(path);
+  if (raced) {
+    raced.users++;
+    return raced.cache;
+  }
+  let db: BetterSqlite3.Database;
+  try {
+    mkdirSync(dir, { recursive: true });
+    db = new Database(path, { timeout: 30_000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS lm_responses (
+         key TEXT PRIMARY KEY,
+         provider TEXT NOT NULL,
+         model TEXT NOT NULL,
+         value TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+       )`,
+    );
+  } catch (error) {
+    throw new DgtError(
+      'OUTPUT_PATH',
+      `Cannot open the LM request cache at ${path}: ${(error as Error).message}. Set DGT_CACHE_DIR to a writable folder, or run with --no-cache.`,
+      { cause: error },
+    );
+  }
+  const select = db.prepare<[string], { value: string }>(
+    'SELECT value FROM lm_responses WHERE key = ?',
+  );
+  const upsert = db.prepare(
+    'INSERT OR REPLACE INTO lm_responses (key, provider, model, value, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  let pending = new Map<string, CacheEntry>();
+  let scheduled = false;
+  const writeAll = db.transaction((entries: Map<string, CacheEntry>) => {
+    const now = Date.now();
+    for (const [key, e] of entries)
+      upsert.run(key, e.provider, e.model, JSON.stringify(e.value), now);
+  });
+
+  const cache: RequestCache = {
+    path,
+    get(key) {
+      const waiting = pending.get(key);
+      if (waiting) return waiting.value;
+      const row = select.get(key);
+      return row ? JSON.parse(row.value) : undefined;
+    },
+    put(key, entry) {
+      pending.set(key, entry);
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        // A cache that cannot be written (disk full, a lock held past the timeout) only costs
+        // future hits; the run goes on.
+        try {
+          cache.flush();
+        } catch {
+          pending.clear();
+        }
+      });
+    },
+    flush() {
+      scheduled = false;
+      if (pending.size === 0 || !db.open) return;
+      const batch = pending;
+      pending = new Map();
+      writeAll(batch);
+    },
+    release() {
+      const shared = open.get(path);
+      if (!shared || --shared.users > 0) return;
+      open.delete(path);
+      cache.flush();
+      db.close();
+    },
+  };
+  open.set(path, { cache, users: 1 });
+  return cache;
+}

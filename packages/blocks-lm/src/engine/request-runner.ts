@@ -1,0 +1,136 @@
+import type { ResolvedLmConfig } from '../config.js';
+import type { Endpoint } from './endpoint.js';
+import { abortReason, type ConcurrencyLimiter } from './limiter.js';
+import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
+import { backoffDelay, type RequestFailure, sleep } from './retry.js';
+
+/** A request that ran past the block's `timeout`: retried like a network error. */
+class TimeoutFailure extends Error {}
+
+/** The outcome of a request after retries: a response, or the reason it failed for good. */
+export type Executed =
+  | { ok: true; response: ProviderResponse; retries: number }
+  | { ok: false; failure: RequestFailure; retries: number };
+
+/** Throttling answers: the server is alive but wants fewer or slower requests. */
+function isThrottle(failure: RequestFailure): boolean {
+  // 529 is Anthropic's "overloaded".
+  return failure.status === 429 || failure.status === 503 || failure.status === 529;
+}
+
+/** Rough size of a request in tokens for the tokens-per-minute budget: 4 characters a token. */
+export function estimateRequestTokens(request: ProviderRequest): number {
+  const chars =
+    request.method === 'completion'
+      ? request.prompt.length
+      : request.messages.reduce((sum, m) => sum + m.content.length, 0);
+  return Math.ceil(chars / 4) + (request.params.max_tokens ?? 512) * (request.params.n ?? 1);
+}
+
+/**
+ * Sends requests of one block: each waits for a slot of the block (`max_concurrency`) and of the
+ * shared endpoint (window, rate and token budgets), runs with a timeout, and is retried: throttles
+ * (429, or 503 with Retry-After) for as long as `max_throttle_wait` allows, other transient errors up to
+ * `max_retries` times, with exponential backoff and jitter unless the server said how long to
+ * wait. Non-retryable errors end at once.
+ */
+export function createRequestRunner(
+  provider: LmProvider,
+  config: ResolvedLmConfig,
+  limiter: ConcurrencyLimiter,
+  endpoint: Endpoint,
+) {
+  async function attempt(
+    request: ProviderRequest,
+    signal?: AbortSignal,
+  ): Promise<ProviderResponse> {
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () =>
+        timeout.abort(
+          new DOMException(`timed out after ${config.timeoutMs / 1000}s`, 'TimeoutError'),
+        ),
+      config.timeoutMs,
+    );
+    try {
+      return await provider.complete(
+        request,
+        signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
+      );
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (timeout.signal.aborted) {
+        throw new TimeoutFailure(`request timed out after ${config.timeoutMs / 1000}s`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function describe(error: unknown): RequestFailure {
+    if (error instanceof TimeoutFailure) return { retryable: true, message: error.message };
+    return provider.describeError(error);
+  }
+
+  async function once(
+    request: ProviderRequest,
+    estimate: number,
+    signal?: AbortSignal,
+  ): Promise<{ response: ProviderResponse } | { failure: RequestFailure }> {
+    const lease = await endpoint.acquire(estimate, signal);
+    try {
+      const response = await attempt(request, signal);
+      lease.done({
+        kind: 'ok',
+        tokens: response.usage.prompt_tokens + response.usage.completion_tokens,
+      });
+      return { response };
+    } catch (error) {
+      if (signal?.aborted) {
+        lease.done({ kind: 'failed' });
+        throw abortReason(signal);
+      }
+      const failure = describe(error);
+      lease.done(
+        isThrottle(failure)
+          ? {
+              kind: 'throttled',
+              ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+            }
+          : { kind: 'failed' },
+      );
+      return { failure };
+    }
+  }
+
+  return async function execute(request: ProviderRequest, signal?: AbortSignal): Promise<Executed> {
+    const estimate = estimateRequestTokens(request);
+    const started = performance.now();
+    let retries = 0;
+    let errorRetries = 0;
+    let throttles = 0;
+    for (;;) {
+      const result = await limiter.run(() => once(request, estimate, signal), signal);
+      if ('response' in result) return { ok: true, response: result.response, retries };
+      const { failure } = result;
+      if (!failure.retryable) return { ok: false, failure, retries };
+      let wait: number;
+      // Rate limiting is waited out for up to max_throttle_wait; a bare 503 may be a server that
+      // is down, so it counts as an error unless the server said when to come back.
+      const patient =
+        failure.status === 429 || (failure.status === 503 && failure.retryAfterMs !== undefined);
+      if (patient) {
+        wait = backoffDelay(throttles++, config.retryInitialDelayMs, failure.retryAfterMs);
+        if (performance.now() - started + wait > config.maxThrottleWaitMs) {
+          return { ok: false, failure, retries };
+        }
+      } else {
+        if (errorRetries >= config.maxRetries) return { ok: false, failure, retries };
+        wait = backoffDelay(errorRetries++, config.retryInitialDelayMs, failure.retryAfterMs);
+      }
+      await sleep(wait, signal);
+      retries++;
+    }
+  };
+}

@@ -1,0 +1,72 @@
+import { DgtError } from '@dgt/core';
+import { AzureOpenAI } from 'openai';
+import type { ResolvedLmConfig } from '../config.js';
+import type { LmProvider } from '../engine/provider.js';
+import { completeWithOpenAI, openaiFailure } from './openai.js';
+
+/** Default `api_version`: the newest generally-available Azure OpenAI data-plane version. */
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+
+/** Where and as whom an Azure OpenAI block connects. */
+export type AzureConnection = {
+  endpoint: string;
+  deployment: string;
+  apiVersion: string;
+  apiKey: string;
+};
+
+/**
+ * Resolves the Azure connection: `endpoint` (or `base_url`), else `AZURE_OPENAI_ENDPOINT`;
+ * `deployment`, else the model id; `api_version`, else `OPENAI_API_VERSION`, else
+ * {@link AZURE_DEFAULT_API_VERSION}; `api_key`, else `AZURE_OPENAI_API_KEY`.
+ */
+export function resolveAzureConnection(
+  config: ResolvedLmConfig,
+  raw: { name: string; type: string; endpoint?: string; deployment?: string; api_version?: string },
+  env: Record<string, string | undefined>,
+): AzureConnection {
+  const where = `Block "${raw.name}" (type ${raw.type})`;
+  const endpoint = raw.endpoint ?? config.baseUrl ?? env.AZURE_OPENAI_ENDPOINT;
+  if (!endpoint) {
+    throw new DgtError(
+      'INVALID_BLOCK_CONFIG',
+      `${where}: no endpoint — set AZURE_OPENAI_ENDPOINT (e.g. https://my-resource.openai.azure.com) or the block's "endpoint" key.`,
+    );
+  }
+  const apiKey = config.apiKey ?? env.AZURE_OPENAI_API_KEY;
+  if (!apiKey) {
+    throw new DgtError(
+      'MISSING_CREDENTIALS',
+      `${where}: no API key — set AZURE_OPENAI_API_KEY in the environment (or .env), or the block's "api_key" key.`,
+    );
+  }
+  return {
+    endpoint: endpoint.replace(/\/+$/, ''),
+    deployment: raw.deployment ?? config.model,
+    apiVersion: raw.api_version ?? env.OPENAI_API_VERSION ?? AZURE_DEFAULT_API_VERSION,
+    apiKey,
+  };
+}
+
+/** An LM provider over the `openai` SDK's `AzureOpenAI` client (a deployment of one model). */
+export function createAzureOpenAIProvider(
+  config: ResolvedLmConfig,
+  connection: AzureConnection,
+  headers?: Record<string, string>,
+): LmProvider {
+  const client = new AzureOpenAI({
+    endpoint: connection.endpoint,
+    apiKey: connection.apiKey,
+    deployment: connection.deployment,
+    apiVersion: connection.apiVersion,
+    maxRetries: 0,
+    timeout: config.timeoutMs + 5_000,
+    ...(headers ? { defaultHeaders: headers } : {}),
+  });
+  return {
+    name: 'azure-openai',
+    endpoint: `${connection.endpoint}/openai/deployments/${connection.deployment}`,
+    complete: (request, signal) => completeWithOpenAI(client, request, signal, 'max_tokens'),
+    describeError: openaiFailure,
+  };
+}

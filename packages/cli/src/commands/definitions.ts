@@ -1,0 +1,119 @@
+import { type CommandDefinition, type FlagDefinition, RUN_FLAGS } from '../cli-definition.js';
+
+const HELP = RUN_FLAGS.find((flag) => flag.name === 'help')!;
+
+/** `dgt run`. */
+export const RUN_COMMAND: CommandDefinition = {
+  name: 'run',
+  usage: 'dgt run --task-paths TASK.yaml [options]',
+  summary:
+    'Runs DGT tasks: generates (or transforms) data until each task has its records, resuming from earlier outputs.',
+  flags: RUN_FLAGS,
+  examples: ['dgt run --task-paths examples/geography-qa/task.yaml --engine mock'],
+};
+
+/**
+ * The flags of `dgt validate`: every flag of `dgt run`, so any run command line can be checked
+ * by changing its first word; only `--json` reads differently.
+ */
+export const VALIDATE_FLAGS: readonly FlagDefinition[] = RUN_FLAGS.map((flag) =>
+  flag.name === 'json'
+    ? { ...flag, help: 'Print the result as one JSON object: {ok, tasks, errors}.' }
+    : flag,
+);
+
+/** `dgt validate`. */
+export const VALIDATE_COMMAND: CommandDefinition = {
+  name: 'validate',
+  usage: 'dgt validate TASK.yaml… [options]',
+  summary:
+    'Checks task files, builder configs, overrides and seeds as `dgt run` would, without calling a model. Exits 0 when everything is valid, 2 otherwise.',
+  flags: VALIDATE_FLAGS,
+  positionals: [
+    {
+      name: 'TASK.yaml…',
+      variadic: true,
+      help: 'Task files, folders or globs (also accepted as --task-paths).',
+    },
+  ],
+  examples: [
+    'dgt validate examples/geography-qa/task.yaml',
+    'dgt validate tasks/ --config-path override.yaml --engine openai',
+  ],
+};
+
+/** The flags of `dgt list`. */
+export const LIST_FLAGS: readonly FlagDefinition[] = [
+  {
+    name: 'kind',
+    kind: 'string',
+    valueName: 'KIND',
+    help: 'Only one kind: builders, blocks, datastores or formatters.',
+  },
+  RUN_FLAGS.find((flag) => flag.name === 'include-builder-paths')!,
+  {
+    name: 'json',
+    kind: 'boolean',
+    help: 'Print {builders, blocks, datastores, formatters} as JSON, each entry {id, package, version}.',
+  },
+  HELP,
+];
+
+/** `dgt list`. */
+export const LIST_COMMAND: CommandDefinition = {
+  name: 'list',
+  usage: 'dgt list [options]',
+  summary:
+    'Lists every builder, block, datastore and formatter this project can use, with the package and version providing it. Reads package.json metadata only: no plugin code runs.',
+  flags: LIST_FLAGS,
+  examples: ['dgt list', 'dgt list --kind builders --json'],
+};
+
+/** The flags of `dgt init`. */
+export const INIT_FLAGS: readonly FlagDefinition[] = [
+  {
+    name: 'dir',
+    kind: 'string',
+    valueName: 'DIR',
+    help: 'plugin: the folder to create (default: the package name without its scope).',
+  },
+  {
+    name: 'builder',
+    kind: 'string',
+    valueName: 'ID',
+    help: 'task: the data_builder of the new task (default geography_qa); its input fields shape the seed examples.',
+  },
+  {
+    name: 'include-builder-paths',
+    kind: 'list',
+    valueName: 'DIR…',
+    help: 'task: extra folders holding databuilders, as for dgt run.',
+  },
+  { name: 'force', kind: 'boolean', help: 'Overwrite files that already exist.' },
+  HELP,
+];
+
+/** `dgt init`. */
+export const INIT_COMMAND: CommandDefinition = {
+  name: 'init',
+  usage: 'dgt init plugin NAME [options] | dgt init task [PATH] [options]',
+  summary:
+    'Scaffolds a plugin package (a builder, a validator block, a dgt manifest and tests with @dgt/testing) or a task file.',
+  flags: INIT_FLAGS,
+  positionals: [
+    { name: 'plugin NAME', help: 'Create a plugin package NAME (e.g. acme-thing or @acme/thing).' },
+    {
+      name: 'task [PATH]',
+      help: 'Create a task file at PATH (default task.yaml; a folder gets task.yaml).',
+    },
+  ],
+  examples: ['dgt init plugin @acme/dgt-slogans', 'dgt init task tasks/faq --builder geography_qa'],
+};
+
+/** Every command, in the order `dgt --help` lists them. */
+export const COMMANDS: readonly CommandDefinition[] = [
+  RUN_COMMAND,
+  VALIDATE_COMMAND,
+  LIST_COMMAND,
+  INIT_COMMAND,
+];

@@ -1,0 +1,177 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { DgtError, isDatabuilder } from '@dgt/core';
+import type { CliIo } from '../../io.js';
+import { cliPackageRoot } from '../../package-root.js';
+import { commandHelp, type ParsedFlags, parseFlags } from '../../parse-flags.js';
+import { INIT_COMMAND } from '../definitions.js';
+import { discoverFromFlags, flagReader } from '../plan-options.js';
+import { pluginTemplate } from './plugin-template.js';
+import { taskTemplate } from './task-template.js';
+
+/** Versions of the build tools a new plugin starts with (those DGT itself is built with). */
+const TOOL_VERSIONS = {
+  '@types/node': '^20.19.0',
+  tsup: '8.5.1',
+  typescript: '~5.9.3',
+  vitest: '~4.1.12',
+  zod: '^4.6.7',
+};
+
+const PACKAGE_NAME = /^(?:@([a-z0-9][a-z0-9._~-]*)\/)?([a-z0-9][a-z0-9._~-]*)$/;
+
+function packageVersion(name: string): string | undefined {
+  try {
+    const file = createRequire(path.join(cliPackageRoot(), 'package.json')).resolve(
+      `${name}/package.json`,
+    );
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The DGT and tool version ranges a new plugin depends on: those of this CLI's own packages. */
+function dependencyVersions(): Record<string, string> {
+  const cli = packageVersion('@dgt/cli') ?? '0.1.0';
+  const core = packageVersion('@dgt/core') ?? cli;
+  const [major, minor] = core.split('.').map(Number) as [number, number];
+  return {
+    ...TOOL_VERSIONS,
+    '@dgt/core': `^${core}`,
+    // Plugins peer on core across its whole 0.x line (as the first-party plugins do).
+    '@dgt/core:peer': major === 0 ? `>=0.${minor}.0 <1.0.0` : `^${major}.0.0`,
+    '@dgt/blocks-lm': `^${packageVersion('@dgt/blocks-lm') ?? cli}`,
+    '@dgt/testing': `^${packageVersion('@dgt/testing') ?? core}`,
+  };
+}
+
+/** The id namespace of a plugin: `@acme/dgt-plugin` → `acme`, `acme-thing` → `acme-thing`. */
+export function idPrefix(packageName: string): string {
+  const [, scope, bare] = PACKAGE_NAME.exec(packageName)!;
+  const stripped = bare!.replace(/^dgt-plugin-?|-?dgt-plugin$|^dgt-/, '');
+  if (scope) return stripped ? `${scope}-${stripped}` : scope;
+  return stripped || bare!;
+}
+
+async function writeFiles(
+  root: string,
+  files: Map<string, string>,
+  force: boolean,
+): Promise<string[]> {
+  const existing = [...files.keys()].filter((file) => existsSync(path.join(root, file)));
+  if (existing.length && !force) {
+    throw new DgtError(
+      'USAGE',
+      `${root}: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}. Choose another folder with --dir, or pass --force to overwrite.`,
+    );
+  }
+  for (const [file, text] of files) {
+    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await writeFile(path.join(root, file), text);
+  }
+  return [...files.keys()];
+}
+
+async function initPlugin(name: string | undefined, flags: ParsedFlags, io: CliIo) {
+  if (!name || !PACKAGE_NAME.test(name)) {
+    throw new DgtError(
+      'USAGE',
+      `${name ? `"${name}" is not a valid npm package name` : 'dgt init plugin needs a package name'}: use lower case, digits and - . _ ~, optionally with a scope, e.g. dgt init plugin acme-thing or dgt init plugin @acme/thing.`,
+    );
+  }
+  const bare = name.replace(/^@[^/]+\//, '');
+  const root = path.resolve(io.cwd, flagReader(flags).str('dir') ?? bare);
+  const prefix = idPrefix(name);
+  const files = pluginTemplate({
+    packageName: name,
+    prefix,
+    versions: dependencyVersions(),
+    schemaPath: '../node_modules/@dgt/core/schemas/task.schema.json',
+  });
+  const written = await writeFiles(root, files, flags.force === true);
+  const where = path.relative(io.cwd, root) || '.';
+  io.out.write(
+    [
+      `Created plugin ${name} in ${where}/ (${written.length} files):`,
+      `  builder ${prefix}/examples   src/builders/examples.ts + assets/examples.yaml`,
+      `  block   ${prefix}/word_count src/blocks/word-count.ts`,
+      '  manifest: the "dgt" field of package.json',
+      '',
+      'Next:',
+      `  cd ${where}`,
+      '  npm install',
+      '  npm test                      # builds, then runs the builder against a fake OpenAI server',
+      '  npx dgt run --task-paths examples/task.yaml --engine mock',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The path of the shipped task schema, relative to `dir`, for the modeline. */
+function schemaPathFrom(dir: string, cwd: string): string {
+  const installed = path.join(cwd, 'node_modules/@dgt/cli/schemas/task.schema.json');
+  const target = existsSync(installed)
+    ? installed
+    : path.join(cliPackageRoot(), 'schemas/task.schema.json');
+  return path.relative(dir, target).split(path.sep).join('/');
+}
+
+async function initTask(where: string | undefined, flags: ParsedFlags, io: CliIo) {
+  let file = path.resolve(io.cwd, where ?? 'task.yaml');
+  const isDir = await stat(file).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (isDir || !/\.ya?ml$/.test(file)) file = path.join(file, 'task.yaml');
+  const builderId = flagReader(flags).str('builder') ?? 'geography_qa';
+  const registry = await discoverFromFlags(flags, io);
+  const builder = await registry.load('builders', builderId, '--builder');
+  if (!isDatabuilder(builder)) {
+    throw new DgtError('INVALID_PLUGIN', `databuilder "${builderId}" does not export a builder.`);
+  }
+  const shape = (builder.inputSchema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  const fields = Object.keys(shape ?? {}).filter((k) => k !== 'task_name' && k !== 'is_seed');
+  const folder = path.basename(path.dirname(file));
+  const base = path.basename(file).replace(/\.ya?ml$/, '');
+  const taskName = (base === 'task' ? folder : base).toLowerCase().replace(/[^a-z0-9_/-]+/g, '_');
+  const text = taskTemplate({
+    taskName: taskName || 'my_task',
+    builder: builderId,
+    kind: builder.kind,
+    fields,
+    schemaPath: schemaPathFrom(path.dirname(file), io.cwd),
+  });
+  await writeFiles(
+    path.dirname(file),
+    new Map([[path.basename(file), text]]),
+    flags.force === true,
+  );
+  const shown = path.relative(io.cwd, file);
+  io.out.write(
+    `Created ${shown} (builder ${builderId}). Fill in the examples, then:\n  npx dgt validate ${shown}\n  npx dgt run --task-paths ${shown} --engine mock\n`,
+  );
+}
+
+/** `dgt init plugin NAME` and `dgt init task [PATH]`. */
+export async function initCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, INIT_COMMAND.flags, 'init', { positionals: true });
+  const [what, target, ...extra] = flagReader(flags).list('_');
+  if (flags.help || what === undefined) {
+    io.out.write(commandHelp(INIT_COMMAND));
+    return flags.help ? 0 : 2;
+  }
+  if (extra.length) {
+    throw new DgtError('USAGE', `unexpected argument "${extra[0]}". See dgt init --help.`);
+  }
+  if (what === 'plugin') await initPlugin(target, flags, io);
+  else if (what === 'task') await initTask(target, flags, io);
+  else
+    throw new DgtError(
+      'USAGE',
+      `dgt init ${what}: expected "plugin" or "task" (dgt init plugin NAME, dgt init task [PATH]).`,
+    );
+  return 0;
+}

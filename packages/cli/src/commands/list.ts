@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Contribution, DgtError } from '@dgt/core';
+import type { CliIo } from '../io.js';
+import { commandHelp, parseFlags } from '../parse-flags.js';
+import { LIST_COMMAND } from './definitions.js';
+import { discoverFromFlags, flagReader } from './plan-options.js';
+
+const KINDS = ['builders', 'blocks', 'datastores', 'formatters'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** One entry of `dgt list --json`. */
+export type ListedContribution = { id: string; package: string; version: string };
+
+/** The version of the `@dgt/core` the CLI runs, for core's own datastores and formatters. */
+function coreVersion(): string {
+  try {
+    const file = createRequire(import.meta.url).resolve('@dgt/core/package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'builtin';
+  }
+}
+
+/**
+ * `dgt list`: every id the project can use, from package.json metadata only. The registry's
+ * contributions are lazy imports; listing never calls them, so no plugin code runs.
+ */
+export async function listCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, LIST_COMMAND.flags, 'list');
+  if (flags.help) {
+    io.out.write(commandHelp(LIST_COMMAND));
+    return 0;
+  }
+  const kind = flagReader(flags).str('kind');
+  if (kind !== undefined && !KINDS.includes(kind as Kind)) {
+    throw new DgtError(
+      'USAGE',
+      `--kind ${kind}: expected one of ${KINDS.join(', ')} (e.g. dgt list --kind builders).`,
+    );
+  }
+  const registry = await discoverFromFlags(flags, io);
+  const core = coreVersion();
+  const entry = (c: Contribution): ListedContribution => ({
+    id: c.id,
+    package: c.packageName,
+    version: c.version === 'builtin' ? core : c.version,
+  });
+  const kinds = kind ? [kind as Kind] : KINDS;
+  const listed = Object.fromEntries(kinds.map((k) => [k, registry.list(k).map(entry)])) as Partial<
+    Record<Kind, ListedContribution[]>
+  >;
+
+  if (flags.json) {
+    io.out.write(`${JSON.stringify(listed, null, 2)}\n`);
+    return 0;
+  }
+  const all = Object.values(listed).flat();
+  const idWidth = Math.max(2, ...all.map((e) => e.id.length)) + 2;
+  const packageWidth = Math.max(7, ...all.map((e) => e.package.length)) + 2;
+  const lines: string[] = [];
+  for (const k of kinds) {
+    const entries = listed[k] ?? [];
+    lines.push(`${k[0]!.toUpperCase()}${k.slice(1)} (${entries.length})`);
+    if (entries.length === 0) lines.push('  (none)');
+    for (const e of entries)
+      lines.push(`  ${e.id.padEnd(idWidth)}${e.package.padEnd(packageWidth)}${e.version}`);
+    lines.push('');
+  }
+  io.out.write(lines.join('\n'));
+  return 0;
+}

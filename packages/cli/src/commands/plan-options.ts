@@ -1,0 +1,58 @@
+import { discoverPlugins, type PlanOptions, type Registry } from '@dgt/core';
+import type { CliIo } from '../io.js';
+import { cliPackageRoot } from '../package-root.js';
+import type { ParsedFlags } from '../parse-flags.js';
+
+/** Reads typed values out of parsed flags. */
+export function flagReader(flags: ParsedFlags) {
+  return {
+    str: (name: string) => flags[name] as string | undefined,
+    int: (name: string) => flags[name] as number | undefined,
+    list: (name: string) => (flags[name] as string[] | undefined) ?? [],
+  };
+}
+
+/**
+ * The plugins of a command run in `io.cwd`: the project's dependencies first, then the CLI's own
+ * (so the first-party builders and blocks work in a folder with no package.json).
+ */
+export function discoverFromFlags(flags: ParsedFlags, io: CliIo): Promise<Registry> {
+  return discoverPlugins({
+    projectRoot: io.cwd,
+    fallbackRoots: [cliPackageRoot()],
+    builderPaths: flagReader(flags).list('include-builder-paths'),
+  });
+}
+
+/** What `dgt run` and `dgt validate` hand to the runner, from the flags they share. */
+export function planOptionsFromFlags(
+  flags: ParsedFlags,
+  io: CliIo,
+  registry: Registry,
+  taskPaths: readonly string[],
+): PlanOptions {
+  const { str, int } = flagReader(flags);
+  return {
+    taskPaths,
+    ...(str('config-path') ? { configPath: str('config-path') } : {}),
+    cwd: io.cwd,
+    env: io.env,
+    registry,
+    runner: {
+      numOutputsToGenerate: int('num-outputs-to-generate'),
+      seedBatchSize: int('seed-batch-size'),
+      machineBatchSize: int('machine-batch-size'),
+      restart: flags.restart === true,
+      outputDir: str('output-dir'),
+      saveFormattedOutput: flags['save-formatted-output'] === true,
+      maxGenRequests: int('max-gen-requests'),
+      maxStalledRequests: int('max-stalled-requests'),
+    },
+    engine: {
+      type: str('engine'),
+      model: str('model'),
+      baseUrl: str('base-url'),
+      ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
+    },
+  };
+}

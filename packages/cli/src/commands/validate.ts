@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { DgtError, isDgtError, planRun, type RunPlan } from '@dgt/core';
+import type { CliIo } from '../io.js';
+import { commandHelp, parseFlags } from '../parse-flags.js';
+import { VALIDATE_COMMAND } from './definitions.js';
+import { discoverFromFlags, flagReader, planOptionsFromFlags } from './plan-options.js';
+
+/** A task that passed validation, as `dgt validate --json` reports it. */
+type ValidTask = {
+  task: string;
+  file: string;
+  builder: string;
+  kind: 'generation' | 'transformation';
+  target?: number;
+  seeds?: number;
+  outputDir: string;
+};
+
+/** A problem found, with the task path it came from. */
+type Problem = { path: string; code: string; message: string };
+
+/** A path relative to `cwd` when it lies below it, else absolute. */
+function shown(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+function describePlan(plan: RunPlan, cwd: string): ValidTask[] {
+  return plan.builders.flatMap((builder) =>
+    builder.tasks.map(({ loaded, settings, seeds }) => ({
+      task: loaded.config.task_name,
+      file: shown(loaded.file, cwd),
+      builder: builder.id,
+      kind: builder.builder.kind,
+      ...(builder.builder.kind === 'generation'
+        ? { target: settings.target, seeds: seeds.length }
+        : {}),
+      outputDir: shown(settings.taskDir, cwd),
+    })),
+  );
+}
+
+/**
+ * `dgt validate`: plans the run exactly as `dgt run` would (tasks, overrides, builders, block
+ * configs, seeds) and stops before the first LM call. Each task path is checked on its own, so
+ * one broken file does not hide the mistakes of the next; then, if all pass, together (as a run
+ * would see them). Exit 0 when valid, 2 otherwise.
+ */
+export async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, VALIDATE_COMMAND.flags, 'validate', { positionals: true });
+  if (flags.help) {
+    io.out.write(commandHelp(VALIDATE_COMMAND));
+    return 0;
+  }
+  const { str, list } = flagReader(flags);
+  const taskPaths = [...list('_'), ...list('task-paths')];
+  if (taskPaths.length === 0 && !str('config-path')) {
+    throw new DgtError(
+      'USAGE',
+      'no task to validate: give task files, e.g. dgt validate task.yaml (see dgt validate --help).',
+    );
+  }
+  const registry = await discoverFromFlags(flags, io);
+  const plan = (paths: readonly string[]) =>
+    planRun(planOptionsFromFlags(flags, io, registry, paths));
+
+  const problems: Problem[] = [];
+  const check = async (label: string, paths: readonly string[]) => {
+    try {
+      return await plan(paths);
+    } catch (error) {
+      if (!isDgtError(error)) throw error;
+      problems.push({ path: label, code: error.code, message: error.message });
+      return undefined;
+    }
+  };
+  // With an override file, tasks may come from its task_files: check everything at once.
+  const separately = taskPaths.length > 1 && !str('config-path');
+  if (separately) for (const taskPath of taskPaths) await check(taskPath, [taskPath]);
+  const whole = problems.length === 0 ? await check(taskPaths.join(' '), taskPaths) : undefined;
+  const tasks = whole ? describePlan(whole, io.cwd) : [];
+
+  if (flags.json) {
+    io.out.write(`${JSON.stringify({ ok: problems.length === 0, tasks, errors: problems })}\n`);
+    return problems.length === 0 ? 0 : 2;
+  }
+  for (const problem of problems) io.err.write(`dgt: error: ${problem.message}\n`);
+  if (problems.length > 0) {
+    if (separately)
+      io.err.write(
+        `dgt: ${problems.length} of ${taskPaths.length} task paths ${problems.length === 1 ? 'has' : 'have'} errors.\n`,
+      );
+    return 2;
+  }
+  for (const task of tasks) {
+    const size =
+      task.kind === 'generation'
+        ? `generation, target ${task.target}, ${task.seeds} seed example${task.seeds === 1 ? '' : 's'}`
+        : 'transformation';
+    io.out.write(`ok  ${task.task}  (${task.file}: builder ${task.builder}, ${size})\n`);
+  }
+  io.out.write(
+    `${tasks.length} task${tasks.length === 1 ? '' : 's'} valid; no model was called.\n`,
+  );
+  return 0;
+}
