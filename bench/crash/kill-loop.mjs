@@ -31,7 +31,9 @@ function run(args, cwd) {
   const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  const done = new Promise((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, done };
 }
 
@@ -44,7 +46,8 @@ async function readJsonl(file, { allowTornTail }) {
     try {
       records.push(JSON.parse(line));
     } catch (error) {
-      if (!(allowTornTail && i === lines.length - 1)) throw new Error(`${file}:${i + 1} is corrupt: ${error.message}`);
+      if (!(allowTornTail && i === lines.length - 1))
+        throw new Error(`${file}:${i + 1} is corrupt: ${error.message}`);
     }
   }
   return records;
@@ -65,11 +68,13 @@ async function soak(name, { args, cwd, dataFile, stateFile, keyOf, check }) {
       landed++;
     }
     await done;
-    for (const record of await readJsonl(dataFile, { allowTornTail: true })) seen.add(keyOf(record));
+    for (const record of await readJsonl(dataFile, { allowTornTail: true }))
+      seen.add(keyOf(record));
     await readJsonl(stateFile, { allowTornTail: true });
   }
   const final = await run(args, cwd).done;
-  if (final.code !== 0) throw new Error(`${name}: the last run failed (${final.code}): ${final.stderr}`);
+  if (final.code !== 0)
+    throw new Error(`${name}: the last run failed (${final.code}): ${final.stderr}`);
   const result = await check(seen);
   return { name, kills: landed, seconds: (Date.now() - started) / 1000, ...result };
 }
@@ -77,8 +82,12 @@ async function soak(name, { args, cwd, dataFile, stateFile, keyOf, check }) {
 const server = await startFakeOpenAI({
   latencyMs: 5,
   reply: (req) => {
-    if (req.prompt.includes('Difficulty must be one of')) return '{"difficulty":"easy","knowledge":"k","explanation":"e"}';
-    return JSON.stringify({ question: `Question ${req.index}-${req.sameBodyCount}?`, answer: `Answer ${req.index}` });
+    if (req.prompt.includes('Difficulty must be one of'))
+      return '{"difficulty":"easy","knowledge":"k","explanation":"e"}';
+    return JSON.stringify({
+      question: `Question ${req.index}-${req.sameBodyCount}?`,
+      answer: `Answer ${req.index}`,
+    });
   },
 });
 const results = [];
@@ -95,17 +104,42 @@ try {
     results.push(
       await soak('generation (geography_qa, 1,500 records)', {
         cwd,
-        args: ['run', '--task-paths', path.join(repo, 'examples/geography-qa/task.yaml'), '--config-path', 'override.yaml', '--num-outputs-to-generate', String(target), '--seed-batch-size', '8', '--output-dir', 'out', '--no-cache'],
+        args: [
+          'run',
+          '--task-paths',
+          path.join(repo, 'examples/geography-qa/task.yaml'),
+          '--config-path',
+          'override.yaml',
+          '--num-outputs-to-generate',
+          String(target),
+          '--seed-batch-size',
+          '8',
+          '--output-dir',
+          'out',
+          '--no-cache',
+        ],
         dataFile: path.join(out, 'data.jsonl'),
         stateFile: path.join(out, 'dataloader_state.jsonl'),
         keyOf: (record) => record.question,
         check: async (seen) => {
-          const final = await readJsonl(path.join(out, 'final_data.jsonl'), { allowTornTail: false });
-          const data = new Set((await readJsonl(path.join(out, 'data.jsonl'), { allowTornTail: false })).map((r) => r.question));
+          const final = await readJsonl(path.join(out, 'final_data.jsonl'), {
+            allowTornTail: false,
+          });
+          const data = new Set(
+            (await readJsonl(path.join(out, 'data.jsonl'), { allowTornTail: false })).map(
+              (r) => r.question,
+            ),
+          );
           const distinct = new Set(final.map((r) => r.question)).size;
           // Every question that reached the disk before a kill is still there after the last run.
           const lost = [...seen].filter((question) => !data.has(question)).length;
-          return { final: final.length, target, distinct, lost, exact: final.length === target && distinct === target };
+          return {
+            final: final.length,
+            target,
+            distinct,
+            lost,
+            exact: final.length === target && distinct === target,
+          };
         },
       }),
     );
@@ -114,23 +148,52 @@ try {
   {
     const cwd = await mkdtemp(path.join(tmpdir(), 'dgt-soak-tr-'));
     const count = 3000;
-    await writeFile(path.join(cwd, 'data.jsonl'), Array.from({ length: count }, (_, i) => JSON.stringify({ key: i, question: `Q${i}?`, answer: `A${i}` })).join('\n') + '\n');
-    await writeFile(path.join(cwd, 'task.yaml'), 'task_name: soak\ndata_builder: qa_rater\ndata:\n  data_path: data.jsonl\nrunner_config:\n  transform_batch_size: 40\n');
+    await writeFile(
+      path.join(cwd, 'data.jsonl'),
+      Array.from({ length: count }, (_, i) =>
+        JSON.stringify({ key: i, question: `Q${i}?`, answer: `A${i}` }),
+      ).join('\n') + '\n',
+    );
+    await writeFile(
+      path.join(cwd, 'task.yaml'),
+      'task_name: soak\ndata_builder: qa_rater\ndata:\n  data_path: data.jsonl\nrunner_config:\n  transform_batch_size: 40\n',
+    );
     const out = path.join(cwd, 'out/soak');
     results.push(
       await soak('transformation (qa_rater, 3,000 records)', {
         cwd,
-        args: ['run', '--task-paths', 'task.yaml', '--engine', 'openai', '--model', 'm', '--base-url', server.baseURL, '--output-dir', 'out', '--no-cache'],
+        args: [
+          'run',
+          '--task-paths',
+          'task.yaml',
+          '--engine',
+          'openai',
+          '--model',
+          'm',
+          '--base-url',
+          server.baseURL,
+          '--output-dir',
+          'out',
+          '--no-cache',
+        ],
         dataFile: path.join(out, 'data.jsonl'),
         stateFile: path.join(out, 'dataloader_state.jsonl'),
         keyOf: (record) => record.key,
         check: async (seen) => {
-          const final = await readJsonl(path.join(out, 'final_data.jsonl'), { allowTornTail: false });
+          const final = await readJsonl(path.join(out, 'final_data.jsonl'), {
+            allowTornTail: false,
+          });
           const keys = final.map((r) => r.key);
           const inOrder = keys.every((key, i) => key === i);
           const present = new Set(keys);
           const lost = [...seen].filter((key) => !present.has(key)).length;
-          return { final: final.length, target: count, distinct: new Set(keys).size, lost, exact: final.length === count && inOrder };
+          return {
+            final: final.length,
+            target: count,
+            distinct: new Set(keys).size,
+            lost,
+            exact: final.length === count && inOrder,
+          };
         },
       }),
     );
@@ -138,5 +201,11 @@ try {
 } finally {
   await server.close();
 }
-console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, kills, results }, null, 2));
+console.log(
+  JSON.stringify(
+    { date: new Date().toISOString(), node: process.version, kills, results },
+    null,
+    2,
+  ),
+);
 if (results.some((r) => !r.exact || r.lost > 0)) process.exitCode = 1;
