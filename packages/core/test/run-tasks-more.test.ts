@@ -358,4 +358,77 @@ describe('runTasks: more behaviours', () => {
     expect(String(misfit?._reason)).toMatch(/^input record 2: text: /);
     expect(result.tasks[0]?.rejected._input).toBe(1);
   });
+
+  it('stores each reject once across a crash and resume, and keeps the counts', async () => {
+    const project = await tempProject();
+    await project.write(
+      'in.jsonl',
+      Array.from({ length: 20 }, (_, i) => JSON.stringify({ n: i })).join('\n') + '\n',
+    );
+    await project.write(
+      'task.yaml',
+      'task_name: odd\ndata_builder: test/evens\ndata:\n  data_path: in.jsonl\nrunner_config:\n  transform_batch_size: 5\n',
+    );
+    const oddFilter = defineBlock({
+      role: 'validator',
+      configSchema: z.looseObject({}),
+      create: (config) => ({
+        specificationVersion: 'v1',
+        kind: 'block',
+        role: 'validator',
+        type: config.type,
+        name: config.name,
+        async call(rows: BlockRow[]) {
+          return {
+            rows: rows.filter((row) => Number(row.n) % 2 === 0),
+            rejected: rows
+              .filter((row) => Number(row.n) % 2 === 1)
+              .map((row) => ({ row, reason: 'odd' })),
+          };
+        },
+      }),
+    });
+    const evens = defineBuilder({
+      kind: 'transformation',
+      name: 'test/evens',
+      config: { name: 'test/evens', blocks: [{ name: 'odd', type: 'odd' }] },
+      async call(batch, ctx) {
+        return (await ctx.blocks.odd!(batch)) as typeof batch;
+      },
+    });
+    const registry = async () =>
+      (await testRegistry(project.dir, { 'test/evens': evens }, { odd: oddFilter })).registry;
+    const controller = new AbortController();
+    const first = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry: await registry(),
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'attempt' && event.attempt === 1) controller.abort();
+      },
+    });
+    expect(first.status).toBe('interrupted');
+    // A crash right after rejects were stored, before the state was saved, left extra lines.
+    const rejectFile = path.join(project.dir, 'output/odd/blocks/odd.jsonl');
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(
+      rejectFile,
+      '{"n":11,"_block":"odd","_reason":"odd"}\n{"n":13,"_block":"odd","_reason":"odd"}\n',
+    );
+    const second = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry: await registry(),
+    });
+    expect(second.status).toBe('completed');
+    const rejects = await project.jsonl('output/odd/blocks/odd.jsonl');
+    expect(rejects.map((r) => r.n)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+    expect(second.tasks[0]?.rejected.odd).toBe(10);
+    expect((await project.jsonl('output/odd/final_data.jsonl')).map((r) => r.n)).toEqual([
+      0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+    ]);
+  });
 });

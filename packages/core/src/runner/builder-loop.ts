@@ -4,6 +4,7 @@ import type { DataPoint } from '../contracts/v1/data-point.js';
 import { isDgtError } from '../errors/dgt-error.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
+import { attemptScope, type RejectBuffer } from './attempt-scope.js';
 import { stopReason } from './stopping-criteria.js';
 import type { TaskCursor, TaskRun } from './task-run.js';
 
@@ -27,6 +28,8 @@ export type BuilderLoopInput = {
 /** An attempt that has been started: its batch, per task, and the builder's pending result. */
 type Attempt = {
   number: number;
+  /** Rows rejected during the attempt, written when it commits. */
+  rejects: RejectBuffer;
   parts: { task: TaskRun; items: number; cursor: TaskCursor }[];
   inputs: number;
   started: number;
@@ -75,8 +78,9 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
 async function startAttempt(input: BuilderLoopInput, number: number): Promise<Attempt | undefined> {
   const parts: Attempt['parts'] = [];
   const batch: DataPoint[] = [];
+  const rejects: RejectBuffer = [];
   for (const task of input.tasks.filter((t) => t.active)) {
-    const items = await takeBatch(task, input, number);
+    const items = await attemptScope.run(rejects, () => takeBatch(task, input, number));
     if (items.length === 0) continue;
     task.pending += items.length;
     task.startedAttempts++;
@@ -89,11 +93,13 @@ async function startAttempt(input: BuilderLoopInput, number: number): Promise<At
     number,
     parts.map((p) => p.task),
   );
-  const result = input.builder.call(batch, ctx).then(
-    (outputs) => ({ ok: true as const, outputs }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return { number, parts, inputs: batch.length, started: Date.now(), result };
+  const result = attemptScope
+    .run(rejects, () => input.builder.call(batch, ctx))
+    .then(
+      (outputs) => ({ ok: true as const, outputs }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+  return { number, rejects, parts, inputs: batch.length, started: Date.now(), result };
 }
 
 /** Ends tasks that can make no further attempt although nothing is in flight. */
@@ -171,6 +177,7 @@ async function commitAttempt(
     task.attempts++;
     task.lastAttemptNumber = attempt.number;
     const added = await task.accept(routed.get(task) ?? []);
+    await task.commitRejects(attempt.rejects);
     await task.saveState(part.cursor);
     task.stalled = added > 0 ? 0 : task.stalled + 1;
     if (added > 0) {

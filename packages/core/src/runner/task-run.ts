@@ -1,10 +1,12 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { LoadedTask } from '../config/load-tasks.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
+import { attemptScope, type RejectBuffer } from './attempt-scope.js';
 import type { TaskSettings } from './task-settings.js';
 
 /** Opens a datastore of a task: `config` is the task file's mapping (or none for the default). */
@@ -36,6 +38,8 @@ type SavedState = {
   attempt: number;
   /** How many attempts this task took part in. */
   task_attempts?: number;
+  /** Lines in each `blocks/<block>.jsonl` reject store. */
+  rejects?: Record<string, number>;
   data_count: number;
   seed_position: number;
   input?: Record<string, unknown>;
@@ -162,6 +166,7 @@ export class TaskRun {
       await this.data.clear();
       this.dataCount = 0;
     }
+    if (!this.settings.restart) await this.trimRejects(saved?.rejects ?? {});
     this.resumed = this.dataCount;
   }
 
@@ -240,6 +245,7 @@ export class TaskRun {
       attempt: this.lastAttemptNumber,
       task_attempts: this.attempts,
       data_count: this.dataCount,
+      rejects: { ...this.rejected },
       ...cursor,
     };
     await this.state.append([state]);
@@ -253,8 +259,24 @@ export class TaskRun {
     await this.saveState();
   }
 
-  /** Writes rejected rows with their reason to `blocks/<block>.jsonl`. */
+  /**
+   * Records rejected rows with their reason in `blocks/<block>.jsonl`. Inside an attempt they
+   * are held until the attempt commits ({@link commitRejects}); outside one (postprocessors)
+   * they are written at once.
+   */
   async writeRejects(block: string, rows: { row: StoredRecord; reason: string }[]): Promise<void> {
+    const buffer = attemptScope.getStore();
+    if (buffer) buffer.push({ task: this.name, block, rows });
+    else await this.storeRejects(block, rows);
+  }
+
+  /** Writes this task's rejects held by an attempt that is being committed. */
+  async commitRejects(buffer: RejectBuffer): Promise<void> {
+    for (const entry of buffer)
+      if (entry.task === this.name) await this.storeRejects(entry.block, entry.rows);
+  }
+
+  private async rejectStore(block: string): Promise<Datastore> {
     let store = this.rejectStores.get(block);
     if (!store) {
       store = await this.deps.openStore(
@@ -263,8 +285,36 @@ export class TaskRun {
       );
       this.rejectStores.set(block, store);
     }
+    return store;
+  }
+
+  private async storeRejects(
+    block: string,
+    rows: { row: StoredRecord; reason: string }[],
+  ): Promise<void> {
+    const store = await this.rejectStore(block);
     this.rejected[block] = (this.rejected[block] ?? 0) + rows.length;
     await store.append(rows.map(({ row, reason }) => ({ ...row, _block: block, _reason: reason })));
+  }
+
+  /**
+   * On resume: keeps in each reject store only the lines counted by the last saved state, so
+   * rejects of a batch that runs again are not stored twice, and restores the counts.
+   */
+  private async trimRejects(saved: Record<string, number>): Promise<void> {
+    const folder = path.join(this.settings.taskDir, 'blocks');
+    const names = (await readdir(folder).catch(() => [] as string[]))
+      .filter((file) => file.endsWith('.jsonl') && !file.endsWith('.index.jsonl'))
+      .map((file) => file.slice(0, -'.jsonl'.length));
+    for (const block of new Set([...names, ...Object.keys(saved)])) {
+      const keep = saved[block] ?? 0;
+      const store = await this.rejectStore(block);
+      const lines: StoredRecord[] = [];
+      let total = 0;
+      for await (const record of store.read()) if (total++ < keep) lines.push(record);
+      if (total > keep) await store.write(lines);
+      if (keep > 0) this.rejected[block] = Math.min(keep, total);
+    }
   }
 
   /** Streams `data.jsonl` (transformations, whose records are not kept in memory). */
