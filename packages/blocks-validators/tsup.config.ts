@@ -13,6 +13,7 @@ export default defineConfig({
     'src/length-filter.ts',
     'src/lm-judge.ts',
     'src/tool-call.ts',
+    'src/noop.ts',
   ],
   format: ['esm'],
   dts: true,

@@ -223,19 +223,40 @@ describe('openai block', () => {
     expect(server.stats.requests).toBe(1);
   });
 
-  it('retries after a network error', async () => {
+  it('fails the run fast, naming the URL, when the server was never reachable', async () => {
     const dead = await startFakeOpenAI();
     await dead.close();
     const block = await makeBlock(openaiBlock, {
       type: 'openai',
       model: 'm',
       base_url: dead.baseURL,
+      max_retries: 4,
+      retry_initial_delay: 0.01,
+    });
+    const started = Date.now();
+    const error = await callBlock(block, [{ input: 'x' }, { input: 'y' }]).catch((e: unknown) => e);
+    expect(isDgtError(error) && error.code).toBe('LM_UNREACHABLE');
+    expect((error as Error).message).toContain(`cannot reach ${dead.baseURL}`);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Later calls to the same server fail at once, without trying again.
+    const again = await callBlock(block, [{ input: 'z' }]).catch((e: unknown) => e);
+    expect(isDgtError(again) && again.code).toBe('LM_UNREACHABLE');
+  });
+
+  it('retries a network error of a server that has answered before, and records the failure', async () => {
+    const server = await startFakeOpenAI();
+    const block = await makeBlock(openaiBlock, {
+      type: 'openai',
+      model: 'm',
+      base_url: server.baseURL,
       max_retries: 1,
       retry_initial_delay: 0.01,
     });
+    await callBlock(block, [{ input: 'warm up' }]);
+    await server.close();
     const rows: Record<string, unknown>[] = [{ input: 'x' }];
     const { events } = await callBlock(block, rows);
-    expect(rows[0]?.error).toMatch(/\(after 1 retry\): Connection error/);
+    expect(rows[0]?.error).toMatch(/\(after 1 retry\): cannot reach .*Connection error/);
     expect(events[0]).toMatchObject({ ok: false, retries: 1 });
   });
 

@@ -3,6 +3,7 @@ export { jsonSchemaBlock, jsonSchemaConfigSchema } from './json-schema.js';
 export { lengthFilterBlock, lengthFilterConfigSchema } from './length-filter.js';
 export { lmJudgeBlock, lmJudgeConfigSchema } from './lm-judge.js';
 export { minhashDedupBlock, minhashDedupConfigSchema } from './minhash-dedup.js';
+export { noopBlock } from './noop.js';
 export { regexFilterBlock, regexFilterConfigSchema } from './regex-filter.js';
 export { rougeScorerBlock, rougeScorerConfigSchema } from './rouge-scorer.js';
 export { syntaxBlock, syntaxConfigSchema } from './syntax.js';

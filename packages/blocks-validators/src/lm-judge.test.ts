@@ -5,7 +5,7 @@ import openaiBlock from '@dgt/blocks-lm/openai';
 import type { BlockInitContext } from '@dgt/core';
 import { startFakeOpenAI } from '@dgt/testing';
 import { describe, expect, it } from 'vitest';
-import { lmJudgeBlock, verdictSchema } from './lm-judge.js';
+import { lmJudgeBlock, lmJudgeConfigSchema, verdictSchema } from './lm-judge.js';
 import { callContext, makeBlock } from './shared/make-block.js';
 
 async function initWith(baseURL: string): Promise<Partial<BlockInitContext>> {
@@ -97,5 +97,15 @@ describe('lm_judge', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("accepts DiGiT's lm_config for the judge's LM", () => {
+    const parsed = lmJudgeConfigSchema.parse({
+      name: 'judge',
+      type: 'lm_judge',
+      lm_config: { type: 'openai', model_id_or_path: 'm' },
+    });
+    expect(parsed.lm).toEqual({ type: 'openai', model_id_or_path: 'm' });
+    expect(parsed).not.toHaveProperty('lm_config');
   });
 });

@@ -21,23 +21,41 @@ const DEFAULT_PASS_FAIL_PROMPT = `You are a strict reviewer of training data. De
 
 Reply in JSON with "reason" (one sentence) and "pass" (true or false).`;
 
-/** Config of `lm_judge`. */
-export const lmJudgeConfigSchema = z.looseObject({
-  ...validatorConfigShape,
-  /** The judge: any LM block config (`{type: openai, model_id_or_path: …}`). */
-  lm: z.looseObject({ type: z.string().min(1) }),
-  /**
-   * Jinja prompt over the row's fields (`{{ input }}`, or any field brought in with `input_map`),
-   * plus `min_score` / `max_score`. Defaults to a generic reviewer prompt.
-   */
-  prompt: z.string().optional(),
-  /** `score` (a number compared with `threshold`) or `pass_fail` (a boolean verdict). */
-  mode: z.enum(['score', 'pass_fail']).default('score'),
-  min_score: z.number().default(1),
-  max_score: z.number().default(5),
-  /** Rows scoring at least this pass; default the middle of the scale. */
-  threshold: z.number().optional(),
-});
+// DiGiT task files name the judge's LM `lm_config`; both spellings are accepted.
+const withLmAlias = (value: unknown) => {
+  const config = value as Record<string, unknown> | null;
+  if (
+    config &&
+    typeof config === 'object' &&
+    config.lm === undefined &&
+    config.lm_config !== undefined
+  ) {
+    const { lm_config, ...rest } = config;
+    return { ...rest, lm: lm_config };
+  }
+  return value;
+};
+
+/** Config of `lm_judge` (`lm_config` is accepted for `lm`). */
+export const lmJudgeConfigSchema = z.preprocess(
+  withLmAlias,
+  z.looseObject({
+    ...validatorConfigShape,
+    /** The judge: any LM block config (`{type: openai, model_id_or_path: …}`). */
+    lm: z.looseObject({ type: z.string().min(1) }),
+    /**
+     * Jinja prompt over the row's fields (`{{ input }}`, or any field brought in with `input_map`),
+     * plus `min_score` / `max_score`. Defaults to a generic reviewer prompt.
+     */
+    prompt: z.string().optional(),
+    /** `score` (a number compared with `threshold`) or `pass_fail` (a boolean verdict). */
+    mode: z.enum(['score', 'pass_fail']).default('score'),
+    min_score: z.number().default(1),
+    max_score: z.number().default(5),
+    /** Rows scoring at least this pass; default the middle of the scale. */
+    threshold: z.number().optional(),
+  }),
+);
 
 type JudgeConfig = z.output<typeof lmJudgeConfigSchema> & { name: string; type: string };
 

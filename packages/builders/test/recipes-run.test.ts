@@ -5,6 +5,10 @@ import { discoverPlugins, type Registry, runTasks } from '@dgt/core';
 import { type FakeLmServer, type FakeRequest, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+const WORDS = 'amber basalt cedar delta ember fjord garnet harbor indigo juniper kelp lagoon'.split(
+  ' ',
+);
+const word = (i: number) => WORDS[i % WORDS.length]!;
 const packageDir = path.resolve(import.meta.dirname, '..');
 
 let registry: Registry;
@@ -95,7 +99,7 @@ describe('simple (InstructLab self-instruct)', () => {
     expect(prompt).toContain('Rome, Paris');
     const short = await jsonl(path.join(dir, 'output/sorting/blocks/instruction_length.jsonl'));
     expect(short[0]).toMatchObject({ question: 'Sort these.' });
-    expect(String(short[0]!.reason)).toMatch(/fewer than the minimum 4/);
+    expect(String(short[0]!._reason)).toMatch(/fewer than the minimum 4/);
     const banned = await jsonl(path.join(dir, 'output/sorting/blocks/instruction_filter.jsonl'));
     expect(String(banned[0]!.question)).toMatch(/^Draw a timeline picture/);
   });
@@ -143,7 +147,7 @@ criteria:
   - relevancy
   - question_verification
 formatter:
-  type: formatters/native
+  type: native
   format:
     prompt: "{{ question }}"
     completion: "{{ answer }}"
@@ -198,7 +202,7 @@ runner_config:
     const rejected = await jsonl(path.join(out, 'blocks/validator.jsonl'));
     expect(rejected.length).toBeGreaterThan(0);
     expect(rejected.every((r) => r.criterion === 'faithfulness')).toBe(true);
-    expect(String(rejected[0]!.reason)).toContain('not in the document');
+    expect(String(rejected[0]!._reason)).toContain('not in the document');
     // Each surviving pair was judged for all three criteria, one request each.
     const judged = server.requests.filter(
       (r) => r.schema && 'pass' in (r.schema.properties as object),
@@ -237,8 +241,10 @@ criteria: [faithfulness]
         : JSON.stringify({
             questions: [
               {
-                question: `What absorbs light? (${req.index})`,
-                choices: ['Water', 'Chlorophyll', 'Salt', 'Sand'],
+                question: `Which pigment of the ${word(req.index)} ${word(req.index * 5 + 3)} ${word(req.index * 7 + 1)} plant absorbs light?`,
+                choices: ['Water', 'Chlorophyll', 'Salt', 'Sand'].map(
+                  (c, i) => `${c} ${word(req.index + i)}`,
+                ),
                 answer: 'B',
               },
             ],
@@ -249,12 +255,12 @@ criteria: [faithfulness]
     const final = await jsonl(path.join(dir, 'output/mcq/final_data.jsonl'));
     expect(final).toHaveLength(3);
     expect(final[0]).toMatchObject({
-      answer: 'B) Chlorophyll',
-      choices: ['Water', 'Chlorophyll', 'Salt', 'Sand'],
+      answer: expect.stringMatching(/^B\) Chlorophyll \w+$/),
+      choices: [expect.any(String), expect.any(String), expect.any(String), expect.any(String)],
       document: 'chloroplasts',
       context: 'Chloroplasts hold chlorophyll, which absorbs light.',
     });
-    expect(String(final[0]!.question)).toContain('\nD) Sand');
+    expect(String(final[0]!.question)).toMatch(/\nD\) Sand \w+$/);
     expect(server.requests[0]!.schema).toHaveProperty('properties.questions');
   });
 
@@ -302,7 +308,7 @@ describe('cot (chain of thought)', () => {
     const rejected = await jsonl(path.join(dir, 'output/reasoning/blocks/answer_check.jsonl'));
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatchObject({ question: 'Capital of Peru?' });
-    expect(String(rejected[0]!.reason)).toMatch(/ends in "Cusco", not the given answer "Lima"/);
+    expect(String(rejected[0]!._reason)).toMatch(/ends in "Cusco", not the given answer "Lima"/);
   });
 });
 
@@ -366,7 +372,7 @@ seed_examples:
     );
     expect(server.requests[0]!.prompt).toContain('Request: Is it sunny in Oslo?');
     const rejected = await jsonl(path.join(dir, 'output/tools/blocks/tool_check.jsonl'));
-    const reasons = rejected.map((r) => String(r.reason));
+    const reasons = rejected.map((r) => String(r._reason));
     expect(reasons.some((r) => r.includes('unknown tool "book_flight"'))).toBe(true);
     expect(reasons.some((r) => /missing argument.*city/.test(r))).toBe(true);
   });

@@ -89,11 +89,21 @@ function toJson(schema: z.ZodType): JsonSchema {
 /** JSON Schema of task files, generated from `@dgt/core`'s `taskConfigSchema`. */
 export function taskJsonSchema(): JsonSchema {
   const schema = toJson(taskConfigSchema);
+  // Leaves are file paths (or lists of them); mappings nest, as in DiGiT's
+  // `include: {documents: {name: file.md}}`.
+  schema.$defs = {
+    ...(schema.$defs as Record<string, unknown> | undefined),
+    includeNode: {
+      anyOf: [
+        { type: 'string' },
+        { type: 'array', items: { type: 'string' } },
+        { type: 'object', additionalProperties: { $ref: '#/$defs/includeNode' } },
+      ],
+    },
+  };
   schema.properties!.include = {
     type: 'object',
-    additionalProperties: {
-      anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
-    },
+    additionalProperties: { $ref: '#/$defs/includeNode' },
   };
   describeKeys(schema, TASK_KEYS);
   describeKeys(schema.properties!.runner_config, RUNNER_KEYS);

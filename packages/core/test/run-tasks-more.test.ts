@@ -431,4 +431,54 @@ describe('runTasks: more behaviours', () => {
       0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
     ]);
   });
+
+  it('counts attempts whose records the postprocessors removed as stalled', async () => {
+    const project = await tempProject();
+    await project.write(
+      'task.yaml',
+      generationTask('loop', 'runner_config:\n  max_stalled_requests: 3\n'),
+    );
+    // Every reply repeats the first one: the dedup postprocessor removes each new record.
+    const echo = echoLmBlock({ replies: () => 'always the same' });
+    const { registry } = await testRegistry(project.dir, {}, { echo: echo.definition });
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      runner: { numOutputsToGenerate: 2, seedBatchSize: 1, machineBatchSize: 0 },
+    });
+    expect(result.tasks[0]).toMatchObject({ status: 'stalled', accepted: 1 });
+  });
+
+  it('never stops a transformation as stalled when whole batches are filtered out', async () => {
+    const project = await tempProject();
+    await project.write(
+      'in.jsonl',
+      Array.from({ length: 40 }, (_, i) => JSON.stringify({ n: i < 35 ? 1 : i })).join('\n') + '\n',
+    );
+    await project.write(
+      'task.yaml',
+      'task_name: filtered\ndata_builder: test/evens\ndata:\n  data_path: in.jsonl\nrunner_config:\n  transform_batch_size: 2\n  max_stalled_requests: 2\n',
+    );
+    const evens = defineBuilder({
+      kind: 'transformation',
+      name: 'test/evens',
+      config: { name: 'test/evens', blocks: [] },
+      async call(batch) {
+        return batch.filter((row) => Number(row.n) % 2 === 0);
+      },
+    });
+    const { registry } = await testRegistry(project.dir, { 'test/evens': evens });
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+    });
+    expect(result.tasks[0]?.status).toBe('completed');
+    expect((await project.jsonl('output/filtered/final_data.jsonl')).map((r) => r.n)).toEqual([
+      36, 38,
+    ]);
+  });
 });

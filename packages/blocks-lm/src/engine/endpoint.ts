@@ -83,6 +83,11 @@ export class Endpoint {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = 0;
 
+  /** Some request to this server has succeeded in this process. */
+  reached = false;
+  /** Set once the server was found unreachable before ever answering: later requests fail fast. */
+  unreachableReason: string | undefined;
+
   constructor(readonly id: string) {}
 
   /** Adds a block's limits; returns the function that removes them again. */

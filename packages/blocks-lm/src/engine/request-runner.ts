@@ -1,8 +1,17 @@
+import { DgtError } from '@dgt/core';
 import type { ResolvedLmConfig } from '../config.js';
 import type { Endpoint } from './endpoint.js';
 import { abortReason, type ConcurrencyLimiter } from './limiter.js';
 import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
 import { backoffDelay, type RequestFailure, sleep } from './retry.js';
+
+/** The error that ends a run whose LM server cannot be reached at all. */
+function unreachable(reason: string): DgtError {
+  return new DgtError(
+    'LM_UNREACHABLE',
+    `${reason}. Check that the server is running and the URL is right (base_url, --base-url, OLLAMA_HOST).`,
+  );
+}
 
 /** A request that ran past the block's `timeout`: retried like a network error. */
 class TimeoutFailure extends Error {}
@@ -111,9 +120,19 @@ export function createRequestRunner(
     let errorRetries = 0;
     let throttles = 0;
     for (;;) {
+      if (endpoint.unreachableReason) throw unreachable(endpoint.unreachableReason);
       const result = await limiter.run(() => once(request, estimate, signal), signal);
-      if ('response' in result) return { ok: true, response: result.response, retries };
+      if ('response' in result) {
+        endpoint.reached = true;
+        return { ok: true, response: result.response, retries };
+      }
       const { failure } = result;
+      // A server that has never answered and refuses the connection twice is not coming: fail
+      // the whole run fast with its address, instead of retrying every request for minutes.
+      if (failure.unreachable && !endpoint.reached && errorRetries >= 1) {
+        endpoint.unreachableReason ??= failure.message;
+        throw unreachable(endpoint.unreachableReason);
+      }
       if (!failure.retryable) return { ok: false, failure, retries };
       let wait: number;
       // Rate limiting is waited out for up to max_throttle_wait; a bare 503 may be a server that

@@ -10,6 +10,8 @@ export type RequestFailure = {
   retryAfterMs?: number;
   /** A one-line reason, safe to show (no credentials). */
   message: string;
+  /** No HTTP answer at all: the connection was refused or the host is unknown. */
+  unreachable?: boolean;
 };
 
 // Honour Retry-After, but never park a request for longer than this.

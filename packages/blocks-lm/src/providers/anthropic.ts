@@ -161,7 +161,11 @@ export function createAnthropicProvider(
     describeError(error): RequestFailure {
       if (error instanceof sdk.APIConnectionError) {
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-        return { retryable: true, message: `${error.message}${cause}` };
+        return {
+          retryable: true,
+          unreachable: !(error instanceof sdk.APIConnectionTimeoutError),
+          message: `cannot reach Anthropic at ${connection.baseURL}: ${error.message}${cause}`,
+        };
       }
       if (error instanceof sdk.APIError) {
         const body = error.error as { error?: { message?: unknown } } | undefined;

@@ -67,6 +67,6 @@ export function createAzureOpenAIProvider(
     name: 'azure-openai',
     endpoint: `${connection.endpoint}/openai/deployments/${connection.deployment}`,
     complete: (request, signal) => completeWithOpenAI(client, request, signal, 'max_tokens'),
-    describeError: openaiFailure,
+    describeError: (error) => openaiFailure(error, connection.endpoint),
   };
 }

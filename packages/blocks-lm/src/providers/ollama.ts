@@ -150,6 +150,7 @@ export function createOllamaProvider(host: string, apiKey: string | undefined): 
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
         return {
           retryable: true,
+          unreachable: true,
           message: `cannot reach Ollama at ${host}: ${error.message}${cause}`,
         };
       }

@@ -133,10 +133,14 @@ function readCompletionLogprobs(
 }
 
 /** What the engine needs to know about an error of the `openai` SDK (also used for Azure). */
-export function openaiFailure(error: unknown): RequestFailure {
+export function openaiFailure(error: unknown, endpoint?: string): RequestFailure {
   if (error instanceof OpenAI.APIConnectionError) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return { retryable: true, message: `${error.message}${cause}` };
+    return {
+      retryable: true,
+      unreachable: !(error instanceof OpenAI.APIConnectionTimeoutError),
+      message: `cannot reach ${endpoint ?? 'the server'}: ${error.message}${cause}`,
+    };
   }
   if (error instanceof OpenAI.APIError) {
     const body = error.error as { message?: unknown; code?: unknown } | undefined;
@@ -259,6 +263,6 @@ export function createOpenAIProvider(
     name: 'openai',
     endpoint: connection.baseURL,
     complete: (request, signal) => completeWithOpenAI(client, request, signal, chatMaxKey),
-    describeError: openaiFailure,
+    describeError: (error) => openaiFailure(error, connection.baseURL),
   };
 }

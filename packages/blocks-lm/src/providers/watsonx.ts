@@ -300,6 +300,7 @@ export function createWatsonxProvider(
         const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
         return {
           retryable: true,
+          unreachable: true,
           message: `cannot reach watsonx at ${connection.url}: ${error.message}${cause}`,
         };
       }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DgtError, openDatastore, type StoredRecord } from '@dgt/core';
 import { chunkWords } from '../shared/chunk-text.js';
@@ -63,14 +64,21 @@ export function inlineDocuments(documents: unknown, where: string): KnowledgeDoc
 
 /**
  * Reads the documents of a datastore mapping (`markdown`, `text`, `default` over `.md`/`.txt`
- * files, JSONL records with `content` or `text`). Relative paths are taken from the folder the
- * run starts in, as DiGiT does.
+ * files, JSONL records with `content` or `text`). A relative `data_path` is taken from the task
+ * file's folder, or else, as DiGiT does, from the folder the run starts in.
  */
 export async function datastoreDocuments(
   mapping: Record<string, unknown>,
   where: string,
+  taskDir?: string,
 ): Promise<KnowledgeDocument[]> {
-  const baseDir = process.cwd();
+  const dataPath = typeof mapping.data_path === 'string' ? mapping.data_path : undefined;
+  const fromTask =
+    taskDir &&
+    dataPath &&
+    !path.isAbsolute(dataPath) &&
+    existsSync(path.resolve(taskDir, dataPath));
+  const baseDir = fromTask ? taskDir : process.cwd();
   const store = await openDatastore(mapping as { type?: string }, {
     outputDir: baseDir,
     storeName: 'knowledge',

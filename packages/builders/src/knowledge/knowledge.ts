@@ -82,12 +82,16 @@ type TaskState = { task: KnowledgeTask; chunks: Promise<DocumentChunk[]> };
 // One entry per task config object, so each run (and each resume) reads its documents once.
 const states = new WeakMap<object, TaskState>();
 
-async function loadChunks(task: KnowledgeTask, taskName: string): Promise<DocumentChunk[]> {
+async function loadChunks(
+  task: KnowledgeTask,
+  taskName: string,
+  baseDir: string | undefined,
+): Promise<DocumentChunk[]> {
   const where = `task "${taskName}"`;
   const documents = isDatastoreMapping(task.documents)
-    ? await datastoreDocuments(task.documents, `${where}, documents`)
+    ? await datastoreDocuments(task.documents, `${where}, documents`, baseDir)
     : task.knowledge
-      ? await datastoreDocuments(task.knowledge.datastore_config, `${where}, knowledge`)
+      ? await datastoreDocuments(task.knowledge.datastore_config, `${where}, knowledge`, baseDir)
       : inlineDocuments(task.documents, where);
   const chunks = chunkDocuments(documents, task.chunk_size ?? -1);
   if (chunks.length === 0) {
@@ -107,7 +111,10 @@ function stateOf(ctx: GenerationContext, taskName: string): TaskState {
         `task "${taskName}": ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
-    state = { task: parsed.data, chunks: loadChunks(parsed.data, taskName) };
+    state = {
+      task: parsed.data,
+      chunks: loadChunks(parsed.data, taskName, ctx.taskLocations?.[taskName]?.baseDir),
+    };
     states.set(config, state);
   }
   return state;

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { type Contribution, DgtError } from '@dgt/core';
 import type { CliIo } from '../io.js';
 import { commandHelp, parseFlags } from '../parse-flags.js';
@@ -11,16 +9,6 @@ type Kind = (typeof KINDS)[number];
 
 /** One entry of `dgt list --json`. */
 export type ListedContribution = { id: string; package: string; version: string };
-
-/** The version of the `@dgt/core` the CLI runs, for core's own datastores and formatters. */
-function coreVersion(): string {
-  try {
-    const file = createRequire(import.meta.url).resolve('@dgt/core/package.json');
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'builtin';
-  }
-}
 
 /**
  * `dgt list`: every id the project can use, from package.json metadata only. The registry's
@@ -40,11 +28,10 @@ export async function listCommand(args: readonly string[], io: CliIo): Promise<n
     );
   }
   const registry = await discoverFromFlags(flags, io);
-  const core = coreVersion();
   const entry = (c: Contribution): ListedContribution => ({
     id: c.id,
     package: c.packageName,
-    version: c.version === 'builtin' ? core : c.version,
+    version: c.version,
   });
   const kinds = kind ? [kind as Kind] : KINDS;
   const listed = Object.fromEntries(kinds.map((k) => [k, registry.list(k).map(entry)])) as Partial<

@@ -17,6 +17,7 @@ export type DgtErrorCode =
   | 'MISSING_ENV'
   | 'MISSING_CREDENTIALS'
   | 'MISSING_DEPENDENCY'
+  | 'LM_UNREACHABLE'
   | 'OUTPUT_PATH'
   | 'TEMPLATE'
   | 'USAGE';

@@ -9,7 +9,7 @@ import { compileTemplate } from '../template/prompt-template.js';
  * from every key besides `type` (DiGiT's shape); without either, records pass through unchanged.
  */
 export const nativeFormatterConfigSchema = z.looseObject({
-  type: z.literal('native').optional(),
+  type: z.string().optional(),
   /**
    * Output field → template (or a nested list/mapping of templates). A single template string
    * (DiGiT allows one) gives records of the form `{text: …}`.

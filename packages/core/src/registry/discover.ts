@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { builtinDatastores } from '../datastore/builtin-datastores.js';
 import { DgtError } from '../errors/dgt-error.js';
 import { builtinFormatters } from '../formatter/builtin-formatters.js';
 import { findLocalBuilders } from './local-builders.js';
+import { packageAsset } from './package-asset.js';
 import { Registry } from './registry.js';
 import { resolveExport } from './resolve-export.js';
 
@@ -69,7 +71,7 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<Registr
         kind,
         id,
         packageName: '@dgt/core',
-        version: 'builtin',
+        version: coreVersion(),
         load: async () => get(),
       });
     }
@@ -255,4 +257,16 @@ async function readJson(file: string): Promise<PackageJson | undefined> {
   } catch {
     throw new DgtError('INVALID_PLUGIN', `${file}: not valid JSON.`);
   }
+}
+
+let ownVersion: string | undefined;
+
+/** The version of this copy of `@dgt/core`, which provides the built-in contributions. */
+function coreVersion(): string {
+  ownVersion ??= (
+    JSON.parse(readFileSync(packageAsset(import.meta.url, 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  return ownVersion;
 }

@@ -176,10 +176,10 @@ async function commitAttempt(
     if (!task.active) continue;
     task.attempts++;
     task.lastAttemptNumber = attempt.number;
+    const before = task.dataCount;
     const added = await task.accept(routed.get(task) ?? []);
     await task.commitRejects(attempt.rejects);
     await task.saveState(part.cursor);
-    task.stalled = added > 0 ? 0 : task.stalled + 1;
     if (added > 0) {
       emit({
         type: 'records',
@@ -191,6 +191,9 @@ async function commitAttempt(
     }
     if (task.kind === 'generation') await settleIfComplete(task, input);
     else if (task.inputExhausted && task.pending === 0) task.end('completed');
+    // Stalling is a generation matter (a transformation makes its one pass whatever each batch
+    // keeps); an attempt whose records the postprocessors removed again made no progress either.
+    if (task.kind === 'generation') task.stalled = task.dataCount > before ? 0 : task.stalled + 1;
     if (task.active) {
       const stop = stopReason(
         {
@@ -279,6 +282,12 @@ function buildContext(
     emit: input.emit,
     tasks: Object.fromEntries(
       active.map((task) => [task.name, task.task.config as Record<string, unknown>]),
+    ),
+    taskLocations: Object.fromEntries(
+      active.map((task) => [
+        task.name,
+        { file: task.task.file, baseDir: task.task.baseDir, outputDir: task.settings.taskDir },
+      ]),
     ),
     sampleExamples(taskName, k, options) {
       const task = byName.get(taskName);

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type BlockConfig,
@@ -288,16 +288,35 @@ export async function openConfiguredStore(
   });
 }
 
-/** Fails before any LM call when the output folder cannot be created or written. */
+/**
+ * Fails before any LM call when the output folder cannot be written, without creating anything
+ * (so `dgt validate` leaves no trace): the folder, or its nearest existing parent, must be a
+ * writable folder.
+ */
 async function checkWritable(folder: string): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true });
-    await access(folder, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new DgtError(
-      'OUTPUT_PATH',
-      `cannot write to the output folder ${folder} (${code}). Choose a writable folder with --output-dir or runner_config.output_dir.`,
+  let current = folder;
+  for (;;) {
+    const info = await stat(current).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' ? undefined : error,
     );
+    if (info instanceof Error) return refuse(folder, info.code ?? String(info));
+    if (info) {
+      if (!info.isDirectory()) return refuse(folder, `${current} is not a folder`);
+      const writable = await access(current, constants.W_OK).then(
+        () => true,
+        () => false,
+      );
+      return writable ? undefined : refuse(folder, `${current} is not writable`);
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return refuse(folder, 'no existing parent folder');
+    current = parent;
   }
+}
+
+function refuse(folder: string, why: string): never {
+  throw new DgtError(
+    'OUTPUT_PATH',
+    `cannot write to the output folder ${folder} (${why}). Choose a writable folder with --output-dir or runner_config.output_dir.`,
+  );
 }

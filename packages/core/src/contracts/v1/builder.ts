@@ -29,6 +29,11 @@ export type BuilderContext = {
   random: RandomSource;
   /** Per-task settings, by task name: the task's custom keys (anything the builder declared). */
   tasks: Record<string, Record<string, unknown>>;
+  /**
+   * Where each task comes from and writes to, by task name: its file, the folder relative paths
+   * in it resolve against, and its output folder.
+   */
+  taskLocations: Record<string, { file: string; baseDir: string; outputDir: string }>;
   /** Aborted when the run stops. */
   signal: AbortSignal;
   /** Reports an event (e.g. a builder-specific note) to the run. */
