@@ -135,4 +135,17 @@ describe('anthropic block', () => {
     expect(isDgtError(error) && error.code).toBe('MISSING_CREDENTIALS');
     expect(String(error)).toMatch(/ANTHROPIC_API_KEY/);
   });
+
+  it('retries a malformed (non-JSON or truncated) reply', async () => {
+    const { block } = await setup({
+      faults: [
+        { status: 200, body: '<html>gateway</html>', times: 1 },
+        { status: 200, body: '{"id":"msg_1","content":[', times: 1 },
+      ],
+    });
+    const rows: Record<string, unknown>[] = [{ input: 'hi' }];
+    const { events } = await callBlock(block, rows);
+    expect(typeof rows[0]?.result).toBe('string');
+    expect(events[0]).toMatchObject({ ok: true, retries: 2 });
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { abortReason } from './limiter.js';
+import { abortReason, onAbort } from './limiter.js';
 
 /** The limits one block asks of an endpoint. */
 export type EndpointLimits = {
@@ -20,8 +20,6 @@ export type Lease = { done(outcome: RequestOutcome): void };
 type Waiter = {
   tokens: number;
   admit(lease: Lease): void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
 };
 
 /** A token bucket refilled continuously at `rate` per second, holding at most `capacity`. */
@@ -166,19 +164,19 @@ export class Endpoint {
     return new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {
         tokens,
-        signal,
         admit: (lease) => {
-          signal?.removeEventListener('abort', waiter.onAbort);
+          unwatch?.();
           resolve(lease);
         },
-        onAbort: () => {
-          const at = this.queue.indexOf(waiter);
-          if (at >= 0) this.queue.splice(at, 1);
-          reject(abortReason(signal as AbortSignal));
-          this.pump();
-        },
       };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      const unwatch = signal
+        ? onAbort(signal, () => {
+            const at = this.queue.indexOf(waiter);
+            if (at >= 0) this.queue.splice(at, 1);
+            reject(abortReason(signal));
+            this.pump();
+          })
+        : undefined;
       this.queue.push(waiter);
       this.pump();
     });

@@ -3,6 +3,42 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
+// Callbacks waiting on each signal, behind one listener per signal: a run's signal is watched by
+// every queued and in-flight request (hundreds at once), and an EventTarget adds and removes
+// listeners in time proportional to how many it has.
+const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `callback` once when `signal` aborts (at once if it already has); returns the function
+ * that stops watching. Cheap however many callbacks watch the same signal.
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  if (signal.aborted) {
+    callback();
+    return () => undefined;
+  }
+  let callbacks = watchers.get(signal);
+  if (!callbacks) {
+    const set = new Set<() => void>();
+    callbacks = set;
+    watchers.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        watchers.delete(signal);
+        for (const watcher of [...set]) watcher();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = callbacks;
+  set.add(callback);
+  return () => {
+    set.delete(callback);
+  };
+}
+
 /**
  * Runs at most `limit` tasks at once; the others wait in arrival order. A waiting task whose
  * signal aborts leaves the queue and rejects with the abort reason.
@@ -30,16 +66,17 @@ export class ConcurrencyLimiter {
     }
     return new Promise<void>((resolve, reject) => {
       const entry = () => {
-        signal?.removeEventListener('abort', onAbort);
+        unwatch?.();
         this.active++;
         resolve();
       };
-      const onAbort = () => {
-        const at = this.waiting.indexOf(entry);
-        if (at >= 0) this.waiting.splice(at, 1);
-        reject(abortReason(signal as AbortSignal));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unwatch = signal
+        ? onAbort(signal, () => {
+            const at = this.waiting.indexOf(entry);
+            if (at >= 0) this.waiting.splice(at, 1);
+            reject(abortReason(signal));
+          })
+        : undefined;
       this.waiting.push(entry);
     });
   }

@@ -1,9 +1,9 @@
 import { DgtError } from '@dgt/core';
 import type { ResolvedLmConfig } from '../config.js';
 import type { Endpoint } from './endpoint.js';
-import { abortReason, type ConcurrencyLimiter } from './limiter.js';
+import { abortReason, type ConcurrencyLimiter, onAbort } from './limiter.js';
 import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
-import { backoffDelay, type RequestFailure, sleep } from './retry.js';
+import { backoffDelay, MalformedReply, type RequestFailure, sleep } from './retry.js';
 
 /** The error that ends a run whose LM server cannot be reached at all. */
 function unreachable(reason: string): DgtError {
@@ -53,32 +53,42 @@ export function createRequestRunner(
     request: ProviderRequest,
     signal?: AbortSignal,
   ): Promise<ProviderResponse> {
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () =>
-        timeout.abort(
-          new DOMException(`timed out after ${config.timeoutMs / 1000}s`, 'TimeoutError'),
-        ),
-      config.timeoutMs,
-    );
-    try {
-      return await provider.complete(
-        request,
-        signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal,
+    // One controller per request, aborted by its timeout or by the run's signal (cheaper than
+    // AbortSignal.any, which keeps weak references on the run's long-lived signal).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(
+        new DOMException(`timed out after ${config.timeoutMs / 1000}s`, 'TimeoutError'),
       );
+    }, config.timeoutMs);
+    const unwatch = signal ? onAbort(signal, () => controller.abort(signal.reason)) : undefined;
+    try {
+      return await provider.complete(request, controller.signal);
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
-      if (timeout.signal.aborted) {
+      if (timedOut) {
         throw new TimeoutFailure(`request timed out after ${config.timeoutMs / 1000}s`);
       }
       throw error;
     } finally {
       clearTimeout(timer);
+      unwatch?.();
     }
   }
 
   function describe(error: unknown): RequestFailure {
     if (error instanceof TimeoutFailure) return { retryable: true, message: error.message };
+    // A truncated or non-JSON body (a proxy's error page, a dropped connection mid-reply) is
+    // transient, whichever SDK was parsing it.
+    if (error instanceof MalformedReply) return { retryable: true, message: error.message };
+    if (error instanceof SyntaxError) {
+      return {
+        retryable: true,
+        message: `the server sent a reply that is not valid JSON (${error.message})`,
+      };
+    }
     return provider.describeError(error);
   }
 

@@ -1,4 +1,4 @@
-import { abortReason } from './limiter.js';
+import { abortReason, onAbort } from './limiter.js';
 
 /** What the engine needs to know about a failed request to decide whether to retry it. */
 export type RequestFailure = {
@@ -53,14 +53,33 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unwatch?.();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = signal
+      ? onAbort(signal, () => {
+          clearTimeout(timer);
+          reject(abortReason(signal));
+        })
+      : undefined;
   });
+}
+
+/**
+ * A reply that is not what the API promises (a truncated body, a proxy's HTML error page):
+ * transient, so it is retried like a network error.
+ */
+export class MalformedReply extends Error {}
+
+/** Throws {@link MalformedReply} unless the SDK's result is an object with a `choices` list. */
+export function assertHasChoices<T>(reply: T, what: string): T {
+  const choices = (reply as { choices?: unknown } | null)?.choices;
+  if (typeof reply !== 'object' || reply === null || !Array.isArray(choices)) {
+    const text = typeof reply === 'string' ? reply : JSON.stringify(reply);
+    throw new MalformedReply(
+      `the server sent a malformed ${what} reply: ${String(text).slice(0, 80)}`,
+    );
+  }
+  return reply;
 }

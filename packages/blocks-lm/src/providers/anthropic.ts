@@ -7,7 +7,12 @@ import {
   type ProviderRequest,
   type ToolCall,
 } from '../engine/provider.js';
-import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
+import {
+  isRetryableStatus,
+  MalformedReply,
+  parseRetryAfter,
+  type RequestFailure,
+} from '../engine/retry.js';
 
 type AnthropicModule = typeof import('@anthropic-ai/sdk');
 type AnthropicClient = InstanceType<AnthropicModule['default']>;
@@ -128,6 +133,11 @@ export function createAnthropicProvider(
       content: ContentBlock[];
       usage?: { input_tokens?: number; output_tokens?: number };
     };
+    if (typeof res !== 'object' || res === null || !Array.isArray(res.content)) {
+      throw new MalformedReply(
+        `the server sent a malformed Messages reply: ${String(JSON.stringify(res)).slice(0, 80)}`,
+      );
+    }
     const text = res.content
       .filter((b) => b.type === 'text')
       .map((b) => b.text ?? '')

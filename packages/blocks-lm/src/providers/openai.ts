@@ -10,7 +10,12 @@ import {
   type TokenLogprob,
   type ToolCall,
 } from '../engine/provider.js';
-import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
+import {
+  assertHasChoices,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RequestFailure,
+} from '../engine/retry.js';
 
 const OPENAI_URL = 'https://api.openai.com/v1';
 
@@ -184,7 +189,7 @@ export async function completeWithOpenAI(
       },
       { signal },
     );
-    const choices = [...res.choices]
+    const choices = [...assertHasChoices(res, 'completion').choices]
       .sort((a, b) => a.index - b.index)
       .map((c) => {
         const lp = readCompletionLogprobs(c.logprobs);
@@ -220,7 +225,7 @@ export async function completeWithOpenAI(
     },
     { signal },
   );
-  const choices = [...res.choices]
+  const choices = [...assertHasChoices(res, 'chat completion').choices]
     .sort((a, b) => a.index - b.index)
     .map((c) => {
       const toolCalls = readToolCalls(c.message.tool_calls as Parameters<typeof readToolCalls>[0]);
