@@ -9,6 +9,7 @@ import type {
   LmRequestEvent,
   LmUsage,
 } from '@dgt/core';
+import { isDgtError } from '@dgt/core';
 import { type ResolvedLmConfig, resolveDecoding } from '../config.js';
 import { cacheKey, openRequestCache, type RequestCache, resolveCacheDir } from './cache.js';
 import { canonicalJson } from './canonical.js';
@@ -102,8 +103,17 @@ export async function createLmBlock({
   env,
 }: LmBlockSetup): Promise<BlockV1> {
   const price = resolvePrice(config.model, config.pricing, env);
+  // Without its native SQLite module (an optional dependency that may fail to build) the cache
+  // is off for the run, with a warning, rather than stopping the run.
+  let cacheUnavailable: string | undefined;
   const cache: RequestCache | undefined =
-    config.cache === 'off' ? undefined : await openRequestCache(resolveCacheDir(env));
+    config.cache === 'off'
+      ? undefined
+      : await openRequestCache(resolveCacheDir(env)).catch((error: unknown) => {
+          if (!isDgtError(error) || error.code !== 'MISSING_DEPENDENCY') throw error;
+          cacheUnavailable = error.message;
+          return undefined;
+        });
   const limiter = new ConcurrencyLimiter(config.maxConcurrency);
   const shared = joinEndpoint(provider.name, provider.endpoint, config.apiKey, {
     maxConcurrency: config.maxConcurrency,
@@ -287,6 +297,13 @@ export async function createLmBlock({
     type,
     name,
     async call(rows, options, ctx): Promise<BlockOutput> {
+      if (cacheUnavailable) {
+        ctx.emit({
+          type: 'warning',
+          message: `block ${name}: the LM request cache is off for this run. ${cacheUnavailable}`,
+        });
+        cacheUnavailable = undefined;
+      }
       const callOptions = parseCallOptions(options, name);
       if (ctx.signal?.aborted) throw abortReason(ctx.signal);
       // Every waiting request listens on the run's signal; hundreds at once are expected.
