@@ -15,11 +15,29 @@ type Streams = {
   err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 };
 
-/** `--json`: every event as one JSON line on stdout. */
+/**
+ * `--json`: every event as one JSON line on stdout. Lines are gathered and written together once
+ * the current burst of work yields (or 64 KiB have gathered): a run emits an event per LM
+ * request, and stdout to a file or pipe is written synchronously, one system call per write.
+ */
 export function jsonReporter({ out }: Streams): Reporter {
+  let pending = '';
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    out.write(text);
+  };
   return {
-    onEvent: (event) => out.write(`${JSON.stringify(event)}\n`),
-    finish: () => undefined,
+    onEvent(event) {
+      pending += `${JSON.stringify(event)}\n`;
+      if (pending.length >= 65_536) flush();
+      else scheduled ??= setImmediate(flush);
+    },
+    finish: flush,
   };
 }
 

@@ -35,4 +35,24 @@ describe('createRandom', () => {
     for (let i = 0; i < 4000; i++) counts[random.int(4)]!++;
     for (const count of counts) expect(count).toBeGreaterThan(850);
   });
+
+  it('samples from long lists without replacement, uniformly and reproducibly', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const first = createRandom('long').sample(items, 5);
+    expect(createRandom('long').sample(items, 5)).toEqual(first);
+    expect(new Set(first).size).toBe(5);
+    expect(createRandom('long').sample(items, 2.7)).toHaveLength(2);
+    expect(createRandom('long').sample(items, -1)).toEqual([]);
+    const random = createRandom(5);
+    const hits = new Array<number>(10).fill(0);
+    const tens = Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
+    for (let round = 0; round < 2000; round++) {
+      const picks = random.sample(tens, 3);
+      expect(picks).toHaveLength(3);
+      for (const tenth of picks) hits[tenth]!++;
+    }
+    // 6000 picks over ten equal parts: about 600 each.
+    for (const count of hits) expect(count).toBeGreaterThan(500);
+    for (const count of hits) expect(count).toBeLessThan(700);
+  });
 });

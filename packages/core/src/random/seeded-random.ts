@@ -19,6 +19,9 @@ export type RandomSource = {
   fork(label: string): RandomSource;
 };
 
+// Lists up to this long are sampled by shuffling a copy (and draw as they always have).
+const SHUFFLE_WHOLE = 64;
+
 /** The seed used when a task gives no `random_seed`. */
 export const DEFAULT_RANDOM_SEED = 42;
 
@@ -73,7 +76,24 @@ export function createRandom(seed: number | string = DEFAULT_RANDOM_SEED): Rando
       return Array.from({ length: k }, () => source.pick(items));
     },
     sample(items, k) {
-      return source.shuffle(items).slice(0, Math.max(0, k));
+      const n = items.length;
+      const count = Math.min(n, Math.max(0, Math.trunc(k) || 0));
+      // Short lists (seed examples) are shuffled whole, as always; from a long list (a task's
+      // accepted records) only the `count` picks are drawn, so sampling a few examples per
+      // request costs O(count), not O(list).
+      if (n <= SHUFFLE_WHOLE || count === n) return source.shuffle(items).slice(0, count);
+      // A partial Fisher-Yates shuffle over a virtual copy: `moved` holds the positions whose
+      // element was swapped away.
+      const moved = new Map<number, (typeof items)[number]>();
+      const at = (i: number) => (moved.has(i) ? moved.get(i) : items[i]) as (typeof items)[number];
+      const out: (typeof items)[number][] = [];
+      for (let i = 0; i < count; i++) {
+        const j = i + int(n - i);
+        const picked = at(j);
+        moved.set(j, at(i));
+        out.push(picked);
+      }
+      return out;
     },
     shuffle(items) {
       const copy = [...items];

@@ -3,9 +3,64 @@ import type { BlockOutput, BlockV1, RejectedRow } from '../contracts/v1/block.js
 import type { BoundBlock } from '../contracts/v1/builder.js';
 import type { BlockRow } from '../contracts/v1/data-point.js';
 import type { EventSink } from '../events/events.js';
+import type { RejectBuffer } from './attempt-scope.js';
 
-/** Receives the rows a block rejected, mapped back to the caller's rows. */
-export type RejectSink = (block: BlockV1, rejected: RejectedRow[]) => Promise<void>;
+/**
+ * Receives the rows a block rejected, mapped back to the caller's rows. Inside an attempt they
+ * go to the attempt's buffer (written when it commits); outside one (postprocessors), `rejects`
+ * is undefined and they are written at once.
+ */
+export type RejectSink = (
+  block: BlockV1,
+  rejected: RejectedRow[],
+  rejects: RejectBuffer | undefined,
+) => Promise<void>;
+
+type Phase = { phase?: 'attempt' | 'postprocess' };
+type RunWith = (
+  rows: BlockRow[],
+  options: Record<string, unknown> | undefined,
+  call: Phase | undefined,
+  rejects: RejectBuffer | undefined,
+) => Promise<BlockOutput>;
+
+// How each bound block runs for a given attempt (see `blocksForAttempt`).
+const runners = new WeakMap<BoundBlock, RunWith>();
+
+/** A bound block whose calls run through `run`. */
+function boundFrom(
+  block: Pick<BoundBlock, 'name' | 'type' | 'role'>,
+  run: (rows: BlockRow[], options?: Record<string, unknown>, call?: Phase) => Promise<BlockOutput>,
+): BoundBlock {
+  const bound = (async (rows: BlockRow[], options?: Record<string, unknown>) =>
+    (await run(rows, options)).rows) as BoundBlock;
+  Object.defineProperties(bound, {
+    name: { value: block.name },
+    type: { value: block.type },
+    role: { value: block.role },
+    run: { value: run },
+  });
+  return bound;
+}
+
+/**
+ * The blocks as one attempt's builder call sees them: rows they reject are held in the
+ * attempt's `rejects` buffer until the attempt commits, so a batch that runs again after a crash
+ * does not store its rejects twice.
+ */
+export function blocksForAttempt(
+  blocks: Record<string, BoundBlock>,
+  rejects: RejectBuffer,
+): Record<string, BoundBlock> {
+  const out: Record<string, BoundBlock> = {};
+  for (const [name, bound] of Object.entries(blocks)) {
+    const runWith = runners.get(bound);
+    out[name] = runWith
+      ? boundFrom(bound, (rows, options, call) => runWith(rows, options, call, rejects))
+      : bound;
+  }
+  return out;
+}
 
 /**
  * Wraps a block instance for builders: applies `input_map`/`output_map` (DiGiT semantics),
@@ -24,11 +79,7 @@ export function bindBlock(
   const inputMap = config.input_map;
   const outputMap = config.output_map;
 
-  const run = async (
-    rows: BlockRow[],
-    options?: Record<string, unknown>,
-    call?: { phase?: 'attempt' | 'postprocess' },
-  ): Promise<BlockOutput> => {
+  const runWith: RunWith = async (rows, options, call, rejects) => {
     // Blocks write onto the rows they get; with an input_map they get fresh rows, so remember
     // which caller row each came from.
     const source = new Map<BlockRow, BlockRow>();
@@ -66,18 +117,12 @@ export function bindBlock(
     const passed = output.rows.map(back);
     const rejected = (output.rejected ?? []).map(({ row, reason }) => ({ row: back(row), reason }));
     reportCounts(block, passed, rejected, context.emit);
-    if (rejected.length) await context.onReject(block, rejected);
+    if (rejected.length) await context.onReject(block, rejected, rejects);
     return { rows: passed, rejected };
   };
 
-  const bound = (async (rows: BlockRow[], options?: Record<string, unknown>) =>
-    (await run(rows, options)).rows) as BoundBlock;
-  Object.defineProperties(bound, {
-    name: { value: block.name },
-    type: { value: block.type },
-    role: { value: block.role },
-    run: { value: run },
-  });
+  const bound = boundFrom(block, (rows, options, call) => runWith(rows, options, call, undefined));
+  runners.set(bound, runWith);
   return bound;
 }
 

@@ -4,7 +4,8 @@ import type { DataPoint } from '../contracts/v1/data-point.js';
 import { isDgtError } from '../errors/dgt-error.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
-import { attemptScope, type RejectBuffer } from './attempt-scope.js';
+import type { RejectBuffer } from './attempt-scope.js';
+import { blocksForAttempt } from './bound-block.js';
 import { stopReason } from './stopping-criteria.js';
 import type { TaskCursor, TaskRun } from './task-run.js';
 
@@ -80,7 +81,7 @@ async function startAttempt(input: BuilderLoopInput, number: number): Promise<At
   const batch: DataPoint[] = [];
   const rejects: RejectBuffer = [];
   for (const task of input.tasks.filter((t) => t.active)) {
-    const items = await attemptScope.run(rejects, () => takeBatch(task, input, number));
+    const items = await takeBatch(task, input, number, rejects);
     if (items.length === 0) continue;
     task.pending += items.length;
     task.startedAttempts++;
@@ -92,13 +93,12 @@ async function startAttempt(input: BuilderLoopInput, number: number): Promise<At
     input,
     number,
     parts.map((p) => p.task),
+    rejects,
   );
-  const result = attemptScope
-    .run(rejects, () => input.builder.call(batch, ctx))
-    .then(
-      (outputs) => ({ ok: true as const, outputs }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
+  const result = input.builder.call(batch, ctx).then(
+    (outputs) => ({ ok: true as const, outputs }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
   return { number, rejects, parts, inputs: batch.length, started: Date.now(), result };
 }
 
@@ -216,10 +216,11 @@ async function takeBatch(
   task: TaskRun,
   input: BuilderLoopInput,
   attempt: number,
+  rejects: RejectBuffer,
 ): Promise<DataPoint[]> {
   const { settings } = task;
   if (task.startedAttempts >= settings.maxGenRequests) return [];
-  if (task.kind === 'transformation') return task.nextInputs(settings.transformBatchSize);
+  if (task.kind === 'transformation') return task.nextInputs(settings.transformBatchSize, rejects);
   // Never ask for more than the task still needs, counting attempts in flight: no wasted LM
   // call near the end.
   const remaining = settings.target - task.dataCount - task.pending;
@@ -267,14 +268,24 @@ function buildContext(
   input: BuilderLoopInput,
   attempt: number,
   active: TaskRun[],
+  rejects: RejectBuffer,
 ): GenerationContext {
   const random = input.random.fork(`attempt#${attempt}`);
   const byName = new Map(active.map((task) => [task.name, task]));
   // What the attempt may show as examples is fixed when it starts, so results do not depend on
-  // when other attempts in flight are committed.
-  const acceptedAtStart = new Map(active.map((task) => [task, task.accepted.slice()]));
+  // when other attempts in flight are committed. Records are only ever appended to
+  // `task.accepted` (a postprocessor's removal replaces the array), so the list as it was is its
+  // first `length` records: copied only if the attempt still samples after a commit added some.
+  const acceptedAtStart = new Map(
+    active.map((task) => [task, { list: task.accepted, length: task.accepted.length }]),
+  );
+  const examplesOf = (task: TaskRun): readonly DataPoint[] => {
+    const view = acceptedAtStart.get(task)!;
+    if (view.list.length !== view.length) view.list = view.list.slice(0, view.length);
+    return view.list;
+  };
   return {
-    blocks: input.blocks,
+    blocks: blocksForAttempt(input.blocks, rejects),
     config: input.config,
     random,
     attempt,
@@ -293,7 +304,7 @@ function buildContext(
       const task = byName.get(taskName);
       if (task?.kind !== 'generation') return [];
       const { seedBatchSize, machineBatchSize } = task.settings;
-      const accepted = acceptedAtStart.get(task)!;
+      const accepted = examplesOf(task);
       const fraction =
         options?.seedFraction ??
         (accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));

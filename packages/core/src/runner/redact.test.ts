@@ -26,4 +26,16 @@ describe('redactSecrets', () => {
       note: 'key=***; ***',
     });
   });
+
+  it('returns parts without secrets as they are and copies the parts it changes', () => {
+    const secrets = new Set(['sk-0123456789abcdef']);
+    const clean = { type: 'lm-request', usage: { promptTokens: 3 }, tags: ['a', 'b'] };
+    expect(redactSecrets(clean, secrets)).toBe(clean);
+    const nested = { keep: { n: 1 }, list: ['x', 'key sk-0123456789abcdef'], after: 2 };
+    const out = redactSecrets(nested, secrets) as typeof nested;
+    expect(out).toEqual({ keep: { n: 1 }, list: ['x', 'key ***'], after: 2 });
+    expect(Object.keys(out)).toEqual(['keep', 'list', 'after']);
+    expect(out.keep).toBe(nested.keep);
+    expect(nested.list[1]).toBe('key sk-0123456789abcdef');
+  });
 });

@@ -5,34 +5,69 @@ const SECRET_KEY =
 // Environment variables whose values are secrets (`OPENAI_API_KEY`, `WATSONX_API_TOKEN`, `HF_TOKEN`).
 const SECRET_ENV = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 
+const NONE: ReadonlySet<string> = new Set();
+
+// Events repeat the same few keys thousands of times: remember each key's verdict.
+const keyVerdicts = new Map<string, boolean>();
+
 function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
+  let secret = keyVerdicts.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
+    if (keyVerdicts.size < 10_000) keyVerdicts.set(key, secret);
+  }
+  return secret;
 }
 
 /**
- * A deep copy of a config with secret-looking values replaced, for task cards and logs. Keys are
+ * A config with secret-looking values replaced, for task cards, logs and events. Keys are
  * matched by name; values equal to a known secret (e.g. an API key from the environment) are
- * replaced wherever they appear.
+ * replaced wherever they appear. Parts that hold no secret are returned as they are (not
+ * copied), so redacting an event without secrets costs a walk over it and no allocation; a part
+ * that does is copied, never changed in place.
  */
-export function redactSecrets(value: unknown, secrets: ReadonlySet<string> = new Set()): unknown {
+export function redactSecrets(value: unknown, secrets: ReadonlySet<string> = NONE): unknown {
+  const known: string[] = [];
+  for (const secret of secrets) if (secret.length >= 8) known.push(secret);
+  return redact(value, known);
+}
+
+function redact(value: unknown, secrets: readonly string[]): unknown {
   if (typeof value === 'string') {
     let out = value;
-    for (const secret of secrets)
-      if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join('***');
+    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
     return out;
   }
-  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, secrets));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        isSecretKey(key) && item !== null && item !== undefined && item !== ''
-          ? '***'
-          : redactSecrets(item, secrets),
-      ]),
-    );
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const clean = redact(item, secrets);
+      if (clean !== item) {
+        copy ??= value.slice();
+        copy[i] = clean;
+      }
+    }
+    return copy ?? value;
   }
-  return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = record[key];
+    const clean =
+      item !== null && item !== undefined && item !== '' && isSecretKey(key)
+        ? '***'
+        : redact(item, secrets);
+    if (clean !== item) {
+      // Copy everything before this key as it is; later keys are added as the walk reaches them.
+      copy ??= Object.fromEntries(keys.slice(0, i).map((k) => [k, record[k]]));
+      copy[key] = clean;
+    } else if (copy) copy[key] = item;
+  }
+  return copy ?? value;
 }
 
 /** Values of environment variables whose names look secret: never to be written anywhere. */

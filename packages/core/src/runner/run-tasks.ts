@@ -17,6 +17,7 @@ import { createDatastoreLoader } from '../dataloader/index.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { DgtEvent, EventSink, TaskSummary } from '../events/events.js';
 import { createRandom } from '../random/seeded-random.js';
+import type { RejectBuffer } from './attempt-scope.js';
 import { bindBlock } from './bound-block.js';
 import { applyEngineOverride } from './builder-config.js';
 import { runBuilderLoop } from './builder-loop.js';
@@ -130,7 +131,7 @@ export async function executePlan(
         bound[config.name] = bindBlock(block, config, {
           emit,
           signal: cancel,
-          onReject: (b, rejected) => writeRejects(b, rejected, taskRuns, emit),
+          onReject: (b, rejected, rejects) => writeRejects(b, rejected, taskRuns, emit, rejects),
           taskDir: (name) => taskRuns.get(name)?.settings.taskDir,
         });
       }
@@ -232,6 +233,7 @@ async function writeRejects(
   rejected: RejectedRow[],
   tasks: Map<string, TaskRun>,
   emit: EventSink,
+  rejects: RejectBuffer | undefined,
 ): Promise<void> {
   const byTask = new Map<TaskRun, RejectedRow[]>();
   for (const entry of rejected) {
@@ -245,7 +247,7 @@ async function writeRejects(
     }
     byTask.set(task, [...(byTask.get(task) ?? []), entry]);
   }
-  for (const [task, rows] of byTask) await task.writeRejects(block.name, rows);
+  for (const [task, rows] of byTask) await task.writeRejects(block.name, rows, rejects);
 }
 
 function outputStoreOpener(plan: RunPlan, task: TaskRun['task']): StoreOpener {

@@ -6,7 +6,7 @@ import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
-import { attemptScope, type RejectBuffer } from './attempt-scope.js';
+import type { RejectBuffer } from './attempt-scope.js';
 import type { TaskSettings } from './task-settings.js';
 
 /** Opens a datastore of a task: `config` is the task file's mapping (or none for the default). */
@@ -190,9 +190,10 @@ export class TaskRun {
   /**
    * The next input records of a transformation, up to `k`. Records that do not fit the
    * builder's input shape are set aside in `blocks/_input.jsonl` with the reason (naming the
-   * record's position), not passed to the builder.
+   * record's position), not passed to the builder; held in `rejects` when given (the attempt
+   * the batch is for).
    */
-  async nextInputs(k: number): Promise<DataPoint[]> {
+  async nextInputs(k: number, rejects?: RejectBuffer): Promise<DataPoint[]> {
     const out: DataPoint[] = [];
     const misfits: { row: StoredRecord; reason: string }[] = [];
     while (out.length < k) {
@@ -208,7 +209,7 @@ export class TaskRun {
         misfits.push({ row: record, reason: `input record ${position + 1}: ${checked.reason}` });
       else out.push(checked.record);
     }
-    if (misfits.length) await this.writeRejects('_input', misfits);
+    if (misfits.length) await this.writeRejects('_input', misfits, rejects);
     return out;
   }
 
@@ -260,12 +261,15 @@ export class TaskRun {
   }
 
   /**
-   * Records rejected rows with their reason in `blocks/<block>.jsonl`. Inside an attempt they
-   * are held until the attempt commits ({@link commitRejects}); outside one (postprocessors)
-   * they are written at once.
+   * Records rejected rows with their reason in `blocks/<block>.jsonl`. Inside an attempt (given
+   * its `buffer`) they are held until the attempt commits ({@link commitRejects}); outside one
+   * (postprocessors) they are written at once.
    */
-  async writeRejects(block: string, rows: { row: StoredRecord; reason: string }[]): Promise<void> {
-    const buffer = attemptScope.getStore();
+  async writeRejects(
+    block: string,
+    rows: { row: StoredRecord; reason: string }[],
+    buffer?: RejectBuffer,
+  ): Promise<void> {
     if (buffer) buffer.push({ task: this.name, block, rows });
     else await this.storeRejects(block, rows);
   }
