@@ -15,4 +15,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // A native module: it must be loaded from node_modules at run time, never bundled (tsup
+  // bundles optional dependencies unless told).
+  external: ['better-sqlite3'],
 });

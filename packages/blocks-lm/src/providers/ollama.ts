@@ -1,4 +1,3 @@
-import { Ollama } from 'ollama';
 import type { ResolvedLmConfig } from '../config.js';
 import {
   estimateTokens,
@@ -10,6 +9,14 @@ import {
 import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
+
+// The SDK is loaded with the first request: a run that only reads a config naming an `ollama`
+// block (e.g. to retype it with --engine or an override) does not pay for importing it.
+let sdk: Promise<typeof import('ollama')> | undefined;
+const loadSdk = () => {
+  sdk ??= import('ollama');
+  return sdk;
+};
 
 // Top-level request fields of Ollama's API; every other extra key is a model option.
 const TOP_LEVEL = new Set(['keep_alive', 'think', 'logprobs', 'top_logprobs']);
@@ -71,6 +78,7 @@ export function createOllamaProvider(host: string, apiKey: string | undefined): 
     let retryAfterMs: number | undefined;
     // A client per request: the SDK takes no signal for non-streamed calls, so it goes in
     // through fetch, which also lets us read Retry-After from error responses.
+    const { Ollama } = await loadSdk();
     const client = new Ollama({
       host,
       ...(headers ? { headers } : {}),

@@ -1,6 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify/sync';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { RecordFileCodec } from './record-file-codec.js';
@@ -21,6 +19,8 @@ function toCell(value: unknown): string {
 export const csvCodec: RecordFileCodec = {
   format: 'CSV',
   async *read(path) {
+    // The CSV libraries load when a CSV file is first read or written, not with every run.
+    const { parse } = await import('csv-parse');
     const rows = createReadStream(path).pipe(
       parse({ columns: true, bom: true, skip_empty_lines: true }),
     );
@@ -45,6 +45,7 @@ export const csvCodec: RecordFileCodec = {
     }
     if (columns.size === 0) return;
     const header = [...columns];
+    const { stringify } = await import('csv-stringify/sync');
     yield stringify(
       all.map((record) => header.map((key) => toCell(record[key]))),
       { header: true, columns: header },

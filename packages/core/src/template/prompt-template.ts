@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Template } from '@huggingface/jinja';
 import { DgtError } from '../errors/dgt-error.js';
+import { compileFastRender } from './fast-render.js';
 
 /** A compiled prompt template. */
 export type PromptTemplate = {
@@ -35,10 +36,19 @@ export function compileTemplate(source: string, name = 'inline template'): Promp
       { cause },
     );
   }
+  // Most prompts need only text, variables, loops and conditions: those render directly.
+  const fast = compileFastRender(template.parsed);
   return {
     name,
     source,
     render(vars) {
+      if (fast) {
+        try {
+          return fast(vars ?? {});
+        } catch {
+          // UNSUPPORTED, or a value that fails to read: jinja renders it, or raises its error.
+        }
+      }
       try {
         return template.render(vars);
       } catch (cause) {
