@@ -82,7 +82,7 @@ async function dgtRun(
     '--task-paths',
     task,
     '--config-path',
-    // --no-cache alone is lost when the override changes the block's type (see NOTES.md).
+    // `cache: off` in the override is the same as --no-cache (kept for clarity).
     override(server, `${extra}${cache ? '' : '        cache: off\n'}`),
     '--output-dir',
     out,

@@ -79,6 +79,17 @@ describe('applyEngineOverride', () => {
     expect((out.blocks as unknown[])[1]).not.toHaveProperty('cache');
   });
 
+  it('keeps --no-cache when an override then changes the block type', () => {
+    const flagged = applyEngineOverride(base, { cache: 'off' }, isLm);
+    const merged = mergeBuilderConfig(
+      flagged,
+      { blocks: [{ name: 'generator', type: 'openai', model_id_or_path: 'gpt' }] } as never,
+      isLm,
+    );
+    expect((merged.blocks as unknown[])[0]).toMatchObject({ type: 'openai', cache: 'off' });
+    expect((merged.blocks as unknown[])[0]).not.toHaveProperty('num_ctx');
+  });
+
   it('changes nothing without flags', () => {
     expect(applyEngineOverride(base, {}, isLm)).toBe(base);
   });
