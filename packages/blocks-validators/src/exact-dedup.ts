@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defineBlock } from '@dgt/core';
 import { z } from 'zod';
-import { createDedupRunner, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
+import { createDedupBlock, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
 import { validatorConfigShape } from './shared/validator.js';
 
 /** Config of `exact_dedup`: the common validator and dedup keys plus text normalisation. */
@@ -56,16 +56,7 @@ export const exactDedupBlock = defineBlock({
     'Drops rows whose text exactly repeats a row already accepted for the task (after normalising case, spaces and punctuation).',
   configSchema: exactDedupConfigSchema,
   create(config) {
-    const runner = createDedupRunner(exactMethod(config.normalize), config);
-    return {
-      specificationVersion: 'v1',
-      kind: 'block',
-      role: 'validator',
-      type: config.type,
-      name: config.name,
-      call: runner.call,
-      close: runner.close,
-    };
+    return createDedupBlock(exactMethod(config.normalize), config);
   },
 });
 

@@ -1,6 +1,6 @@
 import { DgtError, defineBlock } from '@dgt/core';
 import { z } from 'zod';
-import { createDedupRunner, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
+import { createDedupBlock, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
 import {
   chooseBands,
   decodeSignatures,
@@ -78,16 +78,7 @@ export const minhashDedupBlock = defineBlock({
     'Drops near-duplicate rows (MinHash + LSH over word shingles; threshold = estimated Jaccard similarity).',
   configSchema: minhashDedupConfigSchema,
   create(config) {
-    const runner = createDedupRunner(minhashMethod(config), config);
-    return {
-      specificationVersion: 'v1',
-      kind: 'block',
-      role: 'validator',
-      type: config.type,
-      name: config.name,
-      call: runner.call,
-      close: runner.close,
-    };
+    return createDedupBlock(minhashMethod(config), config);
   },
 });
 

@@ -1,6 +1,6 @@
 import { defineBlock } from '@dgt/core';
 import { z } from 'zod';
-import { createDedupRunner, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
+import { createDedupBlock, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
 import {
   createTokenizer,
   RougeIndex,
@@ -72,16 +72,7 @@ export const rougeScorerBlock = defineBlock({
     'Drops rows too ROUGE-similar (ROUGE-L or ROUGE-N; F1, precision or recall) to an accepted row (DiGiT).',
   configSchema: rougeScorerConfigSchema,
   create(config) {
-    const runner = createDedupRunner(rougeMethod(config), config);
-    return {
-      specificationVersion: 'v1',
-      kind: 'block',
-      role: 'validator',
-      type: config.type,
-      name: config.name,
-      call: runner.call,
-      close: runner.close,
-    };
+    return createDedupBlock(rougeMethod(config), config);
   },
 });
 

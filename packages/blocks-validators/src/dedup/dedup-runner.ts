@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { BlockCallContext, BlockOutput, BlockRow } from '@dgt/core';
+import type { BlockCallContext, BlockOutput, BlockRow, BlockV1 } from '@dgt/core';
 import { z } from 'zod';
 import { settleRows, textOf } from '../shared/validator.js';
 import { type Segment, SegmentLog } from './segment-log.js';
@@ -142,4 +142,27 @@ function fingerprint(texts: string[]): string {
   const hash = createHash('sha256');
   for (const text of texts) hash.update(text).update('\u0000');
   return hash.digest('base64url').slice(0, 22);
+}
+
+/** A dedup block instance: the shared runner behind the block contract. */
+export function createDedupBlock<Item>(
+  method: DedupMethod<Item>,
+  config: {
+    name: string;
+    type: string;
+    filter: boolean;
+    scope: 'task' | 'call';
+    context?: string[];
+  },
+): BlockV1 {
+  const runner = createDedupRunner(method, config);
+  return {
+    specificationVersion: 'v1',
+    kind: 'block',
+    role: 'validator',
+    type: config.type,
+    name: config.name,
+    call: runner.call,
+    close: runner.close,
+  };
 }
