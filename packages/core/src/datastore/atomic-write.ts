@@ -2,8 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Text a writer accepts: one string, or chunks produced one at a time. */
-export type TextChunks = string | Iterable<string> | AsyncIterable<string>;
+/** A piece of a file: text (written as UTF-8) or bytes. */
+export type FileChunk = string | Uint8Array;
+
+/**
+ * What a writer accepts: one string, or chunks produced one at a time. Bytes chunks let binary
+ * formats (Parquet) share the atomic write with the text formats.
+ */
+export type FileContent = string | Iterable<FileChunk> | AsyncIterable<FileChunk>;
 
 // Buffer small chunks so a store of many short records costs few write calls.
 const FLUSH_BYTES = 64 * 1024;
@@ -31,7 +37,7 @@ export async function syncDirectory(dir: string): Promise<void> {
  * `path`. Creates missing parent folders. On failure the temporary file is removed and `path`
  * is untouched.
  */
-export async function writeFileAtomic(path: string, content: TextChunks): Promise<void> {
+export async function writeFileAtomic(path: string, content: FileContent): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -42,6 +48,13 @@ export async function writeFileAtomic(path: string, content: TextChunks): Promis
     } else {
       let pending = '';
       for await (const chunk of content) {
+        if (typeof chunk !== 'string') {
+          // Bytes are written as they come (binary formats yield large chunks), after any text.
+          if (pending) await handle.writeFile(pending, 'utf8');
+          pending = '';
+          await handle.writeFile(chunk);
+          continue;
+        }
         pending += chunk;
         if (pending.length >= FLUSH_BYTES) {
           await handle.writeFile(pending, 'utf8');

@@ -4,11 +4,12 @@ import { defaultDatastore } from './default-datastore.js';
 import { markdownDatastore, textDatastore } from './document-datastore.js';
 import { jsonDatastore } from './json-datastore.js';
 import { jsonlDatastore } from './jsonl-datastore.js';
+import { parquetDatastore } from './parquet-datastore.js';
 import { yamlDatastore } from './yaml-datastore.js';
 
 /**
- * The datastore types core ships, by type id: `default`, `jsonl`, `json`, `yaml`, `csv`, `text`
- * and `markdown`. A fresh object each call, so callers may add plugin types to it.
+ * The datastore types core ships, by type id: `default`, `jsonl`, `json`, `yaml`, `csv`,
+ * `parquet`, `text` and `markdown`. A fresh object each call, so callers may add plugin types.
  */
 export function builtinDatastores(): Record<string, DatastoreDefinition> {
   return {
@@ -17,6 +18,7 @@ export function builtinDatastores(): Record<string, DatastoreDefinition> {
     json: jsonDatastore,
     yaml: yamlDatastore,
     csv: csvDatastore,
+    parquet: parquetDatastore,
     text: textDatastore,
     markdown: markdownDatastore,
   };

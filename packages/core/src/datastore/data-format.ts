@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { DgtError } from '../errors/dgt-error.js';
 
 /** The file formats the built-in datastores read and write. */
-export type DataFormat = 'jsonl' | 'json' | 'yaml' | 'csv' | 'documents';
+export type DataFormat = 'jsonl' | 'json' | 'yaml' | 'csv' | 'parquet' | 'documents';
 
 const FORMAT_BY_NAME: Readonly<Record<string, DataFormat>> = {
   jsonl: 'jsonl',
@@ -11,6 +11,7 @@ const FORMAT_BY_NAME: Readonly<Record<string, DataFormat>> = {
   yaml: 'yaml',
   yml: 'yaml',
   csv: 'csv',
+  parquet: 'parquet',
   text: 'documents',
   txt: 'documents',
   markdown: 'documents',
@@ -23,6 +24,7 @@ export const FORMAT_EXTENSIONS: Readonly<Record<DataFormat, readonly string[]>> 
   json: ['.json'],
   yaml: ['.yaml', '.yml'],
   csv: ['.csv'],
+  parquet: ['.parquet'],
   documents: ['.md', '.markdown', '.txt'],
 };
 
@@ -32,6 +34,7 @@ export const RECORD_FILE_EXTENSIONS: readonly string[] = [
   ...FORMAT_EXTENSIONS.json,
   ...FORMAT_EXTENSIONS.yaml,
   ...FORMAT_EXTENSIONS.csv,
+  ...FORMAT_EXTENSIONS.parquet,
 ];
 
 /** The format a file's extension names, or `undefined` for an extension no format claims. */

@@ -14,7 +14,10 @@ export const datastoreConfigSchema = z.looseObject({
   type: z.string().min(1).optional(),
   /** A file, a folder or a glob; relative paths resolve against the task file's folder. */
   data_path: z.string().min(1).optional(),
-  /** An explicit format (`jsonl`, `json`, `yaml`, `csv`, `text`, `markdown`), for the `default` type. */
+  /**
+   * An explicit format (`jsonl`, `json`, `yaml`, `csv`, `parquet`, `text`, `markdown`), for the
+   * `default` type.
+   */
   data_format: z.string().min(1).optional(),
   /** Overrides the store's base name inside the output folder (`data`, `blocks/dedup`). */
   store_name: z.string().min(1).optional(),

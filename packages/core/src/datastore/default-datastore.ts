@@ -14,13 +14,14 @@ import { type DatastoreConfig, datastoreConfigSchema } from './datastore-config.
 import { createFileSetDatastore } from './file-set-datastore.js';
 import { createJsonDatastore } from './json-datastore.js';
 import { createJsonlDatastore } from './jsonl-datastore.js';
+import { createParquetDatastore } from './parquet-datastore.js';
 import { createYamlDatastore } from './yaml-datastore.js';
 
 /**
  * The `default` datastore type, as in DiGiT task files (`type: default, data_path: x.jsonl`). The
  * format is, in order: `data_format` when set; for a file `data_path`, its extension (`.jsonl`,
- * `.json`, `.yaml`/`.yml`, `.csv`, `.md`/`.markdown`/`.txt`; others are JSON Lines); for a
- * folder, documents if it holds any `.md`/`.markdown`/`.txt` file, else its record files
+ * `.json`, `.yaml`/`.yml`, `.csv`, `.parquet`, `.md`/`.markdown`/`.txt`; others are JSON Lines);
+ * for a folder, documents if it holds any `.md`/`.markdown`/`.txt` file, else its record files
  * concatenated; for a glob, each matched file by its extension; without `data_path`, JSON Lines
  * at `<output_dir>/<store_name>.jsonl`.
  */
@@ -72,6 +73,8 @@ function createFileDatastore(
       return createYamlDatastore(target.path, options);
     case 'csv':
       return createCsvDatastore(target.path, options);
+    case 'parquet':
+      return createParquetDatastore(target.path, options);
     case 'documents':
       return createFileSetDatastore(target, { format, baseDir });
   }

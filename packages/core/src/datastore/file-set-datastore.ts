@@ -21,7 +21,8 @@ import { readRecordFile } from './record-file-reader.js';
 export type FileSetDatastoreOptions = {
   /**
    * The format of every file. Without it each file is read by its extension (unknown ones as
-   * JSON Lines) and a folder yields its record files (`.jsonl`, `.json`, `.yaml`, `.csv`).
+   * JSON Lines) and a folder yields its record files (`.jsonl`, `.json`, `.yaml`, `.csv`,
+   * `.parquet`).
    */
   format?: DataFormat;
   /** The folder document paths are made relative to. */

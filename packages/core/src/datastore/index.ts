@@ -18,5 +18,10 @@ export {
 } from './jsonl-datastore.js';
 export { type JsonlTailRepair, repairJsonlTail } from './jsonl-tail-repair.js';
 export { type DatastoreMapping, openDatastore } from './open-datastore.js';
+export {
+  createParquetDatastore,
+  type ParquetDatastoreOptions,
+  parquetDatastore,
+} from './parquet-datastore.js';
 export type { WholeFileDatastoreOptions } from './whole-file-datastore.js';
 export { createYamlDatastore, yamlDatastore } from './yaml-datastore.js';

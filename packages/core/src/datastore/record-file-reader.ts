@@ -4,6 +4,7 @@ import type { DataFormat } from './data-format.js';
 import { readDocument } from './document-reader.js';
 import { jsonCodec } from './json-codec.js';
 import { readJsonlRecords } from './jsonl-reader.js';
+import { readParquetRecords } from './parquet-reader.js';
 import { yamlCodec } from './yaml-codec.js';
 
 /** Streams the records of one existing file in the given format (a document is one record). */
@@ -24,6 +25,9 @@ export async function* readRecordFile(
       return;
     case 'csv':
       yield* csvCodec.read(file);
+      return;
+    case 'parquet':
+      yield* readParquetRecords(file);
       return;
     case 'documents':
       yield await readDocument(file, baseDir);
