@@ -30,7 +30,7 @@ const TASK_KEYS: Record<string, string> = {
   store_name: 'Output folder name of the task (default: task_name).',
   random_seed: 'Seed for example sampling: the same seed issues the same requests.',
   include:
-    "DiGiT's include: a mapping of keys to files (or lists of files) whose content fills those keys.",
+    "DiGiT's include: a mapping of keys to files, globs (docs/*.md) or folders, or lists of them, whose content fills those keys.",
 };
 
 const RUNNER_KEYS: Record<string, string> = {

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
 import { DgtError } from '../errors/dgt-error.js';
 
@@ -8,6 +9,17 @@ import { DgtError } from '../errors/dgt-error.js';
  * paths) whose content is loaded and merged into the task under the same keys. Lists are
  * appended to what the task already has, mappings are merged, anything else replaces.
  * YAML and JSON files give their data, JSONL a list of records, other files their text.
+ *
+ * A leaf may also be a glob (`*`, `?`, `[…]`, `{a,b}`, and `**` across folders) or a folder
+ * (every file below it, hidden ones skipped): it stands for the matching files in sorted order,
+ * loaded as an explicit list of them would be. Paths and patterns are relative to `baseDir`.
+ *
+ * @example
+ * ```yaml
+ * include:
+ *   seed_examples: seeds/*.yaml # the lists of every match, concatenated
+ *   documents: docs/            # the text of every file under docs/
+ * ```
  */
 export async function applyIncludes(
   task: Record<string, unknown>,
@@ -33,12 +45,29 @@ async function loadLeaves(
   where: string,
   keyPath: string[],
 ): Promise<unknown> {
-  if (typeof node === 'string') return loadFile(path.resolve(baseDir, node), where, keyPath);
-  if (Array.isArray(node)) {
-    const parts = await Promise.all(
-      node.map((item, i) => loadLeaves(item, baseDir, where, [...keyPath, String(i)])),
+  if (typeof node === 'string') {
+    const files = await resolveLeaf(node, baseDir, where, keyPath);
+    if (typeof files === 'string') return loadFile(files, where, keyPath);
+    return loadList(
+      files.map((file) => ({ file, keyPath })),
+      baseDir,
+      where,
     );
-    return parts.every(Array.isArray) ? parts.flat() : parts;
+  }
+  if (Array.isArray(node)) {
+    // A pattern or folder inside a list is spliced in where it stands, so `[intro.md, ch/*.md]`
+    // reads exactly like the list with every chapter written out.
+    const items = await Promise.all(
+      node.map(async (item, i): Promise<ListItem[]> => {
+        const itemPath = [...keyPath, String(i)];
+        if (typeof item !== 'string') return [{ node: item, keyPath: itemPath }];
+        const files = await resolveLeaf(item, baseDir, where, itemPath);
+        return typeof files === 'string'
+          ? [{ file: files, keyPath: itemPath }]
+          : files.map((file) => ({ file, keyPath: itemPath }));
+      }),
+    );
+    return loadList(items.flat(), baseDir, where);
   }
   if (node !== null && typeof node === 'object') {
     const entries = await Promise.all(
@@ -53,6 +82,73 @@ async function loadLeaves(
     'INVALID_TASK',
     `${where}: ${keyPath.join('.')}: expected a file path, found ${String(node)}.`,
   );
+}
+
+/** One entry of a list leaf once patterns are expanded: a resolved file, or a nested node. */
+type ListItem = { file: string; keyPath: string[] } | { node: unknown; keyPath: string[] };
+
+/**
+ * Loads the entries of a list leaf. When every entry gives a list (seed files), the lists are
+ * concatenated; otherwise (documents) each entry is one element.
+ */
+async function loadList(items: ListItem[], baseDir: string, where: string): Promise<unknown[]> {
+  const parts = await Promise.all(
+    items.map((item) =>
+      'file' in item
+        ? loadFile(item.file, where, item.keyPath)
+        : loadLeaves(item.node, baseDir, where, item.keyPath),
+    ),
+  );
+  return parts.every(Array.isArray) ? parts.flat() : parts;
+}
+
+/**
+ * Turns one path of an `include:` leaf into the file to load (a literal path, returned as is
+ * even when missing so that {@link loadFile} reports it as before) or, for a folder or a glob,
+ * the sorted list of files it stands for.
+ */
+async function resolveLeaf(
+  entry: string,
+  baseDir: string,
+  where: string,
+  keyPath: string[],
+): Promise<string | string[]> {
+  const absolute = path.resolve(baseDir, entry);
+  const info = await stat(absolute).catch(() => undefined);
+  if (info?.isDirectory()) {
+    // Hidden entries (.DS_Store, .git/) are never documents or seeds, and would break a merge.
+    const files = await glob('**/*', {
+      cwd: absolute,
+      absolute: true,
+      onlyFiles: true,
+      dot: false,
+    });
+    if (files.length === 0) {
+      throw new DgtError(
+        'DATA_FILE',
+        `${where}: ${keyPath.join('.')}: the folder ${entry} (${absolute}) holds no file to include. Add files to it, or point ${keyPath.join('.')} at files or a glob that matches some.`,
+      );
+    }
+    return sortPaths(files);
+  }
+  // An existing path wins over its reading as a pattern: a file may well be named `notes[1].md`.
+  if (info || !isDynamicPattern(entry)) return absolute;
+  const files = await glob(entry, { cwd: baseDir, absolute: true, onlyFiles: true });
+  if (files.length === 0) {
+    throw new DgtError(
+      'DATA_FILE',
+      `${where}: ${keyPath.join('.')}: the pattern ${entry} matches no file (relative patterns start at the task file's folder, ${baseDir}). Fix the pattern, add the files, or remove the entry.`,
+    );
+  }
+  return sortPaths(files);
+}
+
+/**
+ * Sorts by code unit, not locale, so that the same files give the same order (and the same
+ * requests) on every machine.
+ */
+function sortPaths(files: string[]): string[] {
+  return files.map((file) => path.normalize(file)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 async function loadFile(file: string, where: string, keyPath: string[]): Promise<unknown> {
