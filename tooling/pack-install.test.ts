@@ -27,7 +27,9 @@ const exec = promisify(execFile);
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_|PNPM_|VITEST|NODE_OPTIONS|CI$)/i.test(key)) env[key] = value;
+    // A developer's own OpenAI settings must not change what the installed CLI is tested with.
+    if (!/^(npm_|pnpm_|PNPM_|VITEST|NODE_OPTIONS|CI$|OPENAI_API_KEY$|OPENAI_BASE_URL$)/i.test(key))
+      env[key] = value;
   }
   return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
 }
@@ -222,11 +224,12 @@ describe('installed from the packed tarballs with npm', () => {
     expect(result.stderr).toContain('bad.yaml:5: seed_examples: expected a list');
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
-    const ok = await sh(
-      'npx',
-      ['dgt', 'validate', 'node_modules/@acme/dgt-plugin/examples/task.yaml'],
-      project,
-    );
+    // validate creates the blocks: the plugin's OpenAI generator needs a key, as a run would.
+    const acmeTask = ['dgt', 'validate', 'node_modules/@acme/dgt-plugin/examples/task.yaml'];
+    const keyless = await sh('npx', acmeTask, project);
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toContain('OPENAI_API_KEY');
+    const ok = await sh('npx', acmeTask, project, { OPENAI_API_KEY: 'sk-test' });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ok {2}acme\/slogans .*builder acme\/slogan/m);
   });
@@ -254,7 +257,9 @@ describe('installed from the packed tarballs with npm', () => {
       '# yaml-language-server: $schema=../../node_modules/@dgt/cli/schemas/task.schema.json',
     );
     expect(text).toContain('product: Example product 1');
-    const valid = await sh('npx', ['dgt', 'validate', 'tasks/slogans/task.yaml'], project);
+    const valid = await sh('npx', ['dgt', 'validate', 'tasks/slogans/task.yaml'], project, {
+      OPENAI_API_KEY: 'sk-test',
+    });
     expect(valid.stderr).not.toContain('dgt: error');
     expect(valid.code).toBe(0);
   });

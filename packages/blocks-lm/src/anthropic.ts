@@ -43,6 +43,7 @@ const anthropicBlock = defineBlock({
       config: { ...resolved, apiKey },
       provider: createAnthropicProvider(sdk, resolved, { apiKey, baseURL }, config.extra_headers),
       env: ctx.env,
+      purpose: ctx.purpose,
     });
   },
 });

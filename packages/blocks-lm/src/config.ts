@@ -196,7 +196,7 @@ export function resolveLmConfig(
   if (!model) {
     throw new DgtError(
       'INVALID_BLOCK_CONFIG',
-      `Block "${config.name}" (type ${config.type}): missing key "model_id_or_path" — set it to the model to call, e.g. model_id_or_path: llama3.2:1b.`,
+      `Block "${config.name}" (type ${config.type}): missing key "model_id_or_path" — set it to the model to call (e.g. model_id_or_path: llama3.2:1b), or with --engine on the command line also give --model.`,
     );
   }
   return {

@@ -27,6 +27,7 @@ const mockBlock = defineBlock({
       config: resolveLmConfig(config, { model: 'mock', cache: 'off' }),
       provider: createMockProvider(),
       env: ctx.env,
+      purpose: ctx.purpose,
     });
   },
 });

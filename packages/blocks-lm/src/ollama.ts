@@ -29,6 +29,7 @@ const ollamaBlock = defineBlock({
       config: { ...resolved, ...(apiKey ? { apiKey } : {}) },
       provider: createOllamaProvider(resolveOllamaHost(resolved, ctx.env), apiKey),
       env: ctx.env,
+      purpose: ctx.purpose,
     });
   },
 });

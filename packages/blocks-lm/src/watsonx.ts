@@ -47,6 +47,7 @@ const watsonxBlock = defineBlock({
       config: { ...resolved, apiKey: secret },
       provider: createWatsonxProvider(connection, config.extra_headers),
       env: ctx.env,
+      purpose: ctx.purpose,
     });
   },
 });

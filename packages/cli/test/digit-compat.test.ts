@@ -38,6 +38,8 @@ describe.runIf(available)("DiGiT's example files run unchanged", () => {
       { cwd: dir, env },
     );
     expect(result.stderr).not.toContain('error');
+    // DiGiT's files carry no key that looks like a typo of one we know.
+    expect(result.stderr).not.toContain('warning:');
     expect(result.code).toBe(0);
     const final = await readJsonl(
       path.join(dir, 'out/public/examples/geography_qa/final_data.jsonl'),
@@ -71,6 +73,7 @@ describe.runIf(available)("DiGiT's example files run unchanged", () => {
       ],
       { cwd: dir, env },
     );
+    expect(result.stderr).not.toContain('warning:');
     expect(result.code).toBe(0);
     const input = await readJsonl(path.join(COMPAT, 'data/public/examples/rate/data.jsonl'));
     const final = await readJsonl(
@@ -111,6 +114,7 @@ describe.runIf(available)("DiGiT's example files run unchanged", () => {
       ],
       { cwd: dir, env },
     );
+    expect(result.stderr).not.toContain('warning:');
     expect(result.code).toBe(0);
     expect(server.requests[0]?.body.model).toBe('gpt-4o-mini');
     expect(

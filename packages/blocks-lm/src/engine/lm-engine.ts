@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type {
   BlockCallContext,
+  BlockInitContext,
   BlockOutput,
   BlockRow,
   BlockV1,
@@ -83,6 +84,11 @@ export type LmBlockSetup = {
   provider: LmProvider;
   /** Environment for `DGT_CACHE_DIR`, `XDG_CACHE_HOME`, `HOME` and `DGT_PRICES_FILE`. */
   env: Record<string, string | undefined>;
+  /**
+   * The block's `BlockInitContext.purpose`: with `check` (`dgt validate`) the request cache is
+   * not opened, so validating creates no cache folder or file.
+   */
+  purpose?: BlockInitContext['purpose'];
 };
 
 /**
@@ -101,13 +107,14 @@ export async function createLmBlock({
   config,
   provider,
   env,
+  purpose,
 }: LmBlockSetup): Promise<BlockV1> {
   const price = resolvePrice(config.model, config.pricing, env);
   // Without its native SQLite module (an optional dependency that may fail to build) the cache
   // is off for the run, with a warning, rather than stopping the run.
   let cacheUnavailable: string | undefined;
   const cache: RequestCache | undefined =
-    config.cache === 'off'
+    config.cache === 'off' || purpose === 'check'
       ? undefined
       : await openRequestCache(resolveCacheDir(env)).catch((error: unknown) => {
           if (!isDgtError(error) || error.code !== 'MISSING_DEPENDENCY') throw error;

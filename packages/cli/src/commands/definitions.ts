@@ -18,7 +18,10 @@ export const RUN_COMMAND: CommandDefinition = {
  */
 export const VALIDATE_FLAGS: readonly FlagDefinition[] = RUN_FLAGS.map((flag) =>
   flag.name === 'json'
-    ? { ...flag, help: 'Print the result as one JSON object: {ok, tasks, errors}.' }
+    ? {
+        ...flag,
+        help: 'Print the result as one JSON object: {ok, tasks, errors}; an error about a block also has builder, block and type.',
+      }
     : flag,
 );
 
@@ -27,7 +30,7 @@ export const VALIDATE_COMMAND: CommandDefinition = {
   name: 'validate',
   usage: 'dgt validate TASK.yaml… [options]',
   summary:
-    'Checks task files, builder configs, overrides and seeds as `dgt run` would, without calling a model. Exits 0 when everything is valid, 2 otherwise.',
+    'Checks task files, builder configs, overrides, seeds and blocks as `dgt run` would, without calling a model or writing a file. Every block is created and closed again, so a missing API key or optional SDK, a bad URL or price file shows too. Exits 0 when everything is valid, 2 otherwise.',
   flags: VALIDATE_FLAGS,
   positionals: [
     {
@@ -38,7 +41,7 @@ export const VALIDATE_COMMAND: CommandDefinition = {
   ],
   examples: [
     'dgt validate examples/geography-qa/task.yaml',
-    'dgt validate tasks/ --config-path override.yaml --engine openai',
+    'dgt validate tasks/ --config-path override.yaml --engine openai --model gpt-4o-mini',
   ],
 };
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DgtError, isDgtError, planRun, type RunPlan } from '@dgt/core';
+import { checkPlanBlocks, DgtError, isDgtError, planRun, type RunPlan } from '@dgt/core';
 import type { CliIo } from '../io.js';
 import { commandHelp, parseFlags } from '../parse-flags.js';
 import { VALIDATE_COMMAND } from './definitions.js';
@@ -16,8 +16,18 @@ type ValidTask = {
   outputDir: string;
 };
 
-/** A problem found, with the task path it came from. */
-type Problem = { path: string; code: string; message: string };
+/**
+ * A problem found, with the task path it came from; a block that could not be created also names
+ * its builder, block and block type.
+ */
+type Problem = {
+  path: string;
+  code: string;
+  message: string;
+  builder?: string;
+  block?: string;
+  type?: string;
+};
 
 /** A path relative to `cwd` when it lies below it, else absolute. */
 function shown(file: string, cwd: string): string {
@@ -42,9 +52,10 @@ function describePlan(plan: RunPlan, cwd: string): ValidTask[] {
 
 /**
  * `dgt validate`: plans the run exactly as `dgt run` would (tasks, overrides, builders, block
- * configs, seeds) and stops before the first LM call. Each task path is checked on its own, so
- * one broken file does not hide the mistakes of the next; then, if all pass, together (as a run
- * would see them). Exit 0 when valid, 2 otherwise.
+ * configs, seeds), then creates and closes every block as the run would before its first request
+ * (API keys, optional SDKs, URLs, price files), with no LM call and no file written. Each task
+ * path is checked on its own, so one broken file does not hide the mistakes of the next; then, if
+ * all pass, together (as a run would see them). Exit 0 when valid, 2 otherwise.
  */
 export async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(args, VALIDATE_COMMAND.flags, 'validate', { positionals: true });
@@ -65,14 +76,26 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
     planRun(planOptionsFromFlags(flags, io, registry, paths));
 
   const problems: Problem[] = [];
+  // A builder shared by several task paths has the same blocks in each plan: create them once.
+  const checkedBuilders = new Set<string>();
+  // Plan warnings (e.g. a misspelled block key); the same builder may be planned more than once.
+  const warnings = new Set<string>();
   const check = async (label: string, paths: readonly string[]) => {
+    let planned: RunPlan;
     try {
-      return await plan(paths);
+      planned = await plan(paths);
     } catch (error) {
       if (!isDgtError(error)) throw error;
       problems.push({ path: label, code: error.code, message: error.message });
       return undefined;
     }
+    for (const warning of planned.warnings) warnings.add(warning);
+    const unchecked = planned.builders.filter((builder) => !checkedBuilders.has(builder.id));
+    for (const builder of unchecked) checkedBuilders.add(builder.id);
+    const blockProblems = await checkPlanBlocks({ ...planned, builders: unchecked });
+    for (const { code, message, builder, block, type } of blockProblems)
+      problems.push({ path: label, code, message, builder, block, type });
+    return blockProblems.length === 0 ? planned : undefined;
   };
   // With an override file, tasks may come from its task_files: check everything at once.
   const separately = taskPaths.length > 1 && !str('config-path');
@@ -81,14 +104,19 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
   const tasks = whole ? describePlan(whole, io.cwd) : [];
 
   if (flags.json) {
-    io.out.write(`${JSON.stringify({ ok: problems.length === 0, tasks, errors: problems })}\n`);
+    io.out.write(
+      `${JSON.stringify({ ok: problems.length === 0, tasks, errors: problems, warnings: [...warnings] })}\n`,
+    );
     return problems.length === 0 ? 0 : 2;
   }
+  for (const warning of warnings) io.err.write(`warning: ${warning}\n`);
   for (const problem of problems) io.err.write(`dgt: error: ${problem.message}\n`);
   if (problems.length > 0) {
+    // A path can have several problems (one per broken block): count the paths.
+    const broken = new Set(problems.map((problem) => problem.path)).size;
     if (separately)
       io.err.write(
-        `dgt: ${problems.length} of ${taskPaths.length} task paths ${problems.length === 1 ? 'has' : 'have'} errors.\n`,
+        `dgt: ${broken} of ${taskPaths.length} task paths ${broken === 1 ? 'has' : 'have'} errors.\n`,
       );
     return 2;
   }

@@ -18,6 +18,7 @@ import { DgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
 import { applyEngineOverride, type EngineOverride, mergeBuilderConfig } from './builder-config.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
+import { unknownKeyWarnings } from './unknown-keys.js';
 
 /** What a run reads: task files, overrides and command-line settings. */
 export type PlanOptions = {
@@ -60,6 +61,11 @@ export type RunPlan = {
   env: Record<string, string | undefined>;
   registry: Registry;
   builders: PlannedBuilder[];
+  /**
+   * Things the user should fix that do not stop the run, each naming its `file:line` (e.g. a
+   * block key that looks like a typo of a known one). The run emits each as a `warning` event.
+   */
+  warnings: string[];
 };
 
 /**
@@ -88,6 +94,7 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
     groups.set(task.config.data_builder, [...(groups.get(task.config.data_builder) ?? []), task]);
 
   const builders: PlannedBuilder[] = [];
+  const warnings: string[] = [];
   for (const [id, group] of groups) {
     const first = group[0]!;
     const loaded = await registry.load('builders', id, first.where(['data_builder']));
@@ -165,6 +172,19 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
         error.message = `block "${block.name}" (${block.type}) of builder ${id}:\n${error.message}`;
         throw error;
       }
+      warnings.push(
+        ...unknownKeyWarnings({
+          config: block,
+          definition: definitions.get(block.type)!,
+          parsed: parsed.data,
+          where: (key) => {
+            // Point at the file the key was written in: the override's entry when it set it.
+            const patches = blockEntries(override?.config);
+            const j = patches.findIndex((p) => p?.name === block.name && key in p);
+            return j === -1 ? baseWhere(['blocks', i, key]) : override!.where(['blocks', j, key]);
+          },
+        }),
+      );
       blockConfigs.push({
         ...(parsed.data as object),
         name: block.name,
@@ -209,7 +229,7 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
   }
   const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
   for (const root of outputRoots) await checkWritable(root);
-  return { cwd, env, registry, builders, engine: options.engine ?? {} };
+  return { cwd, env, registry, builders, engine: options.engine ?? {}, warnings };
 }
 
 /** Reads a generation task's seeds (inline and from its seed datastore) and checks their shape. */

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { BlockConfig } from '../config/builder-schema.js';
 import { zodToDgtError } from '../config/zod-issues.js';
-import { isBlock, isBlockDefinition, isFormatterDefinition } from '../contracts/guards.js';
-import type {
-  BlockDefinition,
-  BlockInitContext,
-  BlockV1,
-  RejectedRow,
-} from '../contracts/v1/block.js';
+import { isFormatterDefinition } from '../contracts/guards.js';
+import type { BlockV1, RejectedRow } from '../contracts/v1/block.js';
 import type { BoundBlock, Databuilder } from '../contracts/v1/builder.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
@@ -18,8 +12,8 @@ import { DgtError } from '../errors/dgt-error.js';
 import type { DgtEvent, EventSink, TaskSummary } from '../events/events.js';
 import { createRandom } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
+import { createBlockFactory } from './block-factory.js';
 import { bindBlock } from './bound-block.js';
-import { applyEngineOverride } from './builder-config.js';
 import { runBuilderLoop } from './builder-loop.js';
 import { finishTask } from './finish-task.js';
 import {
@@ -95,18 +89,10 @@ export async function executePlan(
     tasks: allTasks.map((t) => t.loaded.config.task_name),
     outputDir: allTasks[0]!.settings.outputRoot,
   });
+  for (const message of plan.warnings) emit({ type: 'warning', message });
 
-  // Blocks made by other blocks (ctx.createBlock), closed with the run's own blocks.
-  const innerBlocks: BlockV1[] = [];
-  const initContext: BlockInitContext = {
-    outputDir: allTasks[0]!.settings.outputRoot,
-    env: plan.env,
-    createBlock: async (config) => {
-      const block = await createInnerBlock(plan, config, initContext);
-      innerBlocks.push(block);
-      return block;
-    },
-  };
+  // Blocks made by other blocks (ctx.createBlock) are closed with the run's own blocks.
+  const factory = createBlockFactory(plan, 'run');
 
   const prepared: {
     planned: PlannedBuilder;
@@ -120,13 +106,7 @@ export async function executePlan(
       const blocks: BlockV1[] = [];
       const bound: Record<string, BoundBlock> = {};
       for (const config of planned.blockConfigs) {
-        const block = await planned.blockDefinitions.get(config.type)!.create(config, initContext);
-        if (!isBlock(block)) {
-          throw new DgtError(
-            'INVALID_PLUGIN',
-            `block type "${config.type}" created something that is not a block (expected specificationVersion 'v1', kind 'block', and call()).`,
-          );
-        }
+        const block = await factory.create(planned, config);
         blocks.push(block);
         bound[config.name] = bindBlock(block, config, {
           emit,
@@ -191,7 +171,7 @@ export async function executePlan(
     );
   } finally {
     for (const { blocks } of prepared) for (const block of blocks) await block.close?.();
-    for (const block of innerBlocks) await block.close?.();
+    await factory.closeInner();
     for (const task of taskRuns.values()) await task.close().catch(() => undefined);
   }
 
@@ -353,46 +333,6 @@ async function writeTaskCard(
   const store = await openStore(task.task.config.datastore, `${task.settings.storeName}/task_card`);
   await store.append([redactSecrets(card, ids.secrets) as StoredRecord]);
   await store.close();
-}
-
-/** Creates a block for another block (`ctx.createBlock`), validated like the builder's own. */
-async function createInnerBlock(
-  plan: RunPlan,
-  config: { type: string; name?: string; [key: string]: unknown },
-  initContext: BlockInitContext,
-): Promise<BlockV1> {
-  const name = config.name ?? config.type;
-  const where = `block config "${name}"`;
-  const load = async (type: string) => {
-    const definition = await plan.registry.load('blocks', type, where);
-    if (!isBlockDefinition(definition)) {
-      throw new DgtError(
-        'INVALID_PLUGIN',
-        `${where}: block type "${type}" does not export a block definition.`,
-      );
-    }
-    return definition;
-  };
-  const definitions = new Map<string, BlockDefinition>([[config.type, await load(config.type)]]);
-  if (plan.engine.type && !definitions.has(plan.engine.type))
-    definitions.set(plan.engine.type, await load(plan.engine.type));
-  const isLm = (type: string) => definitions.get(type)?.role === 'lm';
-  const [effective] = applyEngineOverride({ blocks: [{ ...config, name }] }, plan.engine, isLm)
-    .blocks as BlockConfig[];
-  const definition = definitions.get(effective!.type)!;
-  const parsed = definition.configSchema.safeParse(effective);
-  if (!parsed.success)
-    throw zodToDgtError('INVALID_BLOCK_CONFIG', parsed.error, effective, () => where);
-  const block = await definition.create(
-    { ...(parsed.data as object), name, type: effective!.type },
-    initContext,
-  );
-  if (!isBlock(block))
-    throw new DgtError(
-      'INVALID_PLUGIN',
-      `${where}: block type "${effective!.type}" created something that is not a block.`,
-    );
-  return block;
 }
 
 /** Checks transformation inputs against a builder's input schema, with a one-line reason. */

@@ -48,6 +48,13 @@ export type BlockInitContext = {
    * apply to it as to the builder's own LM blocks; the run closes it.
    */
   createBlock?(config: { type: string; name?: string; [key: string]: unknown }): Promise<BlockV1>;
+  /**
+   * Why the block is created. `run` (or absent): it will be called. `check`: the block is created
+   * only to validate its configuration (`dgt validate`) and closed again without a call; it must
+   * not open caches, files or connections, but should still throw the errors it would throw for
+   * a run (missing key, missing SDK, bad URL).
+   */
+  purpose?: 'run' | 'check';
 };
 
 /**

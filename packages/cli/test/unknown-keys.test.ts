@@ -1,0 +1,71 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
+
+const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
+
+/** A project whose override misspells `temperature` on the geography builder's generator. */
+async function typoProject() {
+  const dir = await tempDir();
+  await writeFile(
+    path.join(dir, 'override.yaml'),
+    'databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n        type: mock\n        temprature: 0.7\n        top_k: 40\n',
+  );
+  return dir;
+}
+
+const args = [
+  'run',
+  '--task-paths',
+  GEOGRAPHY,
+  '--config-path',
+  'override.yaml',
+  '--num-outputs-to-generate',
+  '5',
+  '--output-dir',
+  'out',
+];
+
+describe('a block key that looks like a typo', () => {
+  it('is reported on stderr with the override line and the key meant, and the run still succeeds', async () => {
+    const dir = await typoProject();
+    const result = await runCli(args, { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `warning: ${path.join(dir, 'override.yaml')}:6 block "generator" (mock): unknown key "temprature" — did you mean "temperature"? It is passed to the provider as is.`,
+    );
+    // A real provider parameter next to it is not mistaken for a typo of top_p.
+    expect(result.stderr).not.toContain('"top_k"');
+    expect(
+      await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl')),
+    ).toHaveLength(5);
+  });
+
+  it('is a warning event in --json output', async () => {
+    const dir = await typoProject();
+    const result = await runCli([...args, '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const events = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; message?: string });
+    const warnings = events.filter((e) => e.type === 'warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('unknown key "temprature"');
+  });
+
+  it('is reported by dgt validate too, which still passes the task', async () => {
+    const dir = await typoProject();
+    const validateArgs = ['validate', GEOGRAPHY, '--config-path', 'override.yaml'];
+    const result = await runCli(validateArgs, { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('unknown key "temprature" — did you mean "temperature"?');
+    const json = await runCli([...validateArgs, '--json'], { cwd: dir });
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { ok: boolean; warnings: string[] };
+    expect(report.ok).toBe(true);
+    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings[0]).toContain('override.yaml:6');
+  });
+});

@@ -1,0 +1,92 @@
+import type { BlockConfig } from '../config/builder-schema.js';
+import { zodToDgtError } from '../config/zod-issues.js';
+import { isBlock, isBlockDefinition } from '../contracts/guards.js';
+import type { BlockDefinition, BlockInitContext, BlockV1 } from '../contracts/v1/block.js';
+import { DgtError } from '../errors/dgt-error.js';
+import { applyEngineOverride } from './builder-config.js';
+import type { PlannedBuilder, RunPlan } from './plan-run.js';
+
+/**
+ * Creates the blocks of a planned run: the builders' own and those blocks create for themselves
+ * (`ctx.createBlock`). `dgt run` and `dgt validate` both go through it, so validation sees every
+ * error a run would see when its blocks are created.
+ */
+export type BlockFactory = {
+  /** The context every block's `create` receives. */
+  readonly initContext: BlockInitContext;
+  /** Creates one block of a planned builder from its validated config. */
+  create(planned: PlannedBuilder, config: BlockConfig): Promise<BlockV1>;
+  /** Closes the blocks made through `initContext.createBlock` so far. */
+  closeInner(): Promise<void>;
+};
+
+/** A {@link BlockFactory} for a plan; `purpose` is passed on to every block (see `BlockInitContext`). */
+export function createBlockFactory(plan: RunPlan, purpose: 'run' | 'check'): BlockFactory {
+  const inner: BlockV1[] = [];
+  const initContext: BlockInitContext = {
+    outputDir: plan.builders[0]!.tasks[0]!.settings.outputRoot,
+    env: plan.env,
+    purpose,
+    createBlock: async (config) => {
+      const block = await createInnerBlock(plan, config, initContext);
+      inner.push(block);
+      return block;
+    },
+  };
+  return {
+    initContext,
+    async create(planned, config) {
+      const block = await planned.blockDefinitions.get(config.type)!.create(config, initContext);
+      if (!isBlock(block)) {
+        throw new DgtError(
+          'INVALID_PLUGIN',
+          `block type "${config.type}" created something that is not a block (expected specificationVersion 'v1', kind 'block', and call()).`,
+        );
+      }
+      return block;
+    },
+    async closeInner() {
+      for (const block of inner.splice(0)) await block.close?.();
+    },
+  };
+}
+
+/** Creates a block for another block (`ctx.createBlock`), validated like the builder's own. */
+async function createInnerBlock(
+  plan: RunPlan,
+  config: { type: string; name?: string; [key: string]: unknown },
+  initContext: BlockInitContext,
+): Promise<BlockV1> {
+  const name = config.name ?? config.type;
+  const where = `block config "${name}"`;
+  const load = async (type: string) => {
+    const definition = await plan.registry.load('blocks', type, where);
+    if (!isBlockDefinition(definition)) {
+      throw new DgtError(
+        'INVALID_PLUGIN',
+        `${where}: block type "${type}" does not export a block definition.`,
+      );
+    }
+    return definition;
+  };
+  const definitions = new Map<string, BlockDefinition>([[config.type, await load(config.type)]]);
+  if (plan.engine.type && !definitions.has(plan.engine.type))
+    definitions.set(plan.engine.type, await load(plan.engine.type));
+  const isLm = (type: string) => definitions.get(type)?.role === 'lm';
+  const [effective] = applyEngineOverride({ blocks: [{ ...config, name }] }, plan.engine, isLm)
+    .blocks as BlockConfig[];
+  const definition = definitions.get(effective!.type)!;
+  const parsed = definition.configSchema.safeParse(effective);
+  if (!parsed.success)
+    throw zodToDgtError('INVALID_BLOCK_CONFIG', parsed.error, effective, () => where);
+  const block = await definition.create(
+    { ...(parsed.data as object), name, type: effective!.type },
+    initContext,
+  );
+  if (!isBlock(block))
+    throw new DgtError(
+      'INVALID_PLUGIN',
+      `${where}: block type "${effective!.type}" created something that is not a block.`,
+    );
+  return block;
+}
