@@ -26,7 +26,12 @@ describe('summaryTable', () => {
   it('shows real LM calls (requests minus cache hits), rejections per block, cost, time and files', () => {
     const table = summaryTable(
       [
-        task({ rejected: { dedup: 4, length: 1 }, cacheHits: 12, costUsd: 0.0421 }),
+        task({
+          rejected: { dedup: 4, length: 1 },
+          cacheHits: 12,
+          costUsd: 0.0421,
+          finalData: '/work/out/qa/final_data.jsonl',
+        }),
         task({
           task: 'rate',
           status: 'stalled',
@@ -49,6 +54,18 @@ describe('summaryTable', () => {
     expect(lines[4]).toMatch(/^total\s+incomplete\s+23\s+dedup:4 length:1\s+48\s+12/);
     expect(table).toContain('  qa: out/qa/final_data.jsonl');
     expect(table).toContain('  rate: out/rate/data.jsonl  (no progress in 5 attempts)');
+  });
+
+  it('names the final file the final datastore wrote, whatever its format', () => {
+    const table = summaryTable(
+      [
+        task({ finalData: '/work/out/qa/final_data.parquet' }),
+        task({ task: 'elsewhere', finalData: '/data/qa.jsonl' }),
+      ],
+      '/work',
+    );
+    expect(table).toContain('  qa: out/qa/final_data.parquet');
+    expect(table).toContain('  elsewhere: /data/qa.jsonl');
   });
 });
 

@@ -69,10 +69,11 @@ export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): strin
   const lines = [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
   lines.push('', 'files:');
   for (const t of tasks) {
-    const dir = cwd ? path.relative(cwd, t.outputDir) || '.' : t.outputDir;
-    const shown = dir.startsWith('..') ? t.outputDir : dir;
-    const file = t.status === 'completed' ? 'final_data.jsonl' : 'data.jsonl';
-    lines.push(`  ${t.task}: ${path.join(shown, file)}${t.reason ? `  (${t.reason})` : ''}`);
+    const file =
+      t.status === 'completed' && t.finalData ? t.finalData : path.join(t.outputDir, 'data.jsonl');
+    const relative = cwd ? path.relative(cwd, file) : file;
+    const shown = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+    lines.push(`  ${t.task}: ${shown}${t.reason ? `  (${t.reason})` : ''}`);
   }
   return lines.join('\n');
 }

@@ -54,6 +54,11 @@ export type TaskSummary = {
   /** Estimated cost of the task's LM requests in US dollars (0 when no price is known). */
   costUsd: number;
   outputDir: string;
+  /**
+   * The file (or other location) the task's final records were written to: `final_data.jsonl`
+   * in `outputDir` unless `final_datastore` says otherwise. Absent until the task has finished.
+   */
+  finalData?: string;
   durationMs: number;
 };
 

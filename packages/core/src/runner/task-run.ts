@@ -61,6 +61,8 @@ export class TaskRun {
   seeds: DataPoint[] = [];
   status: TaskStatus | undefined;
   reason: string | undefined;
+  /** Where the final records were written (the final datastore's location), once they are. */
+  finalData: string | undefined;
   /** Attempts of this task that were committed. */
   attempts = 0;
   /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
@@ -371,6 +373,7 @@ export class TaskRun {
       completionTokens: this.completionTokens,
       costUsd: this.costUsd,
       outputDir: this.settings.taskDir,
+      ...(this.finalData ? { finalData: this.finalData } : {}),
       durationMs: this.elapsedMs,
     };
   }
