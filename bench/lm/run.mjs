@@ -6,6 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +14,15 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const { openaiBlock } = await import(join(root, 'packages/blocks-lm/dist/index.js'));
+const { parse: parseYaml } = createRequire(join(root, 'packages/core/package.json'))('yaml');
 const cli = join(root, 'packages/cli/dist/bin.js');
 const task = join(root, 'examples/geography-qa/task.yaml');
 const quick = process.argv.includes('--quick');
 const scale = quick ? 0.25 : 1;
+// `--only c` (or `--only a,c`) measures some scenarios and prints them without writing RESULTS.md.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? new Set(process.argv[onlyAt + 1].split(',')) : null;
+const wanted = (id) => !only || only.has(id);
 
 const work = mkdtempSync(join(tmpdir(), 'dgt-bench-lm-'));
 const results = [];
@@ -119,22 +125,35 @@ async function dgtRun(
   };
 }
 
-/** Writes a script that sends `total` geography-like requests through the openai SDK with 64 workers. */
+/**
+ * Writes a script that makes `total` requests through the openai SDK with 64 workers, as a user
+ * would by hand: the geography prompt written out with three of the task's seed examples, the
+ * same reply schema and decoding parameters as the geography builder sends, nothing else.
+ */
 function bareLoop(server, total) {
   const bare = join(work, `bare-${total}.mjs`);
   const openaiPath = join(root, 'packages/blocks-lm/node_modules/openai/index.mjs');
+  const seeds = parseYaml(readFileSync(task, 'utf8')).seed_examples;
   writeFileSync(
     bare,
     `import OpenAI from ${JSON.stringify(openaiPath)};
 const client = new OpenAI({ baseURL: ${JSON.stringify(server.baseURL)}, apiKey: 'x', maxRetries: 0 });
 const total = ${total}; let next = 0;
-const schema = { type: 'object', properties: { question: { type: 'string' }, answer: { type: 'string' } }, required: ['question', 'answer'] };
+const seeds = ${JSON.stringify(seeds)};
+const schema = { type: 'object', properties: { question: { type: 'string', description: 'a new geography question' }, answer: { type: 'string', description: 'its short, correct answer' } }, required: ['question', 'answer'], additionalProperties: false };
+const prompt = (i) => \`You write training data for a geography quiz assistant. Each item is one factual geography question with a short, correct answer.
+
+Study these examples:
+
+\${[i, i * 7 + 3, i * 11 + 5].map((k) => seeds[k % seeds.length]).map((e) => \`Question: \${e.question}\nAnswer: \${e.answer}\n\n\`).join('')}Now write one new item. Ask about a place, feature or fact that none of the examples cover, keep the answer brief and accurate, and reply with a JSON object of the form {"question": "...", "answer": "..."}. If you cannot produce JSON, reply exactly as:
+Question: <your question>
+Answer: <your answer>\`;
 async function worker() {
   while (next < total) {
     const i = next++;
     const res = await client.chat.completions.create({ model: 'fake-model', temperature: 0.8, max_tokens: 256,
-      messages: [{ role: 'user', content: 'Write a new geography question and answer, like these examples: ' + i }],
-      response_format: { type: 'json_schema', json_schema: { name: 'qa', schema, strict: false } } });
+      messages: [{ role: 'user', content: prompt(i) }],
+      response_format: { type: 'json_schema', json_schema: { name: 'geography_qa', schema, strict: false } } });
     JSON.parse(res.choices[0].message.content);
   }
 }
@@ -142,6 +161,12 @@ await Promise.all(Array.from({ length: 64 }, worker));
 `,
   );
   return bare;
+}
+
+/** Requests per second while the server was in use: from its first request to its last reply. */
+async function serverRate(server) {
+  const { completed, firstRequestMs, lastReplyMs } = await server.stats();
+  return completed / ((lastReplyMs - firstRequestMs) / 1000);
 }
 
 /** Calls the openai block directly with `n` distinct rows; returns the achieved rate. */
@@ -214,18 +239,23 @@ async function startFakeOpenAI(options = {}) {
 }
 
 // (a) 100 ms latency, max_concurrency 64: ideal 640 requests/s.
-{
+if (wanted('a')) {
   const server = await startFakeOpenAI({ latencyMs: 100 });
   const n = Math.round(3200 * scale);
   const direct = await engineRate(server, n);
   log(`(a) engine: ${fmt(direct.rate, 1)} req/s`);
+  await server.reset();
   const loop = await timed(`node ${JSON.stringify(bareLoop(server, n))}`);
   const loopRate = n / (loop.wallMs / 1000);
+  const loopBusyRate = await serverRate(server);
   await server.reset();
   const outputs = Math.round(2000 * scale);
   const run = await dgtRun(server, { outputs, batch: 256 });
   const lmRate = run.serverRequests / (run.wallMs / 1000);
-  log(`(a) dgt run: ${run.serverRequests} requests in ${fmt(run.wallMs / 1000)} s`);
+  const lmBusyRate = await serverRate(server);
+  log(
+    `(a) dgt run: ${run.serverRequests} requests in ${fmt(run.wallMs / 1000)} s, ${fmt(lmBusyRate, 1)} req/s while the server was in use`,
+  );
   results.push({
     id: 'a',
     title: '100 ms latency, max_concurrency 64 (ideal 640 req/s)',
@@ -237,16 +267,22 @@ async function startFakeOpenAI(options = {}) {
         '≥ 0.9',
       ],
       [
-        `for reference: bare loop over the openai SDK, 64 workers, ${n} requests (incl. ~0.2 s process start)`,
+        `for reference: bare loop over the openai SDK, 64 workers, ${n} requests, over its wall time (incl. ~0.2 s process start); ${fmt(loopBusyRate, 1)} req/s while the server was in use`,
         `${fmt(loopRate, 1)} req/s`,
         fmt(loopRate / 640),
         '',
       ],
       [
-        `dgt run geography (${outputs} records, seed batch 256, wall time incl. start-up)`,
+        `dgt run geography (${outputs} records, seed batch 256): rate while the server was in use (first request to last reply)`,
+        `${fmt(lmBusyRate, 1)} req/s`,
+        fmt(lmBusyRate / 640),
+        '≥ 0.9',
+      ],
+      [
+        'dgt run geography: rate over the wall time (incl. start-up and finish)',
         `${fmt(lmRate, 1)} req/s`,
         fmt(lmRate / 640),
-        '≥ 0.9',
+        '',
       ],
     ],
   });
@@ -254,7 +290,7 @@ async function startFakeOpenAI(options = {}) {
 }
 
 // (b) a server accepting 20 requests/s (sliding one-second window), 429 + Retry-After beyond.
-{
+if (wanted('b')) {
   const server = await startFakeOpenAI({ rateLimit: { requestsPerSecond: 20 } });
   const n = Math.round(300 * scale);
   const direct = await engineRate(server, n, { retry_initial_delay: 0.1 });
@@ -294,30 +330,84 @@ async function startFakeOpenAI(options = {}) {
 }
 
 // (c) zero latency: `dgt run` against a bare loop over the openai SDK at the same concurrency.
-{
+// Both are CPU-bound and share two cores with the fake server, so single runs vary by several
+// per cent: three rounds, alternating, and the median of each measure.
+if (wanted('c')) {
   const server = await startFakeOpenAI();
   const outputs = Math.round(4000 * scale);
-  const run = await dgtRun(server, { outputs, batch: 256 });
-  const runRate = run.serverRequests / (run.wallMs / 1000);
-  const runCpu = run.cpuMs / run.serverRequests;
-  const bare = bareLoop(server, run.serverRequests);
-  const loop = await timed(`node ${JSON.stringify(bare)}`);
-  const loopRate = run.serverRequests / (loop.wallMs / 1000);
-  const loopCpu = loop.cpuMs / run.serverRequests;
-  log(`(c) dgt run ${fmt(runRate, 0)} req/s vs bare loop ${fmt(loopRate, 0)} req/s`);
+  const rounds = [];
+  for (let round = 0; round < 3; round++) {
+    await server.reset();
+    const run = await dgtRun(server, { outputs, batch: 256 });
+    const runServerRate = await serverRate(server);
+    await server.reset();
+    const loop = await timed(`node ${JSON.stringify(bareLoop(server, run.serverRequests))}`);
+    const loopServerRate = await serverRate(server);
+    const n = run.serverRequests;
+    rounds.push({
+      n,
+      run: { wall: n / (run.wallMs / 1000), busy: runServerRate, cpu: run.cpuMs / n },
+      loop: { wall: n / (loop.wallMs / 1000), busy: loopServerRate, cpu: loop.cpuMs / n },
+    });
+    log(
+      `(c) round ${round + 1}: dgt run ${fmt(runServerRate, 0)} req/s while the server was busy, ${fmt(n / (run.wallMs / 1000), 0)} over its wall time; bare loop ${fmt(loopServerRate, 0)} / ${fmt(n / (loop.wallMs / 1000), 0)}`,
+    );
+  }
+  const median = (pick) => {
+    const values = rounds.map(pick).sort((x, y) => x - y);
+    return values[Math.floor(values.length / 2)];
+  };
+  const busyRatio = median((r) => r.run.busy / r.loop.busy);
+  const wallRatio = median((r) => r.run.wall / r.loop.wall);
   results.push({
     id: 'c',
-    title: `zero latency, concurrency 64, ${run.serverRequests} requests`,
+    title: `zero latency, concurrency 64, ${rounds[0].n} requests (median of 3 alternating rounds)`,
     rows: [
       [
-        `dgt run geography (${outputs} records; wall time incl. ~0.3 s start-up): ${fmt(runCpu, 3)} ms CPU/request`,
-        `${fmt(runRate, 0)} req/s`,
-        fmt(runRate / loopRate),
+        `dgt run geography (${outputs} records): rate while the server was in use (first request to last reply)`,
+        `${fmt(
+          median((r) => r.run.busy),
+          0,
+        )} req/s`,
+        fmt(busyRatio),
         '≥ 0.8',
       ],
       [
-        `bare loop over the openai SDK, 64 workers: ${fmt(loopCpu, 3)} ms CPU/request`,
-        `${fmt(loopRate, 0)} req/s`,
+        `dgt run geography: rate over the process's wall time (incl. ~0.3 s start-up and the finish)`,
+        `${fmt(
+          median((r) => r.run.wall),
+          0,
+        )} req/s`,
+        fmt(wallRatio),
+        '≥ 0.8',
+      ],
+      [
+        `dgt run geography: CPU per request (whole process, all threads)`,
+        `${fmt(
+          median((r) => r.run.cpu),
+          3,
+        )} ms`,
+        fmt(median((r) => r.loop.cpu / r.run.cpu)),
+        '',
+      ],
+      [
+        `bare loop over the openai SDK (same prompts, schema and parameters), 64 workers: rate while the server was in use`,
+        `${fmt(
+          median((r) => r.loop.busy),
+          0,
+        )} req/s`,
+        '1.00',
+        '',
+      ],
+      [
+        `bare loop: rate over wall time; CPU per request ${fmt(
+          median((r) => r.loop.cpu),
+          3,
+        )} ms`,
+        `${fmt(
+          median((r) => r.loop.wall),
+          0,
+        )} req/s`,
         '1.00',
         '',
       ],
@@ -327,7 +417,7 @@ async function startFakeOpenAI(options = {}) {
 }
 
 // (d) warm cache: a run with the cache on, then the same run with --restart.
-{
+if (wanted('d')) {
   const server = await startFakeOpenAI({ latencyMs: 100 });
   const outputs = Math.round(400 * scale);
   rmSync(join(work, 'cache'), { recursive: true, force: true });
@@ -355,6 +445,12 @@ async function startFakeOpenAI(options = {}) {
     ],
   });
   await server.close();
+}
+
+if (only) {
+  for (const r of results) for (const row of r.rows) log(`(${r.id}) ${row.join(' | ')}`);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;

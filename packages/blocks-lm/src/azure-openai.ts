@@ -33,15 +33,16 @@ const azureOpenAIBlock = defineBlock({
   role: 'lm',
   description: 'LM calls to an Azure OpenAI deployment',
   configSchema: azureOpenAIConfigSchema,
-  create(config, ctx) {
+  async create(config, ctx) {
     const resolved = resolveLmConfig(config);
     const connection = resolveAzureConnection(resolved, config, ctx.env);
     return createLmBlock({
       name: config.name,
       type: config.type,
       config: { ...resolved, apiKey: connection.apiKey },
-      provider: createAzureOpenAIProvider(resolved, connection, config.extra_headers),
+      provider: await createAzureOpenAIProvider(resolved, connection, config.extra_headers),
       env: ctx.env,
+      purpose: ctx.purpose,
     });
   },
 });

@@ -321,11 +321,13 @@ describe('openai block', () => {
     const block = await makeBlock(
       openaiBlock,
       { type: 'openai', model: 'm' },
-      { OPENAI_BASE_URL: server.baseURL },
+      // An empty OPENAI_API_KEY= (as a .env template leaves it) is no key: the placeholder is sent.
+      { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: '' },
     );
     const rows: Record<string, unknown>[] = [{ input: 'x' }];
     await callBlock(block, rows);
     expect(rows[0]?.result).toBe('from env');
+    expect(rows[0]?.error).toBeUndefined();
   });
 
   it('rejects configuration mistakes with DgtErrors naming the block and key', async () => {

@@ -21,7 +21,7 @@ const openaiBlock = defineBlock({
   role: 'lm',
   description: 'LM calls to OpenAI or an OpenAI-compatible server (vLLM, LM Studio, …)',
   configSchema: lmBlockConfigSchema,
-  create(config, ctx) {
+  async create(config, ctx) {
     const resolved = resolveLmConfig(config);
     const connection = resolveOpenAIConnection(resolved, ctx.env, config);
     return createLmBlock({
@@ -29,8 +29,9 @@ const openaiBlock = defineBlock({
       type: config.type,
       // The resolved key goes in so the engine can scrub it from error messages.
       config: { ...resolved, apiKey: connection.apiKey },
-      provider: createOpenAIProvider(resolved, connection, config.extra_headers),
+      provider: await createOpenAIProvider(resolved, connection, config.extra_headers),
       env: ctx.env,
+      purpose: ctx.purpose,
     });
   },
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { defineBlock } from '@dgt/core';
 import { z } from 'zod';
 import { createDedupBlock, type DedupMethod, dedupConfigShape } from './dedup/dedup-runner.js';
@@ -25,10 +25,7 @@ export function normalizeText(text: string): string {
 function exactMethod(normalize: boolean): DedupMethod<string> {
   return {
     prepare: (text) =>
-      createHash('sha256')
-        .update(normalize ? normalizeText(text) : text)
-        .digest('base64url')
-        .slice(0, 22),
+      hash('sha256', normalize ? normalizeText(text) : text, 'base64url').slice(0, 22),
     createIndex() {
       const keys = new Set<string>();
       return {

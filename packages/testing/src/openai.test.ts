@@ -195,8 +195,12 @@ describe('startFakeOpenAI', () => {
     );
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
     expect(server.stats).toMatchObject({ requests: 4, completed: 4, inFlight: 0, maxInFlight: 4 });
+    // The server was busy from the first request to the last reply: at least one latency.
+    const { firstRequestMs = 0, lastReplyMs = 0 } = server.stats;
+    expect(lastReplyMs - firstRequestMs).toBeGreaterThanOrEqual(55);
     server.reset();
     expect(server.stats).toMatchObject({ requests: 0, completed: 0, maxInFlight: 0 });
+    expect(server.stats.firstRequestMs).toBeUndefined();
     expect(server.requests).toHaveLength(0);
   });
 

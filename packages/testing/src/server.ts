@@ -212,6 +212,7 @@ export async function startFakeServer(
       choice: 0,
     };
     stats.requests++;
+    stats.firstRequestMs ??= performance.now();
     requests.push(req);
 
     const fault = faultFor(req);
@@ -253,6 +254,7 @@ export async function startFakeServer(
       const promptTokens = parsed.prompts.reduce((sum, p) => sum + countTokens(p), 0);
       await endpoint.send(res, { body, parsed, choices, promptTokens, req });
       stats.completed++;
+      stats.lastReplyMs = performance.now();
     } catch (error) {
       if (!res.headersSent) sendError(res, 500, `fake server reply failed: ${String(error)}`);
     } finally {
@@ -309,6 +311,8 @@ export async function startFakeServer(
     requests,
     reset() {
       Object.assign(stats, { requests: 0, completed: 0, rejected: 0, maxInFlight: stats.inFlight });
+      delete stats.firstRequestMs;
+      delete stats.lastReplyMs;
       requests.length = 0;
       bodyCounts = new Map();
       limiter?.reset();

@@ -71,6 +71,13 @@ export type FakeServerStats = {
   inFlight: number;
   /** The most LM requests that were in flight at once. */
   maxInFlight: number;
+  /**
+   * When the first LM request arrived and the last reply was sent, in milliseconds on the
+   * server's monotonic clock (`performance.now()`): their difference is how long the server was
+   * being used, which benchmarks divide request counts by.
+   */
+  firstRequestMs?: number;
+  lastReplyMs?: number;
 };
 
 /** A running fake LM server. */

@@ -1,15 +1,17 @@
 import { createRequire } from 'node:module';
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import { compileReplyCheck } from './reply-schema-check.js';
 
 let ajv: Ajv2020 | undefined;
-const compiled = new Map<string, ValidateFunction>();
-// The same, by schema object (`null`: the schema does not compile). Assumes a schema object is
-// not changed once replies have been checked against it.
-const bySchemaObject = new WeakMap<object, ValidateFunction | null>();
+// Checks by schema text (`null`: the schema does not compile: only JSON syntax is checked).
+const compiled = new Map<string, Checker | null>();
+// The same, by schema object. Assumes a schema object is not changed once replies have been
+// checked against it.
+const bySchemaObject = new WeakMap<object, Checker | null>();
 
 /**
- * The validator, loaded on the first reply that has a schema to check (most runs' start-up does
- * not need ajv). Schemas are not checked against the JSON Schema meta-schema (compiling that
+ * The full validator, loaded on the first reply whose schema {@link compileReplyCheck} does not
+ * read (most runs never need ajv). Schemas are not checked against the JSON Schema meta-schema (compiling that
  * costs more than all of a run's reply schemas); ajv still refuses keywords of the wrong shape.
  */
 function validatorInstance(): Ajv2020 {
@@ -40,28 +42,40 @@ export function parseJsonReply(text: string): unknown {
   return undefined;
 }
 
-function validatorFor(schema: Record<string, unknown>): ValidateFunction | undefined {
+type Checker = (value: unknown) => string | undefined;
+
+/** A check by ajv, for schemas outside what {@link compileReplyCheck} reads. */
+function ajvCheck(schema: Record<string, unknown>): Checker | undefined {
+  // Schemas come from zod (draft 2020-12) or from users (often draft-07, which reads the same
+  // for what structured output uses); the dialect URI itself is not needed to validate.
+  const { $schema: _dialect, ...body } = schema;
+  let validate: ValidateFunction;
+  try {
+    validate = validatorInstance().compile(body);
+  } catch {
+    return undefined;
+  }
+  return (value) =>
+    validate(value)
+      ? undefined
+      : (validate.errors ?? [])
+          .slice(0, 5)
+          .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`)
+          .join('; ');
+}
+
+function checkerFor(schema: Record<string, unknown>): Checker | undefined {
   // Every reply of a call shares one schema object: look it up without serialising it.
   const known = bySchemaObject.get(schema);
   if (known !== undefined) return known ?? undefined;
   const key = JSON.stringify(schema);
-  let validate = compiled.get(key);
-  if (validate) {
-    bySchemaObject.set(schema, validate);
-    return validate;
+  let check = compiled.get(key);
+  if (check === undefined) {
+    check = compileReplyCheck(schema) ?? ajvCheck(schema) ?? null;
+    compiled.set(key, check);
   }
-  // Schemas come from zod (draft 2020-12) or from users (often draft-07, which reads the same
-  // for what structured output uses); the dialect URI itself is not needed to validate.
-  const { $schema: _dialect, ...body } = schema;
-  try {
-    validate = validatorInstance().compile(body);
-  } catch {
-    bySchemaObject.set(schema, null);
-    return undefined;
-  }
-  compiled.set(key, validate);
-  bySchemaObject.set(schema, validate);
-  return validate;
+  bySchemaObject.set(schema, check);
+  return check ?? undefined;
 }
 
 /**
@@ -74,11 +88,7 @@ export function checkJsonReply(
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
   const value = parseJsonReply(text);
   if (value === undefined) return { ok: false, reason: 'the reply is not valid JSON' };
-  const validate = validatorFor(schema);
-  if (!validate || validate(value)) return { ok: true, value };
-  const reason = (validate.errors ?? [])
-    .slice(0, 5)
-    .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`)
-    .join('; ');
-  return { ok: false, reason: `the JSON does not match the schema: ${reason}` };
+  const problem = checkerFor(schema)?.(value);
+  if (problem === undefined) return { ok: true, value };
+  return { ok: false, reason: `the JSON does not match the schema: ${problem}` };
 }

@@ -1,8 +1,7 @@
 import { DgtError } from '@dgt/core';
-import { AzureOpenAI } from 'openai';
 import type { ResolvedLmConfig } from '../config.js';
 import type { LmProvider } from '../engine/provider.js';
-import { completeWithOpenAI, openaiFailure } from './openai.js';
+import { completeWithOpenAI, loadOpenAISdk, openaiFailure } from './openai.js';
 
 /** Default `api_version`: the newest generally-available Azure OpenAI data-plane version. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -49,12 +48,13 @@ export function resolveAzureConnection(
 }
 
 /** An LM provider over the `openai` SDK's `AzureOpenAI` client (a deployment of one model). */
-export function createAzureOpenAIProvider(
+export async function createAzureOpenAIProvider(
   config: ResolvedLmConfig,
   connection: AzureConnection,
   headers?: Record<string, string>,
-): LmProvider {
-  const client = new AzureOpenAI({
+): Promise<LmProvider> {
+  const openai = await loadOpenAISdk();
+  const client = new openai.AzureOpenAI({
     endpoint: connection.endpoint,
     apiKey: connection.apiKey,
     deployment: connection.deployment,
@@ -67,6 +67,6 @@ export function createAzureOpenAIProvider(
     name: 'azure-openai',
     endpoint: `${connection.endpoint}/openai/deployments/${connection.deployment}`,
     complete: (request, signal) => completeWithOpenAI(client, request, signal, 'max_tokens'),
-    describeError: (error) => openaiFailure(error, connection.endpoint),
+    describeError: (error) => openaiFailure(error, openai, connection.endpoint),
   };
 }

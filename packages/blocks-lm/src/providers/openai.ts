@@ -1,5 +1,5 @@
 import { DgtError } from '@dgt/core';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ResolvedLmConfig } from '../config.js';
 import {
   estimateTokens,
@@ -19,6 +19,20 @@ import {
 
 const OPENAI_URL = 'https://api.openai.com/v1';
 
+/** The `openai` SDK module. */
+export type OpenAISdk = typeof import('openai');
+
+let sdk: Promise<OpenAISdk> | undefined;
+
+/**
+ * Loads the `openai` SDK when the first OpenAI or Azure block is created: importing it takes
+ * ~60 ms, which runs of other providers (and `dgt list`) need not pay.
+ */
+export function loadOpenAISdk(): Promise<OpenAISdk> {
+  sdk ??= import('openai');
+  return sdk;
+}
+
 /** Where and as whom an OpenAI block connects. */
 export type OpenAIConnection = { baseURL: string; apiKey: string; official: boolean };
 
@@ -32,7 +46,7 @@ export function resolveOpenAIConnection(
   env: Record<string, string | undefined>,
   block: { name: string; type: string },
 ): OpenAIConnection {
-  const baseURL = config.baseUrl ?? env.OPENAI_BASE_URL ?? OPENAI_URL;
+  const baseURL = config.baseUrl || env.OPENAI_BASE_URL || OPENAI_URL;
   let official = false;
   try {
     official = new URL(baseURL).hostname === 'api.openai.com';
@@ -42,7 +56,8 @@ export function resolveOpenAIConnection(
       `Block "${block.name}" (type ${block.type}): key "base_url" is not a URL: ${baseURL}`,
     );
   }
-  const apiKey = config.apiKey ?? env.OPENAI_API_KEY ?? (official ? undefined : 'EMPTY');
+  // An empty variable (`OPENAI_API_KEY=` in a .env) counts as unset.
+  const apiKey = config.apiKey || env.OPENAI_API_KEY || (official ? undefined : 'EMPTY');
   if (!apiKey) {
     throw new DgtError(
       'MISSING_CREDENTIALS',
@@ -138,16 +153,20 @@ function readCompletionLogprobs(
 }
 
 /** What the engine needs to know about an error of the `openai` SDK (also used for Azure). */
-export function openaiFailure(error: unknown, endpoint?: string): RequestFailure {
-  if (error instanceof OpenAI.APIConnectionError) {
+export function openaiFailure(
+  error: unknown,
+  openai: OpenAISdk,
+  endpoint?: string,
+): RequestFailure {
+  if (error instanceof openai.APIConnectionError) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
     return {
       retryable: true,
-      unreachable: !(error instanceof OpenAI.APIConnectionTimeoutError),
+      unreachable: !(error instanceof openai.APIConnectionTimeoutError),
       message: `cannot reach ${endpoint ?? 'the server'}: ${error.message}${cause}`,
     };
   }
-  if (error instanceof OpenAI.APIError) {
+  if (error instanceof openai.APIError) {
     const body = error.error as { message?: unknown; code?: unknown } | undefined;
     const message = typeof body?.message === 'string' ? body.message : error.message;
     const retryAfterMs = parseRetryAfter(error.headers);
@@ -247,12 +266,13 @@ export async function completeWithOpenAI(
 }
 
 /** An LM provider over the official `openai` SDK: chat completions and legacy completions. */
-export function createOpenAIProvider(
+export async function createOpenAIProvider(
   config: ResolvedLmConfig,
   connection: OpenAIConnection,
   headers?: Record<string, string>,
-): LmProvider {
-  const client = new OpenAI({
+): Promise<LmProvider> {
+  const openai = await loadOpenAISdk();
+  const client = new openai.OpenAI({
     apiKey: connection.apiKey,
     baseURL: connection.baseURL,
     // The engine retries and times out; the SDK's own timeout is only a backstop.
@@ -268,6 +288,6 @@ export function createOpenAIProvider(
     name: 'openai',
     endpoint: connection.baseURL,
     complete: (request, signal) => completeWithOpenAI(client, request, signal, chatMaxKey),
-    describeError: (error) => openaiFailure(error, connection.baseURL),
+    describeError: (error) => openaiFailure(error, openai, connection.baseURL),
   };
 }

@@ -1,14 +1,25 @@
+import { createRequire } from 'node:module';
 import { DgtError } from '@dgt/core';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => void;
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 
 let draft7: Ajv | undefined;
 let draft2020: Ajv2020 | undefined;
+
+/**
+ * ajv and ajv-formats, loaded by the first block that compiles a schema: loading them takes
+ * ~50 ms, which every run would otherwise pay at start-up whether it validates JSON or not.
+ */
+function loadAjv() {
+  const load = createRequire(import.meta.url);
+  const formats = load('ajv-formats') as { default?: unknown };
+  return {
+    Ajv: (load('ajv') as typeof import('ajv')).Ajv,
+    Ajv2020: (load('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020,
+    // ajv-formats is CommonJS with its plugin as `default`.
+    addFormats: (formats.default ?? formats) as (ajv: Ajv) => void,
+  };
+}
 
 /**
  * Compiles a JSON Schema with Ajv (draft 2020-12 when its `$schema` says so, else draft-07),
@@ -23,14 +34,16 @@ export function compileJsonSchema(
   let ajv: Ajv;
   if (is2020) {
     if (!draft2020) {
-      draft2020 = new Ajv2020({ allErrors: true, strict: false });
-      addFormats(draft2020 as unknown as Ajv);
+      const lib = loadAjv();
+      draft2020 = new lib.Ajv2020({ allErrors: true, strict: false });
+      lib.addFormats(draft2020 as unknown as Ajv);
     }
     ajv = draft2020 as unknown as Ajv;
   } else {
     if (!draft7) {
-      draft7 = new Ajv({ allErrors: true, strict: false });
-      addFormats(draft7);
+      const lib = loadAjv();
+      draft7 = new lib.Ajv({ allErrors: true, strict: false });
+      lib.addFormats(draft7);
     }
     ajv = draft7;
   }
