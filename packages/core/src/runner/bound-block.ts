@@ -78,6 +78,8 @@ export function bindBlock(
 ): BoundBlock {
   const inputMap = config.input_map;
   const outputMap = config.output_map;
+  // Fields a block was given under their mapped names; without an output_map they do not flow back.
+  const mappedInputs = new Set(Object.values(inputMap ?? {}));
 
   const runWith: RunWith = async (rows, options, call, rejects) => {
     // Blocks write onto the rows they get; with an input_map they get fresh rows, so remember
@@ -104,9 +106,8 @@ export function bindBlock(
       if (outputMap) {
         for (const [from, to] of Object.entries(outputMap)) row[to] = blockRow[from];
       } else {
-        const inputs = new Set(Object.values(inputMap ?? {}));
         for (const [key, value] of Object.entries(blockRow))
-          if (!inputs.has(key) && key !== 'task_name') row[key] = value;
+          if (!mappedInputs.has(key) && key !== 'task_name') row[key] = value;
       }
       return row;
     };
