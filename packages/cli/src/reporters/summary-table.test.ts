@@ -56,6 +56,30 @@ describe('summaryTable', () => {
     expect(table).toContain('  rate: out/rate/data.jsonl  (no progress in 5 attempts)');
   });
 
+  it('adds LM usage per block, over all tasks, when the run used several LM blocks', () => {
+    const usage = (requests: number, cacheHits = 0) => ({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      requests,
+      cacheHits,
+      failures: 0,
+      promptTokens: requests * 100,
+      completionTokens: requests * 10,
+      costUsd: requests * 0.001,
+    });
+    const table = summaryTable([
+      task({ lmUsage: { generator: usage(10, 2), judge: usage(5) } }),
+      task({ task: 'other', lmUsage: { generator: usage(4) } }),
+    ]);
+    expect(table).toMatch(
+      /^LM block\s+model\s+LM calls\s+cached\s+failed\s+prompt\s+completion\s+cost$/m,
+    );
+    expect(table).toMatch(/^generator\s+openai gpt-4o-mini\s+12\s+2\s+0\s+1,400\s+140\s+\$0\.01$/m);
+    expect(table).toMatch(/^judge\s+openai gpt-4o-mini\s+5\s+0\s+0\s+500\s+50\s+\$0\.0050$/m);
+    // One LM block: the task rows already say it all.
+    expect(summaryTable([task({ lmUsage: { generator: usage(3) } })])).not.toContain('LM block');
+  });
+
   it('names the final file the final datastore wrote, whatever its format', () => {
     const table = summaryTable(
       [

@@ -1,11 +1,76 @@
 import path from 'node:path';
-import type { TaskSummary } from '@dgt/core';
+import type { BlockLmUsage, TaskSummary } from '@dgt/core';
 import { formatCost, formatCount, formatDuration } from './task-progress.js';
+
+/** Cells padded to their column's width, two spaces apart, with a rule under the header. */
+function alignColumns(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const format = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
+}
+
+/**
+ * LM usage per block over every task of the run: one row per block and model. Shown when the
+ * run used more than one LM block (a generator and a judge, say), where the task rows alone
+ * cannot tell which of them spent the tokens.
+ */
+function blockUsageLines(tasks: readonly TaskSummary[]): string[] {
+  const byBlock = new Map<string, BlockLmUsage & { block: string }>();
+  for (const task of tasks) {
+    for (const [block, usage] of Object.entries(task.lmUsage ?? {})) {
+      const key = `${block}\u0000${usage.provider}\u0000${usage.model}`;
+      const total = byBlock.get(key) ?? {
+        block,
+        provider: usage.provider,
+        model: usage.model,
+        requests: 0,
+        cacheHits: 0,
+        failures: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        costUsd: 0,
+      };
+      total.requests += usage.requests;
+      total.cacheHits += usage.cacheHits;
+      total.failures += usage.failures;
+      total.promptTokens += usage.promptTokens;
+      total.completionTokens += usage.completionTokens;
+      total.costUsd += usage.costUsd;
+      byBlock.set(key, total);
+    }
+  }
+  if (byBlock.size < 2) return [];
+  const rows = [...byBlock.values()].map((u) => [
+    u.block,
+    `${u.provider} ${u.model}`,
+    String(u.requests - u.cacheHits),
+    String(u.cacheHits),
+    String(u.failures),
+    formatCount(u.promptTokens),
+    formatCount(u.completionTokens),
+    formatCost(u.costUsd),
+  ]);
+  const header = [
+    'LM block',
+    'model',
+    'LM calls',
+    'cached',
+    'failed',
+    'prompt',
+    'completion',
+    'cost',
+  ];
+  return ['', ...alignColumns(header, rows)];
+}
 
 /**
  * The end-of-run table: one row per task (accepted, rejected per block, LM calls actually made,
- * cache hits, failures, tokens, cost, time), totals when there are several tasks, then where
- * each task's files are.
+ * cache hits, failures, tokens, cost, time), totals when there are several tasks, LM usage per
+ * block when the run used several LM blocks, then where each task's files are.
  */
 export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): string {
   const header = [
@@ -60,13 +125,7 @@ export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): strin
       }),
     );
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const format = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const lines = [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
+  const lines = [...alignColumns(header, rows), ...blockUsageLines(tasks)];
   lines.push('', 'files:');
   for (const t of tasks) {
     const file =

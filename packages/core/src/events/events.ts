@@ -33,6 +33,21 @@ export type TaskStatus =
   | 'interrupted';
 
 /** Per-task numbers reported at the end of a task and of the run. */
+/** LM usage of one block within a task (or a run): requests, cache hits, failures, tokens, cost. */
+export type BlockLmUsage = {
+  provider: string;
+  model: string;
+  /** LM requests, including those answered from the request cache. */
+  requests: number;
+  cacheHits: number;
+  /** Requests that failed after all retries. */
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Estimated cost in US dollars (0 when no price is known). */
+  costUsd: number;
+};
+
 export type TaskSummary = {
   task: string;
   builder: string;
@@ -53,6 +68,8 @@ export type TaskSummary = {
   completionTokens: number;
   /** Estimated cost of the task's LM requests in US dollars (0 when no price is known). */
   costUsd: number;
+  /** The same LM figures per block (by block name), for tasks that made LM requests. */
+  lmUsage?: Record<string, BlockLmUsage>;
   outputDir: string;
   /**
    * The file (or other location) the task's final records were written to: `final_data.jsonl`

@@ -194,6 +194,26 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): void {
     task.promptTokens += event.promptTokens;
     task.completionTokens += event.completionTokens;
     task.costUsd += event.costUsd ?? 0;
+    let usage = task.lmUsage.get(event.block);
+    if (!usage) {
+      usage = {
+        provider: event.provider,
+        model: event.model,
+        requests: 0,
+        cacheHits: 0,
+        failures: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        costUsd: 0,
+      };
+      task.lmUsage.set(event.block, usage);
+    }
+    usage.requests++;
+    if (event.cached) usage.cacheHits++;
+    if (!event.ok) usage.failures++;
+    usage.promptTokens += event.promptTokens;
+    usage.completionTokens += event.completionTokens;
+    usage.costUsd += event.costUsd ?? 0;
     if (!event.ok) {
       task.lmFailures++;
       task.lastLmError = event.error;

@@ -4,7 +4,7 @@ import type { LoadedTask } from '../config/load-tasks.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
-import type { DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
+import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import type { TaskSettings } from './task-settings.js';
@@ -77,6 +77,8 @@ export class TaskRun {
   promptTokens = 0;
   completionTokens = 0;
   costUsd = 0;
+  /** LM usage per block name. */
+  readonly lmUsage = new Map<string, BlockLmUsage>();
   readonly rejected: Record<string, number> = {};
   /** Records present when the run started (resume). */
   resumed = 0;
@@ -372,6 +374,13 @@ export class TaskRun {
       promptTokens: this.promptTokens,
       completionTokens: this.completionTokens,
       costUsd: this.costUsd,
+      ...(this.lmUsage.size > 0
+        ? {
+            lmUsage: Object.fromEntries(
+              [...this.lmUsage].map(([block, usage]) => [block, { ...usage }]),
+            ),
+          }
+        : {}),
       outputDir: this.settings.taskDir,
       ...(this.finalData ? { finalData: this.finalData } : {}),
       durationMs: this.elapsedMs,
