@@ -55,6 +55,46 @@ async function loadDriver(): Promise<typeof BetterSqlite3> {
   }
 }
 
+function isBusy(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === 'SQLITE_BUSY' || /database is locked/.test(String(e?.message));
+}
+
+/**
+ * Opens the cache file in WAL mode and creates its table. Switching a file to WAL needs a lock
+ * that SQLite does not wait for (the busy timeout does not apply), so two runs starting together
+ * on one cache can get "database is locked": the open is retried for up to 30 s.
+ */
+async function openDatabase(
+  Database: typeof BetterSqlite3,
+  path: string,
+): Promise<BetterSqlite3.Database> {
+  const giveUpAt = Date.now() + 30_000;
+  for (let attempt = 1; ; attempt++) {
+    let db: BetterSqlite3.Database | undefined;
+    try {
+      db = new Database(path, { timeout: 30_000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(
+        `CREATE TABLE IF NOT EXISTS lm_responses (
+           key TEXT PRIMARY KEY,
+           provider TEXT NOT NULL,
+           model TEXT NOT NULL,
+           value TEXT NOT NULL,
+           created_at INTEGER NOT NULL
+         )`,
+      );
+      return db;
+    } catch (error) {
+      db?.close();
+      if (!isBusy(error) || Date.now() > giveUpAt) throw error;
+      // Jittered, growing waits, so runs that collided do not collide again.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * Math.min(attempt, 10)));
+    }
+  }
+}
+
 /** Opens (or joins) the request cache in `dir`. */
 export async function openRequestCache(dir: string): Promise<RequestCache> {
   const path = join(dir, 'lm-cache.sqlite');
@@ -64,33 +104,23 @@ export async function openRequestCache(dir: string): Promise<RequestCache> {
     return existing.cache;
   }
   const Database = await loadDriver();
-  // Another block may have opened it while the driver loaded.
-  const raced = open.get(path);
-  if (raced) {
-    raced.users++;
-    return raced.cache;
-  }
   let db: BetterSqlite3.Database;
   try {
     mkdirSync(dir, { recursive: true });
-    db = new Database(path, { timeout: 30_000 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(
-      `CREATE TABLE IF NOT EXISTS lm_responses (
-         key TEXT PRIMARY KEY,
-         provider TEXT NOT NULL,
-         model TEXT NOT NULL,
-         value TEXT NOT NULL,
-         created_at INTEGER NOT NULL
-       )`,
-    );
+    db = await openDatabase(Database, path);
   } catch (error) {
     throw new DgtError(
       'OUTPUT_PATH',
       `Cannot open the LM request cache at ${path}: ${(error as Error).message}. Set DGT_CACHE_DIR to a writable folder, or run with --no-cache.`,
       { cause: error },
     );
+  }
+  // Another block may have opened it while this one waited.
+  const raced = open.get(path);
+  if (raced) {
+    db.close();
+    raced.users++;
+    return raced.cache;
   }
   const select = db.prepare<[string], { value: string }>(
     'SELECT value FROM lm_responses WHERE key = ?',
