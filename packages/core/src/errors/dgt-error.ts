@@ -19,6 +19,7 @@ export type DgtErrorCode =
   | 'MISSING_DEPENDENCY'
   | 'LM_UNREACHABLE'
   | 'OUTPUT_PATH'
+  | 'OUTPUT_IN_USE'
   | 'TEMPLATE'
   | 'USAGE';
 

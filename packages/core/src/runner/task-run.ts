@@ -7,6 +7,7 @@ import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
+import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
 
 /** Opens a datastore of a task: `config` is the task file's mapping (or none for the default). */
@@ -63,6 +64,8 @@ export class TaskRun {
   reason: string | undefined;
   /** Where the final records were written (the final datastore's location), once they are. */
   finalData: string | undefined;
+  /** Gives up this process's claim on the task's output folder (see `claimTaskDir`). */
+  private releaseClaim: (() => Promise<void>) | undefined;
   /** Attempts of this task that were committed. */
   attempts = 0;
   /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
@@ -118,6 +121,8 @@ export class TaskRun {
 
   /** Opens the stores; with `restart` wipes earlier outputs, otherwise resumes from them. */
   async open(): Promise<void> {
+    // Before anything is read or wiped: another live run may be writing this folder.
+    this.releaseClaim = await claimTaskDir(this.settings.taskDir, this.name);
     const { openStore } = this.deps;
     const storeConfig = this.task.config.datastore;
     const name = this.settings.storeName;
@@ -391,5 +396,8 @@ export class TaskRun {
     await this.flushLogs();
     for (const store of [this.data, this.state, this.logs, ...this.rejectStores.values()])
       await store?.close();
+    const release = this.releaseClaim;
+    this.releaseClaim = undefined;
+    await release?.();
   }
 }
