@@ -220,6 +220,7 @@ const KIND_TEXT = {
   boolean: 'switch',
   string: 'one value',
   integer: 'whole number',
+  number: 'number',
   list: 'one or more values',
 };
 

@@ -1,8 +1,11 @@
 /** A command-line flag: its name, value kind and help text. The single source of `--help`. */
 export type FlagDefinition = {
   name: string;
-  /** `boolean` flags take no value; `list` flags take one or more values (DiGiT style). */
-  kind: 'boolean' | 'string' | 'integer' | 'list';
+  /**
+   * `boolean` flags take no value; `integer` a whole number ≥ 0; `number` any number ≥ 0 (an
+   * amount such as dollars); `list` one or more values (DiGiT style).
+   */
+  kind: 'boolean' | 'string' | 'integer' | 'number' | 'list';
   help: string;
   valueName?: string;
   aliases?: string[];
@@ -99,6 +102,12 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     kind: 'integer',
     valueName: 'N',
     help: 'Stop a task after N builder calls in a row that added nothing (default 5).',
+  },
+  {
+    name: 'max-cost',
+    kind: 'number',
+    valueName: 'USD',
+    help: "Cost budget per task in US dollars (runner_config.max_cost_usd): a task stops (status budget) before an attempt would take its estimated LM cost past it. Needs the model's price (the built-in table, a block's pricing key or DGT_PRICES_FILE).",
   },
   {
     name: 'engine',

@@ -48,6 +48,8 @@ const RUNNER_KEYS: Record<string, string> = {
   failure_threshold:
     "Stop when more than this fraction of the task's LM requests failed (after at least 20).",
   time_limit: 'Stop the task after this many seconds.',
+  max_cost_usd:
+    "Cost budget in US dollars: the task stops (status budget) when the estimated cost of its LM requests in this run reaches it, and starts no attempt that the average cost of an attempt says would pass it. Needs the model's price.",
 };
 
 const BUILDER_KEYS: Record<string, string> = {

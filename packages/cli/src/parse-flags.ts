@@ -87,6 +87,12 @@ export function parseFlags(
         );
       }
       parsed[flag.name] = value;
+    } else if (flag.kind === 'number') {
+      const value = Number(values[0]);
+      if (values[0]!.trim() === '' || !Number.isFinite(value) || value < 0) {
+        throw new DgtError('USAGE', `--${flag.name} needs a number ≥ 0, found "${values[0]}".`);
+      }
+      parsed[flag.name] = value;
     } else {
       parsed[flag.name] = values[0];
     }

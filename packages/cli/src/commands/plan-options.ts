@@ -1,4 +1,4 @@
-import { discoverPlugins, type PlanOptions, type Registry } from '@dgt/core';
+import { DgtError, discoverPlugins, type PlanOptions, type Registry } from '@dgt/core';
 import type { CliIo } from '../io.js';
 import { cliPackageRoot } from '../package-root.js';
 import type { ParsedFlags } from '../parse-flags.js';
@@ -8,6 +8,7 @@ export function flagReader(flags: ParsedFlags) {
   return {
     str: (name: string) => flags[name] as string | undefined,
     int: (name: string) => flags[name] as number | undefined,
+    num: (name: string) => flags[name] as number | undefined,
     list: (name: string) => (flags[name] as string[] | undefined) ?? [],
   };
 }
@@ -31,7 +32,14 @@ export function planOptionsFromFlags(
   registry: Registry,
   taskPaths: readonly string[],
 ): PlanOptions {
-  const { str, int } = flagReader(flags);
+  const { str, int, num } = flagReader(flags);
+  const maxCost = num('max-cost');
+  // A budget of nothing would stop every task before its first request: surely a mistake.
+  if (maxCost === 0)
+    throw new DgtError(
+      'USAGE',
+      '--max-cost needs an amount in US dollars above 0, e.g. --max-cost 2.50 (leave it out for no budget).',
+    );
   return {
     taskPaths,
     ...(str('config-path') ? { configPath: str('config-path') } : {}),
@@ -47,6 +55,7 @@ export function planOptionsFromFlags(
       saveFormattedOutput: flags['save-formatted-output'] === true,
       maxGenRequests: int('max-gen-requests'),
       maxStalledRequests: int('max-stalled-requests'),
+      maxCostUsd: maxCost,
     },
     engine: {
       type: str('engine'),

@@ -23,6 +23,11 @@ export const runnerConfigSchema = z.looseObject({
   /** Stop the task after this many seconds. */
   time_limit: z.number().positive().optional(),
   /**
+   * Stop the task once the estimated cost of its LM requests in this run reaches this many US
+   * dollars; no attempt starts that is expected to pass it.
+   */
+  max_cost_usd: z.number().positive().optional(),
+  /**
    * How many builder calls may be in flight at once (default 2), so the LM server stays busy
    * while the slowest request of a batch finishes.
    */

@@ -23,12 +23,16 @@ export type RunStartEvent = {
   outputDir: string;
 };
 
-/** How a task ended. */
+/**
+ * How a task ended. `budget`: the estimated cost of its LM requests reached (or its next attempt
+ * would have passed) `max_cost_usd`.
+ */
 export type TaskStatus =
   | 'completed'
   | 'stalled'
   | 'max-requests'
   | 'time-limit'
+  | 'budget'
   | 'failed'
   | 'interrupted';
 

@@ -11,3 +11,14 @@ export type RejectBuffer = {
   block: string;
   rows: { row: StoredRecord; reason: string }[];
 }[];
+
+/** Estimated cost of one attempt's LM requests so far, per task name, in US dollars. */
+export type AttemptCosts = Map<string, number>;
+
+/**
+ * What one attempt collects while its builder call runs: the rows its blocks reject (written
+ * when it commits) and what its LM requests cost (for `max_cost_usd`). The attempt's blocks
+ * carry it explicitly (see `blocksForAttempt`) rather than through AsyncLocalStorage, whose
+ * promise hooks would slow every promise of the run.
+ */
+export type AttemptScope = { rejects: RejectBuffer; costs: AttemptCosts };

@@ -3,7 +3,7 @@ import type { BlockOutput, BlockV1, RejectedRow } from '../contracts/v1/block.js
 import type { BoundBlock } from '../contracts/v1/builder.js';
 import type { BlockRow } from '../contracts/v1/data-point.js';
 import type { EventSink } from '../events/events.js';
-import type { RejectBuffer } from './attempt-scope.js';
+import type { AttemptScope, RejectBuffer } from './attempt-scope.js';
 
 /**
  * Receives the rows a block rejected, mapped back to the caller's rows. Inside an attempt they
@@ -21,7 +21,7 @@ type RunWith = (
   rows: BlockRow[],
   options: Record<string, unknown> | undefined,
   call: Phase | undefined,
-  rejects: RejectBuffer | undefined,
+  scope: AttemptScope | undefined,
 ) => Promise<BlockOutput>;
 
 // How each bound block runs for a given attempt (see `blocksForAttempt`).
@@ -46,20 +46,31 @@ function boundFrom(
 /**
  * The blocks as one attempt's builder call sees them: rows they reject are held in the
  * attempt's `rejects` buffer until the attempt commits, so a batch that runs again after a crash
- * does not store its rejects twice.
+ * does not store its rejects twice, and the cost of their LM requests is added to the attempt's
+ * `costs`.
  */
 export function blocksForAttempt(
   blocks: Record<string, BoundBlock>,
-  rejects: RejectBuffer,
+  scope: AttemptScope,
 ): Record<string, BoundBlock> {
   const out: Record<string, BoundBlock> = {};
   for (const [name, bound] of Object.entries(blocks)) {
     const runWith = runners.get(bound);
     out[name] = runWith
-      ? boundFrom(bound, (rows, options, call) => runWith(rows, options, call, rejects))
+      ? boundFrom(bound, (rows, options, call) => runWith(rows, options, call, scope))
       : bound;
   }
   return out;
+}
+
+/** An event sink that also adds each LM request's cost to the attempt it was made in. */
+function chargingTo(scope: AttemptScope, emit: EventSink): EventSink {
+  return (event) => {
+    if (event.type === 'lm-request' && event.costUsd && event.task !== undefined) {
+      scope.costs.set(event.task, (scope.costs.get(event.task) ?? 0) + event.costUsd);
+    }
+    emit(event);
+  };
 }
 
 /**
@@ -81,7 +92,7 @@ export function bindBlock(
   // Fields a block was given under their mapped names; without an output_map they do not flow back.
   const mappedInputs = new Set(Object.values(inputMap ?? {}));
 
-  const runWith: RunWith = async (rows, options, call, rejects) => {
+  const runWith: RunWith = async (rows, options, call, scope) => {
     // Blocks write onto the rows they get; with an input_map they get fresh rows, so remember
     // which caller row each came from.
     const source = new Map<BlockRow, BlockRow>();
@@ -95,7 +106,7 @@ export function bindBlock(
       return mapped;
     });
     const output = await block.call(blockRows, options, {
-      emit: context.emit,
+      emit: scope ? chargingTo(scope, context.emit) : context.emit,
       signal: context.signal,
       taskDir: context.taskDir,
       phase: call?.phase ?? 'attempt',
@@ -118,7 +129,7 @@ export function bindBlock(
     const passed = output.rows.map(back);
     const rejected = (output.rejected ?? []).map(({ row, reason }) => ({ row: back(row), reason }));
     reportCounts(block, passed, rejected, context.emit);
-    if (rejected.length) await context.onReject(block, rejected, rejects);
+    if (rejected.length) await context.onReject(block, rejected, scope?.rejects);
     return { rows: passed, rejected };
   };
 

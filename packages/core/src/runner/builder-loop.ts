@@ -4,9 +4,9 @@ import type { DataPoint } from '../contracts/v1/data-point.js';
 import { isDgtError } from '../errors/dgt-error.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
-import type { RejectBuffer } from './attempt-scope.js';
+import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
 import { blocksForAttempt } from './bound-block.js';
-import { stopReason } from './stopping-criteria.js';
+import { budgetVerdict, type CostProgress, stopReason } from './stopping-criteria.js';
 import type { TaskCursor, TaskRun } from './task-run.js';
 
 /** Everything one builder's loop works with. */
@@ -31,6 +31,8 @@ type Attempt = {
   number: number;
   /** Rows rejected during the attempt, written when it commits. */
   rejects: RejectBuffer;
+  /** What the attempt's LM requests have cost so far, per task (for `max_cost_usd`). */
+  costs: AttemptCosts;
   parts: { task: TaskRun; items: number; cursor: TaskCursor }[];
   inputs: number;
   started: number;
@@ -56,7 +58,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   try {
     while (true) {
       while (!signal.aborted && inFlight.length < depth) {
-        const started = await startAttempt(input, attempt + 1);
+        const started = await startAttempt(input, attempt + 1, inFlight);
         if (!started) break;
         attempt = started.number;
         inFlight.push(started);
@@ -66,7 +68,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
         if (!signal.aborted) endIdleTasks(tasks);
         break;
       }
-      await commitAttempt(next, await next.result, input);
+      await commitAttempt(next, await next.result, input, inFlight);
     }
   } finally {
     // Only reached early on a bug: let attempts in flight settle before the run closes stores.
@@ -76,11 +78,18 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
 }
 
 /** Takes a batch from every active task and calls the builder; `undefined` if nothing to do. */
-async function startAttempt(input: BuilderLoopInput, number: number): Promise<Attempt | undefined> {
+async function startAttempt(
+  input: BuilderLoopInput,
+  number: number,
+  inFlight: readonly Attempt[],
+): Promise<Attempt | undefined> {
   const parts: Attempt['parts'] = [];
   const batch: DataPoint[] = [];
   const rejects: RejectBuffer = [];
   for (const task of input.tasks.filter((t) => t.active)) {
+    // The budget is checked before the batch is taken, so a task it holds back loses no input.
+    const cost = costProgress(task, inFlight);
+    if (cost && budgetVerdict(cost, task.settings.maxCostUsd).verdict !== 'ok') continue;
     const items = await takeBatch(task, input, number, rejects);
     if (items.length === 0) continue;
     task.pending += items.length;
@@ -89,23 +98,27 @@ async function startAttempt(input: BuilderLoopInput, number: number): Promise<At
     batch.push(...items);
   }
   if (batch.length === 0) return undefined;
+  const costs: AttemptCosts = new Map();
   const ctx = buildContext(
     input,
     number,
     parts.map((p) => p.task),
-    rejects,
+    { rejects, costs },
   );
   const result = input.builder.call(batch, ctx).then(
     (outputs) => ({ ok: true as const, outputs }),
     (error: unknown) => ({ ok: false as const, error }),
   );
-  return { number, rejects, parts, inputs: batch.length, started: Date.now(), result };
+  return { number, rejects, costs, parts, inputs: batch.length, started: Date.now(), result };
 }
 
 /** Ends tasks that can make no further attempt although nothing is in flight. */
 function endIdleTasks(tasks: TaskRun[]): void {
   for (const task of tasks.filter((t) => t.active)) {
-    if (task.kind === 'transformation') task.end('completed');
+    const cost = costProgress(task, []);
+    const budget = cost && budgetVerdict(cost, task.settings.maxCostUsd);
+    if (budget?.verdict === 'stop') task.end('budget', budget.reason);
+    else if (task.kind === 'transformation') task.end('completed');
     else if (task.seeds.length === 0) {
       task.end(
         'failed',
@@ -121,6 +134,7 @@ async function commitAttempt(
   attempt: Attempt,
   result: Awaited<Attempt['result']>,
   input: BuilderLoopInput,
+  inFlight: readonly Attempt[],
 ): Promise<void> {
   const { emit, builderId } = input;
   for (const part of attempt.parts) part.task.pending -= part.items;
@@ -195,6 +209,7 @@ async function commitAttempt(
     // keeps); an attempt whose records the postprocessors removed again made no progress either.
     if (task.kind === 'generation') task.stalled = task.dataCount > before ? 0 : task.stalled + 1;
     if (task.active) {
+      const cost = costProgress(task, inFlight);
       const stop = stopReason(
         {
           attempts: task.attempts,
@@ -203,6 +218,7 @@ async function commitAttempt(
           lmFailures: task.lmFailures,
           elapsedMs: task.elapsedMs,
           ...(task.lastLmError ? { lastLmError: task.lastLmError } : {}),
+          ...(cost ? { cost } : {}),
         },
         task.settings,
       );
@@ -231,6 +247,26 @@ async function takeBatch(
     .fork(`${task.name}#machine#${attempt}`)
     .sample(task.accepted, machineCount);
   return [...seeds, ...machine.map((record) => ({ ...record }))];
+}
+
+/**
+ * A task's cost figures for its budget (`undefined` when it has none). Each attempt of the task
+ * in flight reports what its requests have cost so far; the rest of the task's spending belongs
+ * to its committed attempts (and postprocessors), whose average predicts the next attempt.
+ */
+function costProgress(task: TaskRun, inFlight: readonly Attempt[]): CostProgress | undefined {
+  if (!Number.isFinite(task.settings.maxCostUsd)) return undefined;
+  const inFlightUsd = inFlight
+    .filter((attempt) => attempt.parts.some((part) => part.task === task))
+    .map((attempt) => attempt.costs.get(task.name) ?? 0);
+  const committed = task.attempts - task.resumedAttempts;
+  const committedUsd = task.costUsd - inFlightUsd.reduce((sum, usd) => sum + usd, 0);
+  return {
+    spentUsd: task.costUsd,
+    attemptUsd: committed > 0 ? Math.max(0, committedUsd) / committed : undefined,
+    inFlightUsd,
+    priceUnknown: task.priceUnknown,
+  };
 }
 
 /**
@@ -268,7 +304,7 @@ function buildContext(
   input: BuilderLoopInput,
   attempt: number,
   active: TaskRun[],
-  rejects: RejectBuffer,
+  scope: AttemptScope,
 ): GenerationContext {
   const random = input.random.fork(`attempt#${attempt}`);
   const byName = new Map(active.map((task) => [task.name, task]));
@@ -285,7 +321,7 @@ function buildContext(
     return view.list;
   };
   return {
-    blocks: blocksForAttempt(input.blocks, rejects),
+    blocks: blocksForAttempt(input.blocks, scope),
     config: input.config,
     random,
     attempt,

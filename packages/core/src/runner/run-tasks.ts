@@ -9,7 +9,13 @@ import type { DatastoreDefinition, StoredRecord } from '../contracts/v1/datastor
 import type { Formatter, FormatterDefinition } from '../contracts/v1/formatter.js';
 import { createDatastoreLoader } from '../dataloader/index.js';
 import { DgtError } from '../errors/dgt-error.js';
-import type { DgtEvent, EventSink, TaskSummary } from '../events/events.js';
+import type {
+  DgtEvent,
+  EventSink,
+  LmRequestEvent,
+  TaskSummary,
+  WarningEvent,
+} from '../events/events.js';
 import { createRandom } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { createBlockFactory } from './block-factory.js';
@@ -24,6 +30,7 @@ import {
   type RunPlan,
 } from './plan-run.js';
 import { redactSecrets, secretValues } from './redact.js';
+import { formatUsd } from './stopping-criteria.js';
 import { type StoreOpener, TaskRun } from './task-run.js';
 
 /** Options of {@link runTasks}: what to run, plus the run's identity, events and cancellation. */
@@ -77,8 +84,9 @@ export async function executePlan(
 
   const taskRuns = new Map<string, TaskRun>();
   const emit: EventSink = (event) => {
-    routeToTask(event, taskRuns);
+    const followUp = routeToTask(event, taskRuns);
     options.onEvent?.(redactSecrets(event, secrets) as DgtEvent);
+    if (followUp) emit(followUp);
   };
 
   const allTasks = plan.builders.flatMap((b) => b.tasks);
@@ -185,10 +193,14 @@ export async function executePlan(
   return { status, runId, buildId, tasks: summaries };
 }
 
-function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): void {
+/**
+ * Counts an event in its task (LM usage, logs). Returns an event to emit after it: the warning
+ * that a budgeted task's model has no price.
+ */
+function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): DgtEvent | undefined {
   if (event.type === 'lm-request') {
     const task = event.task ? tasks.get(event.task) : undefined;
-    if (!task) return;
+    if (!task) return undefined;
     task.lmRequests++;
     if (event.cached) task.cacheHits++;
     task.promptTokens += event.promptTokens;
@@ -219,13 +231,30 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): void {
       task.lastLmError = event.error;
       task.log(event);
     }
-    return;
+    return unpricedWarning(event, task);
   }
   if (event.type === 'attempt') {
     for (const name of event.tasks) tasks.get(name)?.log(event);
-    return;
+    return undefined;
   }
   if ('task' in event && typeof event.task === 'string') tasks.get(event.task)?.log(event);
+  return undefined;
+}
+
+/**
+ * The first request of a budgeted task that was made (not a cache hit, which costs nothing) and
+ * came back without a price turns the budget off for the task: spending cannot be estimated, and
+ * stopping on a partial sum would be a guess. Failed requests carry no price either way.
+ */
+function unpricedWarning(event: LmRequestEvent, task: TaskRun): WarningEvent | undefined {
+  if (!event.ok || event.cached || event.costUsd !== undefined) return undefined;
+  if (task.priceUnknown || !Number.isFinite(task.settings.maxCostUsd)) return undefined;
+  task.priceUnknown = true;
+  return {
+    type: 'warning',
+    task: task.name,
+    message: `block ${event.block} has no price for model "${event.model}" (${event.provider}), so max_cost_usd (${formatUsd(task.settings.maxCostUsd)}) cannot be enforced for this task: it runs on without a budget. Give the block a pricing: { input_per_million, output_per_million } key (0 for a free local model), or list the model in a DGT_PRICES_FILE.`,
+  };
 }
 
 async function writeRejects(

@@ -11,20 +11,84 @@ export type TaskProgress = {
   elapsedMs: number;
   /** The error of the last failed LM request, quoted in the reason. */
   lastLmError?: string;
+  /** What the task's LM requests cost, when it has a budget (`max_cost_usd`). */
+  cost?: CostProgress;
 };
+
+/** The cost figures of a task that `max_cost_usd` looks at, all estimates in US dollars. */
+export type CostProgress = {
+  /** Estimated cost of the task's LM requests in this run (cache hits cost nothing). */
+  spentUsd: number;
+  /** Average cost of the task's attempts committed in this run; `undefined` before the first. */
+  attemptUsd: number | undefined;
+  /** One entry per attempt of the task still in flight: what it has cost so far. */
+  inFlightUsd: readonly number[];
+  /**
+   * An LM request of the task came back without a price (a model missing from the price
+   * table): the budget cannot be enforced, so it is not.
+   */
+  priceUnknown: boolean;
+};
+
+/** What the budget allows now: another attempt, none yet (`wait`), or none at all (`stop`). */
+export type BudgetVerdict =
+  | { verdict: 'ok' }
+  | { verdict: 'wait' }
+  | { verdict: 'stop'; reason: string };
+
+/**
+ * Applies `max_cost_usd`. No new attempt may start once the cost so far reaches the budget, nor
+ * when the cost so far, plus what the attempts in flight are still expected to cost, plus the
+ * average cost of an attempt would pass it (attempts are expected to cost the average of those
+ * committed so far). Until the first attempt of the run is committed that average is unknown, so
+ * only one attempt runs at a time (`wait`) rather than several blind ones.
+ */
+export function budgetVerdict(cost: CostProgress, maxCostUsd: number): BudgetVerdict {
+  if (!Number.isFinite(maxCostUsd) || cost.priceUnknown) return { verdict: 'ok' };
+  const budget = formatUsd(maxCostUsd);
+  if (cost.spentUsd >= maxCostUsd) {
+    return {
+      verdict: 'stop',
+      reason: `estimated cost ${formatUsd(cost.spentUsd)} reached the budget of ${budget} (max_cost_usd)`,
+    };
+  }
+  const average = cost.attemptUsd;
+  if (average === undefined)
+    return cost.inFlightUsd.length > 0 ? { verdict: 'wait' } : { verdict: 'ok' };
+  const stillToSpend = cost.inFlightUsd.reduce(
+    (sum, spent) => sum + Math.max(0, average - spent),
+    0,
+  );
+  if (cost.spentUsd + stillToSpend + average > maxCostUsd) {
+    return {
+      verdict: 'stop',
+      reason: `estimated cost ${formatUsd(cost.spentUsd)} of the ${budget} budget (max_cost_usd): another attempt, about ${formatUsd(average)} on average, would pass it`,
+    };
+  }
+  return { verdict: 'ok' };
+}
+
+/** A dollar amount for messages: cents above $1, more digits below (LM requests are cheap). */
+export function formatUsd(amount: number): string {
+  if (amount >= 1) return `$${amount.toFixed(2)}`;
+  // Up to six decimals, trailing zeros dropped down to cents: $0.50, $0.000214.
+  return `$${amount.toFixed(6).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+}
 
 /** Below this many LM requests the failure rate is too noisy to stop a task on. */
 export const MIN_REQUESTS_FOR_FAILURE_RATE = 20;
 
 /**
  * Decides whether a task that has not reached its target must stop, and why. Reaching the
- * target is decided by the loop itself, since postprocessors may still remove records.
+ * target is decided by the loop itself, since postprocessors may still remove records. The
+ * budget (see {@link budgetVerdict}) ends a task only once none of its attempts is in flight:
+ * their requests were paid for, so their records are kept.
  */
 export function stopReason(
   progress: TaskProgress,
   settings: Pick<
     TaskSettings,
-    'maxGenRequests' | 'maxStalledRequests' | 'failureThreshold' | 'timeLimitMs'
+    'maxGenRequests' | 'maxStalledRequests' | 'failureThreshold' | 'timeLimitMs' | 'maxCostUsd'
   >,
 ): { status: Exclude<TaskStatus, 'completed' | 'interrupted'>; reason: string } | undefined {
   if (
@@ -53,6 +117,11 @@ export function stopReason(
       status: 'time-limit',
       reason: `reached the time limit of ${settings.timeLimitMs / 1000} s`,
     };
+  }
+  // Attempts of the task still in flight were paid for: the task ends once they are committed.
+  if (progress.cost && progress.cost.inFlightUsd.length === 0) {
+    const budget = budgetVerdict(progress.cost, settings.maxCostUsd);
+    if (budget.verdict === 'stop') return { status: 'budget', reason: budget.reason };
   }
   return undefined;
 }

@@ -68,6 +68,8 @@ export class TaskRun {
   private releaseClaim: (() => Promise<void>) | undefined;
   /** Attempts of this task that were committed. */
   attempts = 0;
+  /** Attempts committed before this run (resume): `attempts` minus these were made now. */
+  resumedAttempts = 0;
   /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
   startedAttempts = 0;
   /** The builder's attempt number of the last committed attempt (random streams continue from it). */
@@ -80,6 +82,11 @@ export class TaskRun {
   promptTokens = 0;
   completionTokens = 0;
   costUsd = 0;
+  /**
+   * An LM request of the task was answered without a price (its model is not in the price
+   * table), so `costUsd` undercounts and `max_cost_usd` cannot be enforced.
+   */
+  priceUnknown = false;
   /** LM usage per block name. */
   readonly lmUsage = new Map<string, BlockLmUsage>();
   readonly rejected: Record<string, number> = {};
@@ -155,6 +162,7 @@ export class TaskRun {
     if (saved) {
       this.attempts = saved.task_attempts ?? saved.attempt;
       this.startedAttempts = this.attempts;
+      this.resumedAttempts = this.attempts;
       this.lastAttemptNumber = saved.attempt;
       this.seedPosition = saved.seed_position;
       if (saved.input && this.input) this.input.setState(saved.input);

@@ -13,6 +13,8 @@ export type RunnerOverrides = {
   saveFormattedOutput?: boolean;
   maxGenRequests?: number;
   maxStalledRequests?: number;
+  /** Cost budget per task in US dollars (`runner_config.max_cost_usd`). */
+  maxCostUsd?: number;
 };
 
 /** A task's effective run settings, after defaults, the task file and command-line flags. */
@@ -32,6 +34,11 @@ export type TaskSettings = {
   maxStalledRequests: number;
   failureThreshold: number;
   timeLimitMs: number;
+  /**
+   * Budget for the estimated cost of the task's LM requests in this run, in US dollars
+   * (infinite when none is set).
+   */
+  maxCostUsd: number;
   randomSeed: number | string;
   /** Attempts of the task's builder that may be in flight at once. */
   attemptsInFlight: number;
@@ -125,6 +132,7 @@ export function resolveTaskSettings(
       DEFAULT_SETTINGS.maxStalledRequests,
     failureThreshold: pick(undefined, 'failure_threshold') ?? DEFAULT_SETTINGS.failureThreshold,
     timeLimitMs: (pick<number>(undefined, 'time_limit') ?? Number.POSITIVE_INFINITY) * 1000,
+    maxCostUsd: pick(overrides.maxCostUsd, 'max_cost_usd') ?? Number.POSITIVE_INFINITY,
     randomSeed: task.config.random_seed ?? DEFAULT_SETTINGS.randomSeed,
     attemptsInFlight:
       pick<number>(undefined, 'max_concurrent_attempts') ?? DEFAULT_SETTINGS.attemptsInFlight,
