@@ -12,6 +12,14 @@ export {
   type ModelPrice,
 } from './config.js';
 export { resolveCacheDir } from './engine/cache.js';
+export {
+  type CacheClearFilter,
+  type CacheClearResult,
+  type CachedModelSummary,
+  clearRequestCache,
+  describeRequestCache,
+  type RequestCacheDescription,
+} from './engine/cache-maintenance.js';
 export { costOf, MODEL_PRICES, resolvePrice } from './engine/pricing.js';
 export type { TokenLogprob, ToolCall } from './engine/provider.js';
 export { default as mockBlock } from './mock.js';

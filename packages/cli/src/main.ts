@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDgtError } from '@dgt/core';
 import type { CommandDefinition } from './cli-definition.js';
+import { cacheCommand } from './commands/cache.js';
 import { COMMANDS } from './commands/definitions.js';
 import { initCommand } from './commands/init/init.js';
 import { listCommand } from './commands/list.js';
@@ -15,6 +16,7 @@ const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   validate: validateCommand,
   list: listCommand,
   init: initCommand,
+  cache: cacheCommand,
 };
 
 /** The top-level `dgt --help`, from the command definitions. */

@@ -24,6 +24,9 @@ export type RequestCache = {
   release(): void;
 };
 
+/** The name of the cache file inside the cache folder. */
+export const CACHE_FILE_NAME = 'lm-cache.sqlite';
+
 /** The cache folder: `DGT_CACHE_DIR`, else `$XDG_CACHE_HOME/dgt`, else `~/.cache/dgt`. */
 export function resolveCacheDir(env: Record<string, string | undefined>): string {
   if (env.DGT_CACHE_DIR) return resolve(env.DGT_CACHE_DIR);
@@ -41,7 +44,11 @@ const open = new Map<string, Shared>();
 
 let driver: typeof BetterSqlite3 | undefined;
 
-async function loadDriver(): Promise<typeof BetterSqlite3> {
+/**
+ * Loads better-sqlite3 (an optional dependency), or throws the MISSING_DEPENDENCY error every
+ * user of the cache reports. Shared with the cache maintenance commands.
+ */
+export async function loadDriver(): Promise<typeof BetterSqlite3> {
   if (driver) return driver;
   try {
     driver = (await import('better-sqlite3')).default;
@@ -97,7 +104,7 @@ async function openDatabase(
 
 /** Opens (or joins) the request cache in `dir`. */
 export async function openRequestCache(dir: string): Promise<RequestCache> {
-  const path = join(dir, 'lm-cache.sqlite');
+  const path = join(dir, CACHE_FILE_NAME);
   const existing = open.get(path);
   if (existing) {
     existing.users++;

@@ -113,10 +113,76 @@ export const INIT_COMMAND: CommandDefinition = {
   examples: ['dgt init plugin @acme/dgt-slogans', 'dgt init task tasks/faq --builder geography_qa'],
 };
 
+/** The flags of `dgt cache`; filters and `--all` belong to `clear`. */
+export const CACHE_FLAGS: readonly FlagDefinition[] = [
+  {
+    name: 'cache-dir',
+    kind: 'string',
+    valueName: 'DIR',
+    help: 'The cache folder (default: $DGT_CACHE_DIR, else $XDG_CACHE_HOME/dgt, else ~/.cache/dgt, as dgt run uses).',
+  },
+  {
+    name: 'model',
+    kind: 'string',
+    valueName: 'ID',
+    help: 'clear: only entries of this model id (exactly as dgt cache info lists it).',
+  },
+  {
+    name: 'provider',
+    kind: 'string',
+    valueName: 'NAME',
+    help: 'clear: only entries of this provider (openai, azure-openai, ollama, anthropic, watsonx).',
+  },
+  {
+    name: 'older-than',
+    kind: 'string',
+    valueName: 'AGE',
+    help: 'clear: only entries written more than AGE ago: a number and a unit, s, m, h, d or w (90m, 12h, 30d).',
+  },
+  {
+    name: 'all',
+    kind: 'boolean',
+    help: 'clear: remove every entry. Required when no filter is given, so a mistyped filter cannot empty the cache.',
+  },
+  {
+    name: 'json',
+    kind: 'boolean',
+    help: 'Print the result as one JSON object (info: path, exists, files, bytesOnDisk, entries, oldest, newest, models; clear: removed, remaining, bytesBefore, bytesAfter, reclaimedBytes, compacted).',
+  },
+  HELP,
+];
+
+/** `dgt cache`. */
+export const CACHE_COMMAND: CommandDefinition = {
+  name: 'cache',
+  usage:
+    'dgt cache info [options] | dgt cache clear (--model ID | --provider NAME | --older-than AGE | --all) [options]',
+  summary:
+    'Shows or clears the persistent LM request cache. info tells where it is, its size on disk and its entries per provider and model; clear removes the entries matching its filters (they combine), then compacts the file. Safe while runs use the cache. Never asks for confirmation, so clearing everything takes --all.',
+  flags: CACHE_FLAGS,
+  positionals: [
+    {
+      name: 'info',
+      help: 'Where the cache is, its size on disk, its entries per provider and model, the oldest and newest. A missing cache is not an error.',
+    },
+    {
+      name: 'clear',
+      help: 'Remove the entries matching every filter given (or all of them with --all), and print how many went and the space reclaimed.',
+    },
+  ],
+  examples: [
+    'dgt cache info',
+    'dgt cache clear --older-than 30d',
+    'dgt cache clear --provider openai --model gpt-4o-mini',
+    'dgt cache clear --all --cache-dir /tmp/dgt-cache',
+  ],
+};
+
 /** Every command, in the order `dgt --help` lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
   RUN_COMMAND,
   VALIDATE_COMMAND,
   LIST_COMMAND,
   INIT_COMMAND,
+  CACHE_COMMAND,
 ];
