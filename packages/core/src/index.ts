@@ -14,6 +14,7 @@ export * from './dataloader/index.js';
 export * from './datastore/index.js';
 export * from './errors/dgt-error.js';
 export type * from './events/events.js';
+export { addLmUsage, countLmRequest, emptyLmUsage } from './events/lm-usage.js';
 export * from './formatter/index.js';
 export * from './random/seeded-random.js';
 export { type DiscoverOptions, discoverPlugins } from './registry/discover.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BlockLmUsage, TaskSummary } from '@dgt/core';
+import { addLmUsage, type BlockLmUsage, emptyLmUsage, type TaskSummary } from '@dgt/core';
 import { formatCost, formatCount, formatDuration } from './task-progress.js';
 
 /** Cells padded to their column's width, two spaces apart, with a rule under the header. */
@@ -23,23 +23,8 @@ function blockUsageLines(tasks: readonly TaskSummary[]): string[] {
   for (const task of tasks) {
     for (const [block, usage] of Object.entries(task.lmUsage ?? {})) {
       const key = `${block}\u0000${usage.provider}\u0000${usage.model}`;
-      const total = byBlock.get(key) ?? {
-        block,
-        provider: usage.provider,
-        model: usage.model,
-        requests: 0,
-        cacheHits: 0,
-        failures: 0,
-        promptTokens: 0,
-        completionTokens: 0,
-        costUsd: 0,
-      };
-      total.requests += usage.requests;
-      total.cacheHits += usage.cacheHits;
-      total.failures += usage.failures;
-      total.promptTokens += usage.promptTokens;
-      total.completionTokens += usage.completionTokens;
-      total.costUsd += usage.costUsd;
+      const total = byBlock.get(key) ?? { block, ...emptyLmUsage(usage.provider, usage.model) };
+      addLmUsage(total, usage);
       byBlock.set(key, total);
     }
   }

@@ -16,6 +16,7 @@ import type {
   TaskSummary,
   WarningEvent,
 } from '../events/events.js';
+import { countLmRequest, emptyLmUsage } from '../events/lm-usage.js';
 import { createRandom } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { createBlockFactory } from './block-factory.js';
@@ -208,24 +209,10 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): DgtEvent | u
     task.costUsd += event.costUsd ?? 0;
     let usage = task.lmUsage.get(event.block);
     if (!usage) {
-      usage = {
-        provider: event.provider,
-        model: event.model,
-        requests: 0,
-        cacheHits: 0,
-        failures: 0,
-        promptTokens: 0,
-        completionTokens: 0,
-        costUsd: 0,
-      };
+      usage = emptyLmUsage(event.provider, event.model);
       task.lmUsage.set(event.block, usage);
     }
-    usage.requests++;
-    if (event.cached) usage.cacheHits++;
-    if (!event.ok) usage.failures++;
-    usage.promptTokens += event.promptTokens;
-    usage.completionTokens += event.completionTokens;
-    usage.costUsd += event.costUsd ?? 0;
+    countLmRequest(usage, event);
     if (!event.ok) {
       task.lmFailures++;
       task.lastLmError = event.error;
