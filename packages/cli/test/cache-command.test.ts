@@ -202,6 +202,9 @@ describe('dgt cache without better-sqlite3', () => {
       expect(result.stderr).toContain(
         'dgt: error: The LM request cache needs the native module better-sqlite3',
       );
+      // Advice for runs (turn the cache off) does not fit a command that manages the cache.
+      expect(result.stderr).toContain('Reinstall it (pnpm rebuild better-sqlite3).');
+      expect(result.stderr).not.toContain('--no-cache');
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   });

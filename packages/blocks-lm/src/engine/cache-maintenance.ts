@@ -87,7 +87,7 @@ const total = (files: { bytes: number }[]) => files.reduce((sum, f) => sum + f.b
  * switches its journal mode (a lock SQLite does not wait for); the file is already in WAL mode.
  */
 async function openExisting(path: string): Promise<BetterSqlite3.Database> {
-  const Database = await loadDriver();
+  const Database = await loadDriver(false);
   try {
     return new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   } catch (error) {
@@ -145,7 +145,7 @@ function wrapSqliteError(path: string, error: unknown): never {
 export async function describeRequestCache(dir: string): Promise<RequestCacheDescription> {
   const path = join(dir, CACHE_FILE_NAME);
   // Without the driver there is no cache to describe, ever: say so rather than "no cache yet".
-  await loadDriver();
+  await loadDriver(false);
   const empty = { path, entries: 0, models: [] };
   if (!existsSync(path)) return { ...empty, exists: false, files: [], bytesOnDisk: 0 };
   // Sizes are taken before opening: closing the last connection checkpoints and removes the WAL.
@@ -247,7 +247,7 @@ export async function clearRequestCache(
 ): Promise<CacheClearResult> {
   const path = join(dir, CACHE_FILE_NAME);
   const where = whereClause(filter);
-  await loadDriver();
+  await loadDriver(false);
   if (!existsSync(path)) {
     return {
       path,

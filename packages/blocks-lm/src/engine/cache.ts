@@ -46,9 +46,10 @@ let driver: typeof BetterSqlite3 | undefined;
 
 /**
  * Loads better-sqlite3 (an optional dependency), or throws the MISSING_DEPENDENCY error every
- * user of the cache reports. Shared with the cache maintenance commands.
+ * user of the cache reports. Shared with the cache maintenance commands, which pass `forRuns:
+ * false` (turning the cache off is no advice for them).
  */
-export async function loadDriver(): Promise<typeof BetterSqlite3> {
+export async function loadDriver(forRuns = true): Promise<typeof BetterSqlite3> {
   if (driver) return driver;
   try {
     driver = (await import('better-sqlite3')).default;
@@ -56,7 +57,7 @@ export async function loadDriver(): Promise<typeof BetterSqlite3> {
   } catch (error) {
     throw new DgtError(
       'MISSING_DEPENDENCY',
-      `The LM request cache needs the native module better-sqlite3, which failed to load (${(error as Error).message}). Reinstall it (pnpm rebuild better-sqlite3), or set "cache: off" on the LM blocks (or run with --no-cache).`,
+      `The LM request cache needs the native module better-sqlite3, which failed to load (${(error as Error).message}). Reinstall it (pnpm rebuild better-sqlite3)${forRuns ? ', or set "cache: off" on the LM blocks (or run with --no-cache)' : ''}.`,
       { cause: error },
     );
   }
