@@ -68,4 +68,37 @@ describe('a block key that looks like a typo', () => {
     expect(report.warnings).toHaveLength(1);
     expect(report.warnings[0]).toContain('override.yaml:6');
   });
+
+  it("is found in the LM settings inside another block (an lm_judge's lm:), by run and validate", async () => {
+    const dir = await tempDir();
+    await writeFile(
+      path.join(dir, 'override.yaml'),
+      'databuilders:\n  instructlab/knowledge:\n    blocks:\n      - name: validator\n        lm:\n          type: mock\n          temprature: 0.2\n',
+    );
+    const knowledge = path.join(REPO, 'examples/knowledge-qa/task.yaml');
+    const expected =
+      'block "validator/lm" (mock): unknown key "temprature" — did you mean "temperature"?';
+    const run = await runCli(
+      [
+        'run',
+        '--task-paths',
+        knowledge,
+        '--config-path',
+        'override.yaml',
+        '--engine',
+        'mock',
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr.split(expected)).toHaveLength(2);
+    const validate = await runCli(
+      ['validate', knowledge, '--config-path', 'override.yaml', '--engine', 'mock'],
+      { cwd: dir },
+    );
+    expect(validate.code).toBe(0);
+    expect(validate.stderr).toContain(expected);
+  });
 });

@@ -92,7 +92,10 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
     for (const warning of planned.warnings) warnings.add(warning);
     const unchecked = planned.builders.filter((builder) => !checkedBuilders.has(builder.id));
     for (const builder of unchecked) checkedBuilders.add(builder.id);
-    const blockProblems = await checkPlanBlocks({ ...planned, builders: unchecked });
+    const blockProblems = await checkPlanBlocks(
+      { ...planned, builders: unchecked },
+      { onWarning: (warning) => warnings.add(warning) },
+    );
     for (const { code, message, builder, block, type } of blockProblems)
       problems.push({ path: label, code, message, builder, block, type });
     return blockProblems.length === 0 ? planned : undefined;

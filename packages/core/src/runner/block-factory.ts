@@ -5,6 +5,7 @@ import type { BlockDefinition, BlockInitContext, BlockV1 } from '../contracts/v1
 import { DgtError } from '../errors/dgt-error.js';
 import { applyEngineOverride } from './builder-config.js';
 import type { PlannedBuilder, RunPlan } from './plan-run.js';
+import { unknownKeyWarnings } from './unknown-keys.js';
 
 /**
  * Creates the blocks of a planned run: the builders' own and those blocks create for themselves
@@ -16,6 +17,11 @@ export type BlockFactory = {
   readonly initContext: BlockInitContext;
   /** Creates one block of a planned builder from its validated config. */
   create(planned: PlannedBuilder, config: BlockConfig): Promise<BlockV1>;
+  /**
+   * Warnings about the configs of blocks made through `initContext.createBlock` (misspelled keys:
+   * those configs live inside another block's settings, so planning never sees them).
+   */
+  readonly warnings: string[];
   /** Closes the blocks made through `initContext.createBlock` so far. */
   closeInner(): Promise<void>;
 };
@@ -23,18 +29,20 @@ export type BlockFactory = {
 /** A {@link BlockFactory} for a plan; `purpose` is passed on to every block (see `BlockInitContext`). */
 export function createBlockFactory(plan: RunPlan, purpose: 'run' | 'check'): BlockFactory {
   const inner: BlockV1[] = [];
+  const warnings: string[] = [];
   const initContext: BlockInitContext = {
     outputDir: plan.builders[0]!.tasks[0]!.settings.outputRoot,
     env: plan.env,
     purpose,
     createBlock: async (config) => {
-      const block = await createInnerBlock(plan, config, initContext);
+      const block = await createInnerBlock(plan, config, initContext, warnings);
       inner.push(block);
       return block;
     },
   };
   return {
     initContext,
+    warnings,
     async create(planned, config) {
       const block = await planned.blockDefinitions.get(config.type)!.create(config, initContext);
       if (!isBlock(block)) {
@@ -56,6 +64,7 @@ async function createInnerBlock(
   plan: RunPlan,
   config: { type: string; name?: string; [key: string]: unknown },
   initContext: BlockInitContext,
+  warnings: string[],
 ): Promise<BlockV1> {
   const name = config.name ?? config.type;
   const where = `block config "${name}"`;
@@ -79,6 +88,14 @@ async function createInnerBlock(
   const parsed = definition.configSchema.safeParse(effective);
   if (!parsed.success)
     throw zodToDgtError('INVALID_BLOCK_CONFIG', parsed.error, effective, () => where);
+  for (const warning of unknownKeyWarnings({
+    config: effective!,
+    definition,
+    parsed: parsed.data,
+    where: () => 'in the settings of a block made by another block:',
+  })) {
+    if (!warnings.includes(warning)) warnings.push(warning);
+  }
   const block = await definition.create(
     { ...(parsed.data as object), name, type: effective!.type },
     initContext,

@@ -30,7 +30,13 @@ export type BlockProblem = {
  * const plan = await planRun({ taskPaths: ['task.yaml'], registry });
  * for (const problem of await checkPlanBlocks(plan)) console.error(problem.message);
  */
-export async function checkPlanBlocks(plan: RunPlan): Promise<BlockProblem[]> {
+export async function checkPlanBlocks(
+  plan: RunPlan,
+  options: {
+    /** Receives warnings about the settings of blocks that blocks create (misspelled keys). */
+    onWarning?: (message: string) => void;
+  } = {},
+): Promise<BlockProblem[]> {
   if (plan.builders.length === 0) return [];
   const factory = createBlockFactory(plan, 'check');
   const problems: BlockProblem[] = [];
@@ -55,5 +61,6 @@ export async function checkPlanBlocks(plan: RunPlan): Promise<BlockProblem[]> {
       }
     }
   }
+  for (const warning of factory.warnings) options.onWarning?.(warning);
   return problems;
 }

@@ -115,7 +115,9 @@ export async function executePlan(
       const blocks: BlockV1[] = [];
       const bound: Record<string, BoundBlock> = {};
       for (const config of planned.blockConfigs) {
+        const seen = factory.warnings.length;
         const block = await factory.create(planned, config);
+        for (const message of factory.warnings.slice(seen)) emit({ type: 'warning', message });
         blocks.push(block);
         bound[config.name] = bindBlock(block, config, {
           emit,
