@@ -1,8 +1,14 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO, readJsonl, runCli, tempDir, writeGeneratorOverride } from './run-cli.js';
+import {
+  REPO,
+  readJsonl,
+  runCli,
+  tempDir,
+  withoutModule,
+  writeGeneratorOverride,
+} from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 const FINAL = 'out/examples/geography_qa/final_data.jsonl';
@@ -176,26 +182,10 @@ describe('dgt cache clear refuses to guess', () => {
   });
 });
 
-// As in cache-fallback.test.ts: a resolve hook makes better-sqlite3 impossible to load.
-const HIDE_SQLITE = `export async function resolve(specifier, context, next) {
-  if (specifier === 'better-sqlite3') {
-    const error = new Error("Cannot find package 'better-sqlite3'");
-    error.code = 'ERR_MODULE_NOT_FOUND';
-    throw error;
-  }
-  return next(specifier, context);
-}
-`;
-
 describe('dgt cache without better-sqlite3', () => {
   it('fails with the engine’s MISSING_DEPENDENCY message, exit 2 and no stack trace', async () => {
     const dir = await tempDir();
-    await writeFile(path.join(dir, 'hide-sqlite.mjs'), HIDE_SQLITE);
-    await writeFile(
-      path.join(dir, 'register.mjs'),
-      `import { register } from 'node:module';\nregister('./hide-sqlite.mjs', import.meta.url);\n`,
-    );
-    const env = { NODE_OPTIONS: `--import ${path.join(dir, 'register.mjs')}` };
+    const env = await withoutModule(dir, 'better-sqlite3');
     for (const args of [['info'], ['clear', '--all']]) {
       const result = await cache(dir, args, env);
       expect(result.code).toBe(2);

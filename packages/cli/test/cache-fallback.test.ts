@@ -3,30 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startFakeOpenAI } from '@dgt/testing';
 import { describe, expect, it } from 'vitest';
-import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
+import { REPO, readJsonl, runCli, tempDir, withoutModule } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
-
-// better-sqlite3 is an optional dependency that may fail to build on a user's machine. To run the
-// CLI as if it were not installed, a module resolve hook (loaded with --import) refuses to find it.
-const HIDE_SQLITE = `export async function resolve(specifier, context, next) {
-  if (specifier === 'better-sqlite3') {
-    const error = new Error("Cannot find package 'better-sqlite3'");
-    error.code = 'ERR_MODULE_NOT_FOUND';
-    throw error;
-  }
-  return next(specifier, context);
-}
-`;
 
 describe('dgt run without better-sqlite3', () => {
   it('runs with the request cache off and says why', async () => {
     const dir = await tempDir();
-    await writeFile(path.join(dir, 'hide-sqlite.mjs'), HIDE_SQLITE);
-    await writeFile(
-      path.join(dir, 'register.mjs'),
-      `import { register } from 'node:module';\nregister('./hide-sqlite.mjs', import.meta.url);\n`,
-    );
+    const env = await withoutModule(dir, 'better-sqlite3');
     const server = await startFakeOpenAI();
     try {
       await writeFile(
@@ -45,7 +29,7 @@ describe('dgt run without better-sqlite3', () => {
           '--num-outputs-to-generate',
           '6',
         ],
-        { cwd: dir, env: { NODE_OPTIONS: `--import ${path.join(dir, 'register.mjs')}` } },
+        { cwd: dir, env },
       );
       expect(result.stderr).toContain('request cache is off for this run');
       expect(result.stderr).toContain('better-sqlite3');

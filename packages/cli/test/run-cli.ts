@@ -88,3 +88,28 @@ export async function writeGeneratorOverride(
     `databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n${keys}`,
   );
 }
+
+/**
+ * Environment that makes a spawned CLI unable to load `module`, as if an optional dependency
+ * (better-sqlite3, which may fail to build on a user's machine) were not installed: a module
+ * resolve hook, loaded with `--import`, refuses to find it. The hook files go in `dir`.
+ */
+export async function withoutModule(dir: string, module: string): Promise<Record<string, string>> {
+  await writeFile(
+    path.join(dir, 'hide-module.mjs'),
+    `export async function resolve(specifier, context, next) {
+  if (specifier === ${JSON.stringify(module)}) {
+    const error = new Error(${JSON.stringify(`Cannot find package '${module}'`)});
+    error.code = 'ERR_MODULE_NOT_FOUND';
+    throw error;
+  }
+  return next(specifier, context);
+}
+`,
+  );
+  await writeFile(
+    path.join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister('./hide-module.mjs', import.meta.url);\n`,
+  );
+  return { NODE_OPTIONS: `--import ${path.join(dir, 'register.mjs')}` };
+}
