@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type BlockRow, defineBlock, runTasks } from '../src/index.js';
+import { type BlockRow, type DgtEvent, defineBlock, runTasks } from '../src/index.js';
 import { eventLog, tempProject, testRegistry } from './fixtures.js';
 
 const generationTask = (name: string, extra = '') =>
@@ -58,25 +58,40 @@ function pricedLmBlock(options: {
 
 const smallBatches = { numOutputsToGenerate: 100, seedBatchSize: 2, machineBatchSize: 0 };
 
+/** Writes the task files into a fresh project and runs them with `priced` as the LM block. */
+async function runPriced(
+  files: Record<string, string>,
+  priced: ReturnType<typeof pricedLmBlock>,
+  runner: Parameters<typeof runTasks>[0]['runner'],
+  onEvent?: (event: DgtEvent) => void,
+) {
+  const project = await tempProject();
+  for (const [name, text] of Object.entries(files)) await project.write(name, text);
+  const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
+  const log = eventLog();
+  const result = await runTasks({
+    taskPaths: Object.keys(files),
+    cwd: project.dir,
+    env: {},
+    registry,
+    ...(runner ? { runner } : {}),
+    onEvent: (event) => {
+      log.onEvent(event);
+      onEvent?.(event);
+    },
+  });
+  return { project, result, log };
+}
+
 describe('runner_config.max_cost_usd', () => {
   it('stops a task before an attempt would pass its budget, keeping what was accepted', async () => {
-    const project = await tempProject();
-    // The command line's budget wins over the task file's.
-    await project.write(
-      'task.yaml',
-      generationTask('spender', 'runner_config:\n  max_cost_usd: 5\n'),
-    );
     const priced = pricedLmBlock({ price: () => 0.001 });
-    const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
-    const log = eventLog();
-    const result = await runTasks({
-      taskPaths: ['task.yaml'],
-      cwd: project.dir,
-      env: {},
-      registry,
-      runner: { ...smallBatches, maxCostUsd: 0.0095 },
-      onEvent: log.onEvent,
-    });
+    // The command line's budget wins over the task file's.
+    const { project, result, log } = await runPriced(
+      { 'task.yaml': generationTask('spender', 'runner_config:\n  max_cost_usd: 5\n') },
+      priced,
+      { ...smallBatches, maxCostUsd: 0.0095 },
+    );
     const [task] = result.tasks;
     // Each attempt makes 2 requests at $0.001: after 4 attempts ($0.008) a fifth would pass $0.0095.
     expect(task).toMatchObject({ status: 'budget', attempts: 4, accepted: 8, lmRequests: 8 });
@@ -93,17 +108,11 @@ describe('runner_config.max_cost_usd', () => {
   });
 
   it('runs one attempt at a time until the cost of an attempt is known', async () => {
-    const project = await tempProject();
-    await project.write('task.yaml', generationTask('pricey'));
     // One attempt already costs more than the whole budget: a second one must never start.
     const priced = pricedLmBlock({ price: () => 0.05 });
-    const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
-    const result = await runTasks({
-      taskPaths: ['task.yaml'],
-      cwd: project.dir,
-      env: {},
-      registry,
-      runner: { ...smallBatches, maxCostUsd: 0.01 },
+    const { result } = await runPriced({ 'task.yaml': generationTask('pricey') }, priced, {
+      ...smallBatches,
+      maxCostUsd: 0.01,
     });
     expect(result.tasks[0]).toMatchObject({ status: 'budget', attempts: 1, accepted: 2 });
     expect(result.tasks[0]?.reason).toBe(
@@ -113,22 +122,17 @@ describe('runner_config.max_cost_usd', () => {
   });
 
   it('knows what each attempt in flight has cost, so attempts keep overlapping near the budget', async () => {
-    const project = await tempProject();
-    await project.write('task.yaml', generationTask('overlap'));
     // Attempt 2 is slow, attempt 3 fast: when attempt 2 commits, attempt 3 has spent its $0.002.
     const priced = pricedLmBlock({ price: () => 0.001, latency: (call) => (call === 2 ? 30 : 1) });
-    const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
     const callsAtCommit: number[] = [];
-    const result = await runTasks({
-      taskPaths: ['task.yaml'],
-      cwd: project.dir,
-      env: {},
-      registry,
-      runner: { ...smallBatches, maxCostUsd: 0.009 },
-      onEvent: (event) => {
+    const { result } = await runPriced(
+      { 'task.yaml': generationTask('overlap') },
+      priced,
+      { ...smallBatches, maxCostUsd: 0.009 },
+      (event) => {
         if (event.type === 'attempt') callsAtCommit.push(priced.stats.calls);
       },
-    });
+    );
     expect(result.tasks[0]).toMatchObject({ status: 'budget', attempts: 4, accepted: 8 });
     // $0.006 spent, of which attempt 3 (in flight, done) $0.002: the average stays $0.002, so
     // attempt 4 ($0.008 in all) starts as soon as attempt 2 commits, before attempt 3 does.
@@ -138,21 +142,15 @@ describe('runner_config.max_cost_usd', () => {
   });
 
   it('stops only the task over its budget; the others of the builder go on', async () => {
-    const project = await tempProject();
-    await project.write(
-      'a.yaml',
-      generationTask('capped', 'runner_config:\n  max_cost_usd: 0.003\n'),
-    );
-    await project.write('b.yaml', generationTask('free'));
     const priced = pricedLmBlock({ price: () => 0.001 });
-    const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
-    const result = await runTasks({
-      taskPaths: ['a.yaml', 'b.yaml'],
-      cwd: project.dir,
-      env: {},
-      registry,
-      runner: { numOutputsToGenerate: 10, seedBatchSize: 2, machineBatchSize: 0 },
-    });
+    const { result } = await runPriced(
+      {
+        'a.yaml': generationTask('capped', 'runner_config:\n  max_cost_usd: 0.003\n'),
+        'b.yaml': generationTask('free'),
+      },
+      priced,
+      { ...smallBatches, numOutputsToGenerate: 10 },
+    );
     const byName = Object.fromEntries(result.tasks.map((t) => [t.task, t]));
     expect(byName.capped).toMatchObject({ status: 'budget', accepted: 2 });
     expect(byName.capped!.costUsd).toBeLessThanOrEqual(0.003);
@@ -160,48 +158,24 @@ describe('runner_config.max_cost_usd', () => {
   });
 
   it('does not count requests answered from the cache', async () => {
-    const project = await tempProject();
-    await project.write('task.yaml', generationTask('cached'));
     const priced = pricedLmBlock({ price: () => 1, cached: true });
-    const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
-    const log = eventLog();
-    const result = await runTasks({
-      taskPaths: ['task.yaml'],
-      cwd: project.dir,
-      env: {},
-      registry,
-      runner: {
-        numOutputsToGenerate: 10,
-        seedBatchSize: 2,
-        machineBatchSize: 0,
-        maxCostUsd: 0.001,
-      },
-      onEvent: log.onEvent,
+    const { result, log } = await runPriced({ 'task.yaml': generationTask('cached') }, priced, {
+      ...smallBatches,
+      numOutputsToGenerate: 10,
+      maxCostUsd: 0.001,
     });
     expect(result.tasks[0]).toMatchObject({ status: 'completed', accepted: 10, costUsd: 0 });
     expect(log.of('warning')).toEqual([]);
   });
 
   it('warns once and does not enforce the budget when the model has no price', async () => {
-    const project = await tempProject();
-    await project.write('task.yaml', generationTask('unpriced'));
     // The first request is priced, the rest are not (as with a second, unknown model).
     const priced = pricedLmBlock({ price: (n) => (n === 1 ? 0.0001 : undefined) });
-    const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
-    const log = eventLog();
-    const result = await runTasks({
-      taskPaths: ['task.yaml'],
-      cwd: project.dir,
-      env: {},
-      registry,
-      runner: {
-        numOutputsToGenerate: 10,
-        seedBatchSize: 2,
-        machineBatchSize: 0,
-        maxCostUsd: 0.0001,
-      },
-      onEvent: log.onEvent,
-    });
+    const { project, result, log } = await runPriced(
+      { 'task.yaml': generationTask('unpriced') },
+      priced,
+      { ...smallBatches, numOutputsToGenerate: 10, maxCostUsd: 0.0001 },
+    );
     expect(result.tasks[0]).toMatchObject({ status: 'completed', accepted: 10 });
     const warnings = log.of('warning');
     expect(warnings).toHaveLength(1);
@@ -215,18 +189,10 @@ describe('runner_config.max_cost_usd', () => {
   });
 
   it('says nothing about unpriced models when no budget is set', async () => {
-    const project = await tempProject();
-    await project.write('task.yaml', generationTask('nobudget'));
     const priced = pricedLmBlock({ price: () => undefined });
-    const { registry } = await testRegistry(project.dir, {}, { echo: priced.definition });
-    const log = eventLog();
-    const result = await runTasks({
-      taskPaths: ['task.yaml'],
-      cwd: project.dir,
-      env: {},
-      registry,
-      runner: { numOutputsToGenerate: 4, seedBatchSize: 2, machineBatchSize: 0 },
-      onEvent: log.onEvent,
+    const { result, log } = await runPriced({ 'task.yaml': generationTask('nobudget') }, priced, {
+      ...smallBatches,
+      numOutputsToGenerate: 4,
     });
     expect(result.tasks[0]?.status).toBe('completed');
     expect(log.of('warning')).toEqual([]);
