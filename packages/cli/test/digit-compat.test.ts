@@ -129,3 +129,69 @@ describe.runIf(available)("DiGiT's example files run unchanged", () => {
     });
   });
 });
+
+describe.runIf(available)("DiGiT's spellings and conventions", () => {
+  it('configs/public/examples/openai_qa.yaml applies unchanged with --base-url: the URL survives the new block type', async () => {
+    const server = await startFakeOpenAI();
+    servers.push(server);
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        path.join(COMPAT, 'tasks/public/examples/qa/task.yaml'),
+        '--config-path',
+        path.join(COMPAT, 'configs/public/examples/openai_qa.yaml'),
+        '--base-url',
+        server.baseURL,
+        '--num-outputs-to-generate',
+        '4',
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir, env: { ...env, OPENAI_API_KEY: 'sk-test' } },
+    );
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    expect(server.requests[0]?.body.model).toBe('gpt-4o-mini');
+  });
+
+  it('an override in DiGiT spelling (max_new_tokens, model) replaces the default written as max_tokens', async () => {
+    const server = await startFakeOpenAI();
+    servers.push(server);
+    const dir = await tempDir();
+    await writeFile(
+      path.join(dir, 'override.yaml'),
+      [
+        'databuilders:',
+        '  public/examples/geography_qa:',
+        '    blocks:',
+        '      - name: generator',
+        '        type: openai',
+        '        model: small-model',
+        `        base_url: ${server.baseURL}`,
+        '        api_key: sk-test',
+        '        max_new_tokens: 64',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        path.join(COMPAT, 'tasks/public/examples/qa/task.yaml'),
+        '--config-path',
+        'override.yaml',
+        '--num-outputs-to-generate',
+        '3',
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir, env },
+    );
+    expect(result.code).toBe(0);
+    // The builder's own default is max_tokens: 256 and model granite4:3b.
+    expect(server.requests[0]?.body.max_tokens).toBe(64);
+    expect(server.requests[0]?.body.model).toBe('small-model');
+  });
+});

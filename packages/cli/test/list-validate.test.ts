@@ -125,6 +125,39 @@ describe('dgt validate', () => {
     expect(report.errors[0]?.code).toBe('INVALID_TASK');
   });
 
+  it('over a folder reports every unknown builder and formatter; run lists them all and refuses', async () => {
+    const dir = await tempDir();
+    const task = (name: string, extra: string) =>
+      `task_name: ${name}\ncreated_by: t\n${extra}\nseed_examples:\n  - question: Q?\n    answer: A\n`;
+    await mkdir(path.join(dir, 'tasks/a'), { recursive: true });
+    await mkdir(path.join(dir, 'tasks/b'), { recursive: true });
+    await mkdir(path.join(dir, 'tasks/c'), { recursive: true });
+    await writeFile(path.join(dir, 'tasks/a/task.yaml'), task('a', 'data_builder: nope/one'));
+    await writeFile(path.join(dir, 'tasks/b/task.yaml'), task('b', 'data_builder: nope/two'));
+    await writeFile(
+      path.join(dir, 'tasks/c/task.yaml'),
+      task('c', 'data_builder: geography_qa\nformatter:\n  type: formatters/nowhere'),
+    );
+    const result = await runCli(['validate', 'tasks', '--json'], { cwd: dir });
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout) as { errors: { code: string; message: string }[] };
+    expect(report.errors.map((e) => e.code).sort()).toEqual([
+      'UNKNOWN_BUILDER',
+      'UNKNOWN_BUILDER',
+      'UNKNOWN_FORMATTER',
+    ]);
+    expect(report.errors.map((e) => e.message).join('\n')).toMatch(
+      /tasks\/c\/task\.yaml:5: unknown formatter "formatters\/nowhere"/,
+    );
+
+    const run = await runCli(['run', '--task-paths', 'tasks', '--engine', 'mock'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('3 problems:');
+    for (const id of ['"nope/one"', '"nope/two"', '"formatters/nowhere"'])
+      expect(run.stderr).toContain(id);
+    expect(existsSync(path.join(dir, 'output'))).toBe(false);
+  });
+
   it('needs something to validate', async () => {
     const result = await runCli(['validate'], { cwd: await tempDir() });
     expect(result.code).toBe(2);

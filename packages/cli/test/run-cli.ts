@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,8 +9,15 @@ import { fileURLToPath } from 'node:url';
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 /** The repository root, for the examples. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** DiGiT's own files, beside the repository when present (CI has them). */
-export const COMPAT = path.resolve(REPO, '../shared/compat/fms-dgt');
+/**
+ * DiGiT's own files, beside the repository when present (CI has them); from a git worktree
+ * nested one folder deeper, beside its parent folder.
+ */
+export const COMPAT =
+  [
+    path.resolve(REPO, '../shared/compat/fms-dgt'),
+    path.resolve(REPO, '../../shared/compat/fms-dgt'),
+  ].find((folder) => existsSync(folder)) ?? path.resolve(REPO, '../shared/compat/fms-dgt');
 
 export type CliResult = {
   code: number | null;

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
@@ -100,5 +100,23 @@ describe('a block key that looks like a typo', () => {
     );
     expect(validate.code).toBe(0);
     expect(validate.stderr).toContain(expected);
+  });
+});
+
+describe('a task key no part of the run reads', () => {
+  it("is warned with its file:line and the builder's own keys; keys the builder reads are not", async () => {
+    const dir = await tempDir();
+    const source = await readFile(path.join(REPO, 'examples/tool-calling/task.yaml'), 'utf8');
+    await writeFile(
+      path.join(dir, 'task.yaml'),
+      `${source.replace('tools: tools.json', `tools: ${path.join(REPO, 'examples/tool-calling/tools.json')}`)}\nrisk_policy:\n  risk: none\n`,
+    );
+    const result = await runCli(['validate', 'task.yaml'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /task\.yaml:\d+: task "examples\/tool_calling\/assistant": key "risk_policy" is not used by databuilder tool_calling \(it reads "tools", /,
+    );
   });
 });

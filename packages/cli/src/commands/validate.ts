@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { checkPlanBlocks, DgtError, isDgtError, planRun, type RunPlan } from '@dgt/core';
+import {
+  checkPlanBlocks,
+  DgtError,
+  dgtErrorProblems,
+  isDgtError,
+  planRun,
+  type RunPlan,
+} from '@dgt/core';
 import type { CliIo } from '../io.js';
 import { commandHelp, parseFlags } from '../parse-flags.js';
 import { VALIDATE_COMMAND } from './definitions.js';
@@ -86,7 +93,8 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
       planned = await plan(paths);
     } catch (error) {
       if (!isDgtError(error)) throw error;
-      problems.push({ path: label, code: error.code, message: error.message });
+      for (const problem of dgtErrorProblems(error))
+        problems.push({ path: label, code: problem.code, message: problem.message });
       return undefined;
     }
     for (const warning of planned.warnings) warnings.add(warning);

@@ -7,6 +7,6 @@ export type * from './v1/dataloader.js';
 export type * from './v1/datastore.js';
 export type * from './v1/formatter.js';
 export type * from './v1/lm-block.js';
-export { PORTABLE_LM_KEYS } from './v1/lm-block.js';
+export { LM_KEY_SPELLINGS, NESTED_LM_KEYS, PORTABLE_LM_KEYS } from './v1/lm-block.js';
 export { type ContributionKind, type PluginManifest, pluginManifestSchema } from './v1/manifest.js';
 export type * from './v1/validator.js';

@@ -49,3 +49,29 @@ export function isDgtError(value: unknown): value is DgtError {
     typeof (value as { code?: unknown }).code === 'string'
   );
 }
+
+/**
+ * Several user errors found in one pass (e.g. every unknown builder of a task folder), reported
+ * together so the user fixes them all at once. Its `problems` keep each error's code and message.
+ */
+export type DgtErrorList = DgtError & { readonly problems: readonly DgtError[] };
+
+/**
+ * One error standing for `errors` (none → undefined, one → itself): the code of the first, a
+ * message listing each, and `problems` holding them all.
+ */
+export function combineDgtErrors(errors: readonly DgtError[]): DgtError | undefined {
+  if (errors.length <= 1) return errors[0];
+  const combined = new DgtError(
+    errors[0]!.code,
+    `${errors.length} problems:\n${errors.map((error) => `  - ${error.message.replaceAll('\n', '\n    ')}`).join('\n')}`,
+  ) as DgtError & { problems: readonly DgtError[] };
+  combined.problems = errors;
+  return combined;
+}
+
+/** The separate errors behind an error (its `problems`, or itself). */
+export function dgtErrorProblems(error: DgtError): readonly DgtError[] {
+  const problems = (error as Partial<DgtErrorList>).problems;
+  return Array.isArray(problems) && problems.length > 0 ? problems : [error];
+}

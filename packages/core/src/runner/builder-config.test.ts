@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEngineOverride, mergeBuilderConfig } from './builder-config.js';
+import { applyEngineOverride, keepEngineBaseUrl, mergeBuilderConfig } from './builder-config.js';
 
 const isLm = (type: string) => ['ollama', 'openai', 'mock'].includes(type);
 const base = {
@@ -52,6 +52,77 @@ describe('mergeBuilderConfig', () => {
   });
 });
 
+describe('mergeBuilderConfig with DiGiT spellings', () => {
+  const judgeIsLm = (type: string) => ['ollama', 'openai', 'watsonx'].includes(type);
+  const defaults = {
+    name: 'skills',
+    blocks: [
+      {
+        name: 'generator',
+        type: 'ollama',
+        model: 'granite',
+        max_tokens: 1024,
+        stop_sequences: ['Q:'],
+      },
+      {
+        name: 'validator',
+        type: 'lm_judge',
+        lm: {
+          type: 'ollama',
+          model_id_or_path: 'granite',
+          temperature: 0.5,
+          num_ctx: 8192,
+          max_new_tokens: 1024,
+        },
+      },
+    ],
+  };
+
+  it('lets an override in either spelling replace the default written in the other', () => {
+    const merged = mergeBuilderConfig(
+      defaults,
+      {
+        blocks: [
+          { name: 'generator', model_id_or_path: 'llama', max_new_tokens: 64, stop: ['END'] },
+        ],
+      } as never,
+      judgeIsLm,
+    );
+    expect((merged.blocks as unknown[])[0]).toEqual({
+      name: 'generator',
+      type: 'ollama',
+      model_id_or_path: 'llama',
+      max_new_tokens: 64,
+      stop: ['END'],
+    });
+  });
+
+  it('merges lm_config into lm: the override retypes it, portable defaults stay', () => {
+    const merged = mergeBuilderConfig(
+      defaults,
+      {
+        blocks: [
+          {
+            name: 'validator',
+            lm_config: { type: 'watsonx', model_id_or_path: 'mistral', max_tokens: 256 },
+          },
+        ],
+      } as never,
+      judgeIsLm,
+    );
+    expect((merged.blocks as unknown[])[1]).toEqual({
+      name: 'validator',
+      type: 'lm_judge',
+      lm_config: {
+        type: 'watsonx',
+        model_id_or_path: 'mistral',
+        temperature: 0.5,
+        max_tokens: 256,
+      },
+    });
+  });
+});
+
 describe('applyEngineOverride', () => {
   it('retargets only LM blocks, and drops the old model when no --model is given', () => {
     const out = applyEngineOverride(base, { type: 'mock' }, isLm);
@@ -88,6 +159,23 @@ describe('applyEngineOverride', () => {
     );
     expect((merged.blocks as unknown[])[0]).toMatchObject({ type: 'openai', cache: 'off' });
     expect((merged.blocks as unknown[])[0]).not.toHaveProperty('num_ctx');
+  });
+
+  it('keeps --base-url when an override then changes the block type', () => {
+    const engine = { baseUrl: 'http://127.0.0.1:9/v1' };
+    const flagged = applyEngineOverride(base, engine, isLm);
+    const merged = mergeBuilderConfig(
+      flagged,
+      { blocks: [{ name: 'generator', type: 'openai', model_id_or_path: 'gpt' }] } as never,
+      isLm,
+    );
+    expect(keepEngineBaseUrl(merged, engine, isLm).blocks).toMatchObject([
+      { type: 'openai', base_url: engine.baseUrl },
+      { type: 'exact_dedup' },
+    ]);
+    expect((keepEngineBaseUrl(merged, engine, isLm).blocks as object[])[1]).not.toHaveProperty(
+      'base_url',
+    );
   });
 
   it('changes nothing without flags', () => {

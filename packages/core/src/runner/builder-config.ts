@@ -1,5 +1,5 @@
 import type { BlockConfig } from '../config/builder-schema.js';
-import { PORTABLE_LM_KEYS } from '../contracts/v1/lm-block.js';
+import { LM_KEY_SPELLINGS, NESTED_LM_KEYS, PORTABLE_LM_KEYS } from '../contracts/v1/lm-block.js';
 
 /** The run-wide engine flags: replace the provider of every LM block. */
 export type EngineOverride = {
@@ -24,10 +24,58 @@ function retype(block: BlockConfig, type: string, lm: boolean): BlockConfig {
   return { ...Object.fromEntries(kept), type } as BlockConfig;
 }
 
+/** The other spellings of each key `patch` sets (`max_new_tokens` → `max_tokens`, …). */
+function otherSpellings(patch: Record<string, unknown>, groups: readonly (readonly string[])[]) {
+  const others = new Set<string>();
+  for (const key of Object.keys(patch)) {
+    const group = groups.find((g) => g.includes(key));
+    for (const other of group ?? []) if (other !== key && !(other in patch)) others.add(other);
+  }
+  return others;
+}
+
+const withoutKeys = (config: BlockConfig, keys: ReadonlySet<string>): BlockConfig =>
+  Object.fromEntries(Object.entries(config).filter(([key]) => !keys.has(key))) as BlockConfig;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Applies one override entry to a block: keys replace, whatever spelling either side used
+ * (`lm_config` ≡ `lm`, `max_new_tokens` ≡ `max_tokens`, …); a new `type` drops the old
+ * provider's own keys; the LM config a judge or tagger holds (`lm`/`lm_config`) is merged the
+ * same way, so an override naming only its `type` and model keeps the default's temperature.
+ */
+function mergeBlock(
+  current: BlockConfig,
+  patch: BlockConfig,
+  isLm: (type: string) => boolean,
+): BlockConfig {
+  let next = current;
+  if (patch.type !== undefined && patch.type !== next.type) {
+    next = retype(next, patch.type, isLm(next.type) && isLm(patch.type));
+  }
+  const lm = isLm(String(patch.type ?? next.type));
+  const replaced = otherSpellings(
+    patch,
+    lm ? [...LM_KEY_SPELLINGS, NESTED_LM_KEYS] : [NESTED_LM_KEYS],
+  );
+  const nestedKey = NESTED_LM_KEYS.find((key) => isObject(patch[key]));
+  const nestedBase = NESTED_LM_KEYS.map((key) => next[key]).find(isObject);
+  next = withoutKeys(next, replaced);
+  const merged: BlockConfig = { ...next, ...patch };
+  if (nestedKey && nestedBase) {
+    const nestedPatch = patch[nestedKey] as BlockConfig;
+    merged[nestedKey] = mergeBlock(nestedBase as BlockConfig, nestedPatch, isLm);
+  }
+  return merged;
+}
+
 /**
  * Merges an override into a builder config: top-level keys replace, `blocks` merge by `name`
  * (an override entry updates the block of that name, a new name is appended). When an override
- * changes a block's `type`, provider-specific keys of the old type are dropped.
+ * changes a block's `type`, provider-specific keys of the old type are dropped. Keys written in
+ * another of DiGiT's spellings replace the default's (see {@link LM_KEY_SPELLINGS}).
  */
 export function mergeBuilderConfig(
   base: Config,
@@ -43,11 +91,7 @@ export function mergeBuilderConfig(
         blocks.push(patch);
         continue;
       }
-      let current = blocks[index]!;
-      if (patch.type !== undefined && patch.type !== current.type) {
-        current = retype(current, patch.type, isLm(current.type) && isLm(patch.type));
-      }
-      blocks[index] = { ...current, ...patch };
+      blocks[index] = mergeBlock(blocks[index]!, patch, isLm);
     }
     merged.blocks = blocks;
   }
@@ -79,5 +123,23 @@ export function applyEngineOverride(
     if (engine.cache) next = { ...next, cache: engine.cache };
     return next;
   });
+  return { ...config, blocks };
+}
+
+/**
+ * Gives `--base-url` back to the LM blocks an override re-typed (a new type drops the old
+ * provider's keys, `base_url` among them); a block whose override sets its own URL keeps it.
+ */
+export function keepEngineBaseUrl(
+  config: Config,
+  engine: EngineOverride,
+  isLm: (type: string) => boolean,
+): Config {
+  if (!engine.baseUrl || !Array.isArray(config.blocks)) return config;
+  const blocks = (config.blocks as BlockConfig[]).map((block) =>
+    isLm(block.type) && block.base_url === undefined
+      ? { ...block, base_url: engine.baseUrl }
+      : block,
+  );
   return { ...config, blocks };
 }

@@ -14,9 +14,15 @@ import { isBlockDefinition, isDatabuilder } from '../contracts/guards.js';
 import type { BlockDefinition } from '../contracts/v1/block.js';
 import type { Databuilder } from '../contracts/v1/builder.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
-import { DgtError } from '../errors/dgt-error.js';
+import { combineDgtErrors, DgtError, isDgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
-import { applyEngineOverride, type EngineOverride, mergeBuilderConfig } from './builder-config.js';
+import {
+  applyEngineOverride,
+  type EngineOverride,
+  keepEngineBaseUrl,
+  mergeBuilderConfig,
+} from './builder-config.js';
+import { checkTaskFormatter, taskKeyWarnings } from './task-checks.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
 
@@ -95,138 +101,160 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
 
   const builders: PlannedBuilder[] = [];
   const warnings: string[] = [];
-  for (const [id, group] of groups) {
-    const first = group[0]!;
-    const loaded = await registry.load('builders', id, first.where(['data_builder']));
-    if (!isDatabuilder(loaded)) {
-      throw new DgtError(
-        'INVALID_PLUGIN',
-        `databuilder "${id}" does not export a databuilder (expected an object made with defineBuilder, specificationVersion 'v1').`,
-      );
+  // Every problem is collected (all unknown builders of a folder, every broken task) and
+  // reported together; a broken builder does not hide the next one.
+  const problems: DgtError[] = [];
+  const collect = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (!isDgtError(error)) throw error;
+      problems.push(error);
     }
-    const builder = loaded;
-    const base =
-      typeof builder.config === 'string' ? await readYamlSource(builder.config) : undefined;
-    const baseConfig = (base ? base.data : builder.config) as Record<string, unknown>;
-    const baseWhere = base ? base.where : () => `builder ${id}`;
-    const override =
-      builderOverrides[id] ??
-      builderOverrides[builder.name] ??
-      builderOverrides[String(baseConfig?.name)];
-
-    const definitions = new Map<string, BlockDefinition>();
-    const loadDefinition = async (type: string, where: string) => {
-      if (definitions.has(type)) return;
-      const definition = await registry.load('blocks', type, where);
-      if (!isBlockDefinition(definition)) {
+  };
+  for (const [id, group] of groups)
+    await collect(async () => {
+      const first = group[0]!;
+      const loaded = await registry.load('builders', id, first.where(['data_builder']));
+      if (!isDatabuilder(loaded)) {
         throw new DgtError(
           'INVALID_PLUGIN',
-          `${where}: block type "${type}" does not export a block definition (expected defineBlock(...), specificationVersion 'v1').`,
+          `databuilder "${id}" does not export a databuilder (expected an object made with defineBuilder, specificationVersion 'v1').`,
         );
       }
-      definitions.set(type, definition);
-    };
-    const blockEntries = (config: unknown) =>
-      ((config as { blocks?: unknown })?.blocks ?? []) as Partial<BlockConfig>[];
-    for (const [i, block] of blockEntries(baseConfig).entries()) {
-      if (typeof block?.type === 'string')
-        await loadDefinition(block.type, baseWhere(['blocks', i, 'type']));
-    }
-    for (const [i, block] of blockEntries(override?.config).entries()) {
-      if (typeof block?.type === 'string')
-        await loadDefinition(block.type, override!.where(['blocks', i, 'type']));
-    }
-    if (options.engine?.type)
-      await loadDefinition(options.engine.type, `--engine ${options.engine.type}`);
-    const isLm = (type: string) => definitions.get(type)?.role === 'lm';
+      const builder = loaded;
+      const base =
+        typeof builder.config === 'string' ? await readYamlSource(builder.config) : undefined;
+      const baseConfig = (base ? base.data : builder.config) as Record<string, unknown>;
+      const baseWhere = base ? base.where : () => `builder ${id}`;
+      const override =
+        builderOverrides[id] ??
+        builderOverrides[builder.name] ??
+        builderOverrides[String(baseConfig?.name)];
 
-    let merged = applyEngineOverride(baseConfig, options.engine ?? {}, isLm);
-    if (override) merged = mergeBuilderConfig(merged, override.config, isLm);
-    const where = (p: readonly PropertyKey[]) =>
-      override ? `${baseWhere(p)} (with overrides from ${override.where([])})` : baseWhere(p);
-    const parsedConfig = builderConfigSchema.safeParse(merged);
-    if (!parsedConfig.success)
-      throw zodToDgtError('INVALID_BUILDER_CONFIG', parsedConfig.error, merged, where);
-    const config = parsedConfig.data;
+      const definitions = new Map<string, BlockDefinition>();
+      const loadDefinition = async (type: string, where: string) => {
+        if (definitions.has(type)) return;
+        const definition = await registry.load('blocks', type, where);
+        if (!isBlockDefinition(definition)) {
+          throw new DgtError(
+            'INVALID_PLUGIN',
+            `${where}: block type "${type}" does not export a block definition (expected defineBlock(...), specificationVersion 'v1').`,
+          );
+        }
+        definitions.set(type, definition);
+      };
+      const blockEntries = (config: unknown) =>
+        ((config as { blocks?: unknown })?.blocks ?? []) as Partial<BlockConfig>[];
+      for (const [i, block] of blockEntries(baseConfig).entries()) {
+        if (typeof block?.type === 'string')
+          await loadDefinition(block.type, baseWhere(['blocks', i, 'type']));
+      }
+      for (const [i, block] of blockEntries(override?.config).entries()) {
+        if (typeof block?.type === 'string')
+          await loadDefinition(block.type, override!.where(['blocks', i, 'type']));
+      }
+      if (options.engine?.type)
+        await loadDefinition(options.engine.type, `--engine ${options.engine.type}`);
+      const isLm = (type: string) => definitions.get(type)?.role === 'lm';
 
-    const names = new Set<string>();
-    const blockConfigs: BlockConfig[] = [];
-    for (const [i, block] of config.blocks.entries()) {
-      if (names.has(block.name)) {
-        throw new DgtError(
-          'INVALID_BUILDER_CONFIG',
-          `${where(['blocks', i, 'name'])}: two blocks are named "${block.name}"; block names must be unique in a builder.`,
-        );
+      let merged = applyEngineOverride(baseConfig, options.engine ?? {}, isLm);
+      if (override) {
+        merged = mergeBuilderConfig(merged, override.config, isLm);
+        merged = keepEngineBaseUrl(merged, options.engine ?? {}, isLm);
       }
-      names.add(block.name);
-      await loadDefinition(block.type, where(['blocks', i, 'type']));
-      const parsed = definitions.get(block.type)!.configSchema.safeParse(block);
-      if (!parsed.success) {
-        const error = zodToDgtError(
-          'INVALID_BLOCK_CONFIG',
-          parsed.error,
-          block,
-          (p) => where(['blocks', i, ...p]),
-          [],
-        );
-        error.message = `block "${block.name}" (${block.type}) of builder ${id}:\n${error.message}`;
-        throw error;
-      }
-      warnings.push(
-        ...unknownKeyWarnings({
-          config: block,
-          definition: definitions.get(block.type)!,
-          parsed: parsed.data,
-          where: (key) => {
-            // Point at the file the key was written in: the override's entry when it set it.
-            const patches = blockEntries(override?.config);
-            const j = patches.findIndex((p) => p?.name === block.name && key in p);
-            return j === -1 ? baseWhere(['blocks', i, key]) : override!.where(['blocks', j, key]);
-          },
-        }),
-      );
-      blockConfigs.push({
-        ...(parsed.data as object),
-        name: block.name,
-        type: block.type,
-      } as BlockConfig);
-    }
-    for (const [i, entry] of config.postprocessors.entries()) {
-      const name = typeof entry === 'string' ? entry : entry.name;
-      if (!names.has(name)) {
-        throw new DgtError(
-          'INVALID_BUILDER_CONFIG',
-          `${where(['postprocessors', i])}: postprocessor "${name}" is not a block of builder ${id}; add a block with that name under blocks:.`,
-        );
-      }
-    }
+      const where = (p: readonly PropertyKey[]) =>
+        override ? `${baseWhere(p)} (with overrides from ${override.where([])})` : baseWhere(p);
+      const parsedConfig = builderConfigSchema.safeParse(merged);
+      if (!parsedConfig.success)
+        throw zodToDgtError('INVALID_BUILDER_CONFIG', parsedConfig.error, merged, where);
+      const config = parsedConfig.data;
 
-    const planned: PlannedTask[] = [];
-    for (const task of group) {
-      if (builder.taskSchema) {
-        const parsed = builder.taskSchema.safeParse(task.config);
-        if (!parsed.success)
-          throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
-      }
-      const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
-      const seeds = builder.kind === 'generation' ? await loadSeeds(task, registry, builder) : [];
-      if (builder.kind === 'transformation' && !task.config.data) {
-        throw new DgtError(
-          'INVALID_TASK',
-          `${task.where(['data_builder'])}: task "${task.config.task_name}" uses the transformation builder ${id} but has no data: to transform. Add data: {type: default, data_path: your.jsonl}.`,
+      const names = new Set<string>();
+      const blockConfigs: BlockConfig[] = [];
+      for (const [i, block] of config.blocks.entries()) {
+        if (names.has(block.name)) {
+          throw new DgtError(
+            'INVALID_BUILDER_CONFIG',
+            `${where(['blocks', i, 'name'])}: two blocks are named "${block.name}"; block names must be unique in a builder.`,
+          );
+        }
+        names.add(block.name);
+        await loadDefinition(block.type, where(['blocks', i, 'type']));
+        const parsed = definitions.get(block.type)!.configSchema.safeParse(block);
+        if (!parsed.success) {
+          const error = zodToDgtError(
+            'INVALID_BLOCK_CONFIG',
+            parsed.error,
+            block,
+            (p) => where(['blocks', i, ...p]),
+            [],
+          );
+          error.message = `block "${block.name}" (${block.type}) of builder ${id}:\n${error.message}`;
+          throw error;
+        }
+        warnings.push(
+          ...unknownKeyWarnings({
+            config: block,
+            definition: definitions.get(block.type)!,
+            parsed: parsed.data,
+            where: (key) => {
+              // Point at the file the key was written in: the override's entry when it set it.
+              const patches = blockEntries(override?.config);
+              const j = patches.findIndex((p) => p?.name === block.name && key in p);
+              return j === -1 ? baseWhere(['blocks', i, key]) : override!.where(['blocks', j, key]);
+            },
+          }),
         );
+        blockConfigs.push({
+          ...(parsed.data as object),
+          name: block.name,
+          type: block.type,
+        } as BlockConfig);
       }
-      planned.push({ loaded: task, settings, seeds });
-    }
-    builders.push({
-      id,
-      builder,
-      config,
-      blockDefinitions: definitions,
-      blockConfigs,
-      tasks: planned,
+      for (const [i, entry] of config.postprocessors.entries()) {
+        const name = typeof entry === 'string' ? entry : entry.name;
+        if (!names.has(name)) {
+          throw new DgtError(
+            'INVALID_BUILDER_CONFIG',
+            `${where(['postprocessors', i])}: postprocessor "${name}" is not a block of builder ${id}; add a block with that name under blocks:.`,
+          );
+        }
+      }
+
+      const planned: PlannedTask[] = [];
+      for (const task of group)
+        await collect(async () => {
+          if (builder.taskSchema) {
+            const parsed = builder.taskSchema.safeParse(task.config);
+            if (!parsed.success)
+              throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
+          }
+          const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
+          const seeds =
+            builder.kind === 'generation' ? await loadSeeds(task, registry, builder) : [];
+          if (builder.kind === 'transformation' && !task.config.data) {
+            throw new DgtError(
+              'INVALID_TASK',
+              `${task.where(['data_builder'])}: task "${task.config.task_name}" uses the transformation builder ${id} but has no data: to transform. Add data: {type: default, data_path: your.jsonl}.`,
+            );
+          }
+          await checkTaskFormatter(registry, task);
+          warnings.push(...taskKeyWarnings(task, builder, id));
+          planned.push({ loaded: task, settings, seeds });
+        });
+      if (planned.length < group.length) return;
+      builders.push({
+        id,
+        builder,
+        config,
+        blockDefinitions: definitions,
+        blockConfigs,
+        tasks: planned,
+      });
     });
-  }
+  const combined = combineDgtErrors(problems);
+  if (combined) throw combined;
   const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
   for (const root of outputRoots) await checkWritable(root);
   return { cwd, env, registry, builders, engine: options.engine ?? {}, warnings };

@@ -76,3 +76,22 @@ export const PORTABLE_LM_KEYS = [
   'retry_initial_delay',
   'cache',
 ] as const;
+
+/**
+ * Spellings of one LM setting (canonical first) that DiGiT's files and ours both use. An
+ * override written in any spelling replaces the value set in another, so `max_new_tokens: 64`
+ * in an override file beats a builder default of `max_tokens: 1024`.
+ */
+export const LM_KEY_SPELLINGS: readonly (readonly string[])[] = [
+  ['model_id_or_path', 'model'],
+  ['max_tokens', 'max_new_tokens', 'max_completion_tokens'],
+  ['stop', 'stop_sequences'],
+  ['seed', 'random_seed'],
+  ['max_concurrency', 'call_limit'],
+];
+
+/**
+ * Keys under which a non-LM block (a judge, a tagger, a guardian validator) holds the config of
+ * the LM it calls: `lm` (ours) and `lm_config` (DiGiT's).
+ */
+export const NESTED_LM_KEYS: readonly string[] = ['lm', 'lm_config'];
