@@ -99,6 +99,25 @@ describe('watsonx block', () => {
     expect(server.requests[0]?.body.project_id).toBe('p');
   });
 
+  it("reads the server from DiGiT's WATSONX_API_URL when WATSONX_URL is unset", async () => {
+    const server = await startFakeWatsonx();
+    servers.push(server);
+    const block = await makeBlock(
+      watsonxBlock,
+      { type: 'watsonx', model: 'm' },
+      {
+        WATSONX_API_URL: server.url,
+        WATSONX_IAM_URL: server.url,
+        WATSONX_API_KEY: FAKE_WATSONX_API_KEY,
+        WATSONX_PROJECT_ID: 'proj-2',
+      },
+    );
+    const rows: Record<string, unknown>[] = [{ input: 'x' }];
+    await callBlock(block, rows);
+    expect(typeof rows[0]?.result).toBe('string');
+    expect(server.requests[0]?.body.project_id).toBe('proj-2');
+  });
+
   it('maps structured output and tools to the chat API', async () => {
     const { block, server } = await setup();
     const shape = z.object({ city: z.string() });

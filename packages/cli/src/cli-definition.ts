@@ -30,13 +30,50 @@ export type CommandDefinition = {
   examples?: readonly string[];
 };
 
+/**
+ * DiGiT flags with no counterpart in DGT: accepted so DiGiT command lines run unchanged, each
+ * answered by a note saying what DGT does instead (see {@link DIGIT_FLAG_NOTES}).
+ */
+const DIGIT_ONLY_FLAGS: readonly FlagDefinition[] = [
+  {
+    name: 'include-namespaces',
+    kind: 'list',
+    valueName: 'NS…',
+    aliases: ['include-ns'],
+    help: "DiGiT's builder namespaces; DGT has none to pick (every installed builder is available), so it only prints a note.",
+  },
+  {
+    name: 'include-bp',
+    kind: 'list',
+    valueName: 'DIR…',
+    help: "DiGiT's folders of Python databuilders, which DGT cannot load; prints a note (use --include-builder-paths with JavaScript builders).",
+  },
+  {
+    name: 'ray-address',
+    kind: 'string',
+    valueName: 'ADDR',
+    help: 'DiGiT runs on Ray; DGT does not, so it only prints a note (one DGT process keeps the LM server busy on its own).',
+  },
+];
+
+/** What DGT says when a DiGiT-only flag is given, by flag name. */
+export const DIGIT_FLAG_NOTES: Readonly<Record<string, string>> = {
+  'include-namespaces':
+    'note: --include-namespaces has no effect: DGT has no builder namespaces; every builder of the installed plugin packages and of --include-builder-paths is available (dgt list shows them).',
+  'include-bp':
+    'note: --include-bp is ignored: it names folders of Python databuilders, which DGT cannot load. DGT loads builders from plugin packages (dgt list) and from --include-builder-paths folders holding a builder YAML with a .js/.mjs module.',
+  'ray-address':
+    'note: --ray-address is ignored: DGT does not use Ray. One process keeps the LM server saturated (set max_concurrency, requests_per_minute on the LM blocks); nothing else is needed to scale a run.',
+};
+
 /** The flags of `dgt run`, DiGiT's first, then DGT's own. */
 export const RUN_FLAGS: readonly FlagDefinition[] = [
   {
     name: 'task-paths',
     kind: 'list',
     valueName: 'PATH…',
-    help: 'Task files, folders of task.yaml files, or globs to run.',
+    aliases: ['data-paths'],
+    help: "Task files, folders of task.yaml files, or globs to run (DiGiT's older --data-paths too).",
   },
   {
     name: 'config-path',
@@ -87,6 +124,18 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     help: 'Extra folders holding databuilders (a builder YAML with a .js/.mjs module beside it).',
   },
   {
+    name: 'num-prompt-instructions',
+    kind: 'integer',
+    valueName: 'N',
+    help: "Examples shown per prompt, for builders that read num_prompt_instructions (instructlab/simple); a task file's own key wins.",
+  },
+  {
+    name: 'prompt-file-path',
+    kind: 'string',
+    valueName: 'FILE',
+    help: "Prompt template used instead of the builder's own, for builders that read prompt_file_path (instructlab/simple).",
+  },
+  {
     name: 'save-formatted-output',
     kind: 'boolean',
     help: "Also write formatted_data.jsonl with each task's formatter.",
@@ -132,5 +181,11 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     kind: 'boolean',
     help: 'Print events as NDJSON on stdout instead of progress and a summary.',
   },
+  {
+    name: 'debug',
+    kind: 'boolean',
+    help: 'Also print every run event (LM requests, blocks, records) as a "debug:" JSON line on stderr.',
+  },
   { name: 'help', kind: 'boolean', aliases: ['h'], help: 'Show this help.' },
+  ...DIGIT_ONLY_FLAGS,
 ];

@@ -59,6 +59,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     const handler = HANDLERS[command];
     if (handler) return await handler(rest, io);
+    // DiGiT's form: `python -m fms_dgt --task-paths …` runs without a subcommand.
+    if (command.startsWith('-')) return await runCommand(argv, io);
     io.err.write(`dgt: unknown command "${command}".\n\n${overview(COMMANDS)}`);
     return 2;
   } catch (error) {

@@ -195,3 +195,62 @@ describe.runIf(available)("DiGiT's spellings and conventions", () => {
     expect(server.requests[0]?.body.model).toBe('small-model');
   });
 });
+
+describe.runIf(available)("DiGiT's command line", () => {
+  const TEMPORAL = path.join(
+    COMPAT,
+    'tasks/public/instructlab/simple/temporal_reasoning/task.yaml',
+  );
+
+  it('runs without a subcommand, reads ${DGT_DATA_DIR} as ./data, and honours --data-paths, --num-prompt-instructions, --prompt-file-path and --debug', async () => {
+    const server = await startFakeOpenAI();
+    servers.push(server);
+    const dir = await tempDir();
+    // No DGT_DATA_DIR in the environment: DiGiT's default, the data folder of the working directory.
+    const { symlink } = await import('node:fs/promises');
+    await symlink(path.join(COMPAT, 'data'), path.join(dir, 'data'));
+    await writeFile(
+      path.join(dir, 'prompt.txt'),
+      'CUSTOM PROMPT with {{ examples | length }} examples, write {{ count }}.\n{% for e in examples %}Q: {{ e.question }}\n{% endfor %}Reply as JSON {"pairs": [{"question": "", "context": "", "answer": ""}]}.',
+    );
+    const result = await runCli(
+      [
+        '--data-paths',
+        TEMPORAL,
+        '--engine',
+        'openai',
+        '--model',
+        'M',
+        '--base-url',
+        server.baseURL,
+        '--num-prompt-instructions',
+        '1',
+        '--prompt-file-path',
+        'prompt.txt',
+        '--debug',
+        '--include-namespaces',
+        'public',
+        '--ray-address',
+        'auto',
+        '--include-bp',
+        'my_builders',
+        '--num-outputs-to-generate',
+        '3',
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(
+      await readJsonl(
+        path.join(dir, 'out/public/instructlab/simple/temporal_reasoning/final_data.jsonl'),
+      ),
+    ).toHaveLength(3);
+    expect(server.requests[0]!.prompt).toMatch(/^CUSTOM PROMPT with 1 examples/);
+    expect(result.stderr).toMatch(/^debug: \{"type":"run-start"/m);
+    expect(result.stderr).toContain('note: --include-namespaces has no effect');
+    expect(result.stderr).toContain('note: --ray-address is ignored: DGT does not use Ray');
+    expect(result.stderr).toContain('note: --include-bp is ignored');
+  });
+});

@@ -36,7 +36,7 @@ type RawConfig = {
 
 /**
  * Resolves the watsonx connection from config, then the environment: `base_url` /
- * `WATSONX_URL`, `project_id` / `WATSONX_PROJECT_ID` (or `space_id` / `WATSONX_SPACE_ID`),
+ * `WATSONX_URL` (or DiGiT's `WATSONX_API_URL`), `project_id` / `WATSONX_PROJECT_ID` (or `space_id` / `WATSONX_SPACE_ID`),
  * `api_key` / `WATSONX_API_KEY` (or `WATSONX_APIKEY`) exchanged for an IAM token at `iam_url` /
  * `WATSONX_IAM_URL`, or a ready token in `WATSONX_API_TOKEN`.
  */
@@ -45,11 +45,11 @@ export function resolveWatsonxConnection(
   env: Record<string, string | undefined>,
 ): WatsonxConnection {
   const where = `Block "${raw.name}" (type ${raw.type})`;
-  const url = raw.base_url ?? env.WATSONX_URL;
+  const url = raw.base_url ?? env.WATSONX_URL ?? env.WATSONX_API_URL;
   if (!url) {
     throw new DgtError(
       'INVALID_BLOCK_CONFIG',
-      `${where}: no watsonx URL — set WATSONX_URL (e.g. https://us-south.ml.cloud.ibm.com) or the block's "base_url" key.`,
+      `${where}: no watsonx URL — set WATSONX_URL or WATSONX_API_URL (e.g. https://us-south.ml.cloud.ibm.com) or the block's "base_url" key.`,
     );
   }
   const projectId = raw.project_id ?? env.WATSONX_PROJECT_ID;

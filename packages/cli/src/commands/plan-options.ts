@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { DgtError, discoverPlugins, type PlanOptions, type Registry } from '@dgt/core';
+import { DIGIT_FLAG_NOTES } from '../cli-definition.js';
 import type { CliIo } from '../io.js';
 import { cliPackageRoot } from '../package-root.js';
 import type { ParsedFlags } from '../parse-flags.js';
@@ -40,9 +42,17 @@ export function planOptionsFromFlags(
       'USAGE',
       '--max-cost needs an amount in US dollars above 0, e.g. --max-cost 2.50 (leave it out for no budget).',
     );
+  const promptFile = str('prompt-file-path');
+  const builderSettings = {
+    ...(int('num-prompt-instructions') !== undefined
+      ? { num_prompt_instructions: int('num-prompt-instructions') }
+      : {}),
+    ...(promptFile ? { prompt_file_path: path.resolve(io.cwd, promptFile) } : {}),
+  };
   return {
     taskPaths,
     ...(str('config-path') ? { configPath: str('config-path') } : {}),
+    ...(Object.keys(builderSettings).length > 0 ? { builderSettings } : {}),
     cwd: io.cwd,
     env: io.env,
     registry,
@@ -64,4 +74,10 @@ export function planOptionsFromFlags(
       ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
     },
   };
+}
+
+/** Prints, once, what DGT does instead of each DiGiT-only flag given (`--ray-address`, …). */
+export function writeDigitFlagNotes(flags: ParsedFlags, io: CliIo): void {
+  for (const [name, note] of Object.entries(DIGIT_FLAG_NOTES))
+    if (flags[name] !== undefined) io.err.write(`${note}\n`);
 }

@@ -1,9 +1,20 @@
 import { type RunResult, runTasks } from '@dgt/core';
 import type { CliIo } from '../io.js';
 import { commandHelp, parseFlags } from '../parse-flags.js';
-import { jsonReporter, plainReporter, type Reporter, ttyReporter } from '../reporters/reporter.js';
+import {
+  debugReporter,
+  jsonReporter,
+  plainReporter,
+  type Reporter,
+  ttyReporter,
+} from '../reporters/reporter.js';
 import { RUN_COMMAND } from './definitions.js';
-import { discoverFromFlags, flagReader, planOptionsFromFlags } from './plan-options.js';
+import {
+  discoverFromFlags,
+  flagReader,
+  planOptionsFromFlags,
+  writeDigitFlagNotes,
+} from './plan-options.js';
 
 /** Usage line and summary of `dgt run`. */
 export const RUN_USAGE = RUN_COMMAND.usage;
@@ -23,13 +34,15 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     return 0;
   }
   const { str, list } = flagReader(flags);
+  writeDigitFlagNotes(flags, io);
   const registry = await discoverFromFlags(flags, io);
 
-  const reporter: Reporter = flags.json
+  const shown: Reporter = flags.json
     ? jsonReporter(io)
-    : io.err.isTTY && !inCi(io.env)
+    : io.err.isTTY && !inCi(io.env) && !flags.debug
       ? ttyReporter(io)
       : plainReporter(io);
+  const reporter = flags.debug ? debugReporter(io, shown) : shown;
   // First Ctrl-C: finish the attempts in flight and stop; second: cancel them; third: exit.
   const controller = new AbortController();
   const cancel = new AbortController();

@@ -10,7 +10,12 @@ import {
 import type { CliIo } from '../io.js';
 import { commandHelp, parseFlags } from '../parse-flags.js';
 import { VALIDATE_COMMAND } from './definitions.js';
-import { discoverFromFlags, flagReader, planOptionsFromFlags } from './plan-options.js';
+import {
+  discoverFromFlags,
+  flagReader,
+  planOptionsFromFlags,
+  writeDigitFlagNotes,
+} from './plan-options.js';
 
 /** A task that passed validation, as `dgt validate --json` reports it. */
 type ValidTask = {
@@ -78,6 +83,7 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
       'no task to validate: give task files, e.g. dgt validate task.yaml (see dgt validate --help).',
     );
   }
+  if (!flags.json) writeDigitFlagNotes(flags, io);
   const registry = await discoverFromFlags(flags, io);
   const plan = (paths: readonly string[]) =>
     planRun(planOptionsFromFlags(flags, io, registry, paths));

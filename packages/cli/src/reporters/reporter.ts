@@ -42,6 +42,20 @@ export function jsonReporter({ out }: Streams): Reporter {
 }
 
 /**
+ * `--debug` (DiGiT's flag): every event as a `debug:` JSON line on stderr, besides what `inner`
+ * shows.
+ */
+export function debugReporter({ err }: Streams, inner: Reporter): Reporter {
+  return {
+    onEvent(event) {
+      err.write(`debug: ${JSON.stringify(event)}\n`);
+      inner.onEvent(event);
+    },
+    finish: (result) => inner.finish(result),
+  };
+}
+
+/**
  * Not a terminal (CI, a pipe): a line when a task starts or ends, at most one progress line per
  * task every few seconds, warnings, and the summary.
  */

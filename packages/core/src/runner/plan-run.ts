@@ -7,6 +7,7 @@ import {
   builderConfigSchema,
 } from '../config/builder-schema.js';
 import { withDotEnv } from '../config/dotenv.js';
+import { withDigitEnvDefaults } from '../config/env-defaults.js';
 import { type LoadedTask, loadTasks } from '../config/load-tasks.js';
 import { readYamlSource } from '../config/yaml-source.js';
 import { zodToDgtError } from '../config/zod-issues.js';
@@ -42,6 +43,11 @@ export type PlanOptions = {
   runner?: RunnerOverrides;
   /** Run-wide engine flags: every LM block uses this provider (per-block overrides still win). */
   engine?: EngineOverride;
+  /**
+   * Top-level keys set on every builder's config, over its YAML and overrides (DiGiT's
+   * `--num-prompt-instructions`, `--prompt-file-path`); builders that do not read them ignore them.
+   */
+  builderSettings?: Record<string, unknown>;
 };
 
 /** A task ready to run. */
@@ -80,7 +86,7 @@ export type RunPlan = {
  */
 export async function planRun(options: PlanOptions): Promise<RunPlan> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const env = await withDotEnv(cwd, options.env ?? process.env);
+  const env = withDigitEnvDefaults(await withDotEnv(cwd, options.env ?? process.env), cwd);
   const { registry } = options;
   const { tasks, builderOverrides } = await loadTasks({
     taskPaths: options.taskPaths,
@@ -163,6 +169,7 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
         merged = mergeBuilderConfig(merged, override.config, isLm);
         merged = keepEngineBaseUrl(merged, options.engine ?? {}, isLm);
       }
+      if (options.builderSettings) merged = { ...merged, ...options.builderSettings };
       const where = (p: readonly PropertyKey[]) =>
         override ? `${baseWhere(p)} (with overrides from ${override.where([])})` : baseWhere(p);
       const parsedConfig = builderConfigSchema.safeParse(merged);
