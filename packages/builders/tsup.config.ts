@@ -12,6 +12,7 @@ export default defineConfig({
     'src/cot.ts',
     'src/tool-calling.ts',
     'src/answer-match.ts',
+    'src/time-series.ts',
   ],
   format: ['esm'],
   dts: true,

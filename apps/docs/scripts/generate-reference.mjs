@@ -344,7 +344,7 @@ ${fields(input) ? `| ${builder.kind === 'generation' ? 'seed' : 'input'} fields 
 ${taskKeyTable}
 ## Builder YAML
 
-The defaults, from \`@dgt/builders/assets/${yamlPath ? path.relative(path.dirname(path.dirname(yamlPath)), yamlPath) : ''}\`. Change
+The defaults${yamlPath ? `, from \`@dgt/builders/assets/${path.relative(path.dirname(path.dirname(yamlPath)), yamlPath)}\`` : ''}. Change
 any block by name with a [\`--config-path\` override](../../concepts/databuilders.md#overrides),
 or every LM block at once with \`--engine\`, \`--model\` and \`--base-url\`.
 
@@ -352,7 +352,10 @@ or every LM block at once with \`--engine\`, \`--model\` and \`--base-url\`.
 ${yamlText}
 \`\`\`
 
-## Example task
+${
+  // A builder that cannot run (DiGiT's time_series) has no example: its description says why.
+  existsSync(path.join(EXAMPLES, `builder-${slug}.yaml`))
+    ? `## Example task
 
 \`\`\`yaml
 ${await example(`builder-${slug}`)}
@@ -364,7 +367,9 @@ Run it offline with the mock engine, then with a real model:
 npx dgt run --task-paths task.yaml --engine mock
 npx dgt run --task-paths task.yaml --engine ollama --model granite4:3b
 \`\`\`
-`;
+`
+    : ''
+}`;
     await write(`builders/${slug}.md`, text);
     entries.push({ slug, main, ids, kind: builder.kind, description: builder.description ?? '' });
   }

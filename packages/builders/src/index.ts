@@ -32,6 +32,11 @@ export {
   simpleReplySchema,
 } from './simple/simple-reply.js';
 export {
+  TIME_SERIES_UNSUPPORTED,
+  timeSeriesBuilder,
+  timeSeriesTaskSchema,
+} from './time-series/time-series.js';
+export {
   toolCallingBuilder,
   toolCallingRecordSchema,
   toolCallingTaskSchema,

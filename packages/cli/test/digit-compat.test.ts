@@ -254,3 +254,25 @@ describe.runIf(available)("DiGiT's command line", () => {
     expect(result.stderr).toContain('note: --include-bp is ignored');
   });
 });
+
+describe.runIf(available)("DiGiT's time_series task", () => {
+  it('stops validate and run with one message saying why it cannot run in Node and what to use', async () => {
+    const dir = await tempDir();
+    const task = path.join(COMPAT, 'tasks/public/time_series/bikesharing_univariate/task.yaml');
+    for (const command of [
+      ['validate', task],
+      ['--task-paths', task, '--engine', 'mock'],
+    ]) {
+      const result = await runCli(command, { cwd: dir, env });
+      expect(result.code).toBe(2);
+      const errors = result.stderr.split('\n').filter((line) => line.startsWith('dgt: error:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('task.yaml:8: data_builder:');
+      expect(errors[0]).toContain('SDForger');
+      expect(errors[0]).toContain('vLLM inside the Python process');
+      expect(errors[0]).toContain('Run this task with Python DiGiT');
+      expect(result.stderr).not.toContain('unknown databuilder');
+    }
+    expect(existsSync(path.join(dir, 'output'))).toBe(false);
+  });
+});
