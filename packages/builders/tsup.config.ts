@@ -13,6 +13,8 @@ export default defineConfig({
     'src/tool-calling.ts',
     'src/answer-match.ts',
     'src/time-series.ts',
+    'src/tool-calling-multi-turn.ts',
+    'src/tool-calling-formatter.ts',
   ],
   format: ['esm'],
   dts: true,

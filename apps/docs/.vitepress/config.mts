@@ -59,6 +59,7 @@ export default defineConfig({
           { text: 'Writing a databuilder', link: '/guides/writing-a-databuilder' },
           { text: 'Publishing a plugin', link: '/guides/plugin-package' },
           { text: 'Migrating from DiGiT', link: '/guides/migrating-from-digit' },
+          { text: "DiGiT's builders", link: '/guides/digit-builders' },
           { text: 'Performance', link: '/guides/performance' },
           { text: 'Troubleshooting', link: '/guides/troubleshooting' },
           { text: 'Faults and what DGT does', link: '/guides/faults' },

@@ -41,5 +41,21 @@ export {
   toolCallingRecordSchema,
   toolCallingTaskSchema,
 } from './tool-calling/tool-calling.js';
+export {
+  toolCallingFormatter,
+  toolCallingFormatterConfigSchema,
+} from './tool-calling/tool-calling-formatter.js';
 export { parseToolExamples } from './tool-calling/tool-calling-reply.js';
 export { readTools, toolExamplesSchema } from './tool-calling/tools.js';
+export {
+  conversationsSchema,
+  parseConversations,
+  readTurns,
+  type ToolTurn,
+  turnsToMessages,
+} from './tool-calling-multi-turn/conversation.js';
+export {
+  multiTurnToolCallingBuilder,
+  multiTurnToolRecordSchema,
+  multiTurnToolTaskSchema,
+} from './tool-calling-multi-turn/multi-turn.js';
