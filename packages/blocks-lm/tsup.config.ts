@@ -10,6 +10,7 @@ export default defineConfig({
     'src/watsonx.ts',
     'src/ollama.ts',
     'src/mock.ts',
+    'src/vllm.ts',
   ],
   format: ['esm'],
   dts: true,

@@ -17,6 +17,7 @@ export {
   jsonlDatastore,
 } from './jsonl-datastore.js';
 export { type JsonlTailRepair, repairJsonlTail } from './jsonl-tail-repair.js';
+export { multiTargetConfigSchema, multiTargetDatastore } from './multi-target-datastore.js';
 export { type DatastoreMapping, openDatastore } from './open-datastore.js';
 export {
   createParquetDatastore,
