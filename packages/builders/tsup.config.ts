@@ -13,6 +13,7 @@ export default defineConfig({
     'src/tool-calling.ts',
     'src/answer-match.ts',
     'src/time-series.ts',
+    'src/skills.ts',
     'src/tool-calling-multi-turn.ts',
     'src/tool-calling-formatter.ts',
   ],

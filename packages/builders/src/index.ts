@@ -31,6 +31,7 @@ export {
   parseSimpleReply,
   simpleReplySchema,
 } from './simple/simple-reply.js';
+export { skillsBuilder, skillsTaskSchema } from './skills/skills.js';
 export {
   TIME_SERIES_UNSUPPORTED,
   timeSeriesBuilder,
