@@ -18,6 +18,7 @@ export default defineConfig({
     'src/flatten-field.ts',
     'src/data-leak.ts',
     'src/tagger.ts',
+    'src/granite-guardian.ts',
   ],
   format: ['esm'],
   dts: true,

@@ -14,6 +14,8 @@ export default defineConfig({
     'src/answer-match.ts',
     'src/time-series.ts',
     'src/skills.ts',
+    'src/safety-refusal.ts',
+    'src/safety-refusal-formatter.ts',
     'src/tool-calling-multi-turn.ts',
     'src/tool-calling-formatter.ts',
   ],

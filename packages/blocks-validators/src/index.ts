@@ -2,6 +2,11 @@ export { copiedFraction, dataLeakBlock, dataLeakConfigSchema, wordGrams } from '
 export { exactDedupBlock, exactDedupConfigSchema, normalizeText } from './exact-dedup.js';
 export { fieldMapBlock, fieldMapConfigSchema, valueAtPath } from './field-map.js';
 export { flattenFieldBlock, flattenFieldConfigSchema } from './flatten-field.js';
+export {
+  graniteGuardianBlock,
+  graniteGuardianConfigSchema,
+  readGuardianVerdict,
+} from './granite-guardian.js';
 export { jsonSchemaBlock, jsonSchemaConfigSchema } from './json-schema.js';
 export { lengthFilterBlock, lengthFilterConfigSchema } from './length-filter.js';
 export { lmJudgeBlock, lmJudgeConfigSchema } from './lm-judge.js';

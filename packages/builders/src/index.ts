@@ -25,6 +25,20 @@ export {
   type Rating,
   ratingReplySchema,
 } from './qa-rater/qa-rater.js';
+export {
+  refusalBuilder,
+  refusalRecordSchema,
+  refusalTaskSchema,
+} from './safety-refusal/refusal.js';
+export {
+  refusalFormatter,
+  refusalFormatterConfigSchema,
+} from './safety-refusal/refusal-formatter.js';
+export {
+  loadRiskPolicy,
+  type RiskPolicy,
+  riskPolicyKeySchema,
+} from './safety-refusal/risk-policy.js';
 export { chunkWords } from './shared/chunk-text.js';
 export { simpleBuilder, simpleRecordSchema, simpleTaskSchema } from './simple/simple.js';
 export {

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRandom, plausibleText, readYamlSource, sampleFromJsonSchema } from '@dgt/core';
-import { type FakeLmServer, type FakeRequest, startFakeOpenAI } from '@dgt/testing';
+import {
+  type FakeLmServer,
+  type FakeRequest,
+  guardianConfig,
+  guardianReply,
+  startFakeOpenAI,
+} from '@dgt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
 
@@ -25,6 +31,8 @@ const answers = new Map<string, string>();
  * ends in the problem's known answer.
  */
 function reply(req: FakeRequest): string {
+  // Granite Guardian requests get the fake's guardian verdict (requests risky, replies safe).
+  if (guardianConfig(req)) return guardianReply(req);
   const random = createRandom(`${req.index}#${req.prompt.length}`);
   const properties = (req.schema?.properties ?? {}) as Record<string, unknown>;
   if ('pass' in properties) return JSON.stringify({ reason: 'meets the criterion', pass: true });

@@ -1,4 +1,5 @@
 import { createRandom, plausibleText, sampleFromJsonSchema } from '@dgt/core';
+import { guardianConfig, guardianReply } from './guardian.js';
 import type { FakeTool, ParsedLmRequest } from './server.js';
 import type { FakeReply, FakeRequest, FakeToolCall } from './types.js';
 
@@ -17,9 +18,11 @@ export function canonicalJson(value: unknown): string {
 /**
  * The reply a fake server gives when no `reply` option is set: a pure function of the body, how
  * often that body was seen before and the choice index. A schema gets JSON that fills it, JSON
- * mode a small object, anything else a sentence or two of English.
+ * mode a small object, a Granite Guardian request (`chat_template_kwargs.guardian_config`) a
+ * guardian verdict (see {@link guardianReply}), anything else a sentence or two of English.
  */
 export function defaultReply(req: FakeRequest): string {
+  if (guardianConfig(req)) return guardianReply(req);
   const random = createRandom(`${canonicalJson(req.body)}#${req.sameBodyCount}#${req.choice}`);
   if (req.schema) return JSON.stringify(sampleFromJsonSchema(req.schema, random));
   if (req.json) {

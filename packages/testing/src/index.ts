@@ -1,6 +1,7 @@
 // Public API of @dgt/testing: fake LM servers speaking real wire formats over real HTTP.
 
 export { startFakeAnthropic } from './anthropic.js';
+export { guardianConfig, guardianReply, guardianSubject } from './guardian.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
 export type {
