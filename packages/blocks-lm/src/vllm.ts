@@ -1,7 +1,6 @@
 import { DgtError, defineBlock } from '@dgt/core';
-import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
-import { createLmBlock } from './engine/lm-engine.js';
-import { createOpenAIProvider, resolveOpenAIConnection } from './providers/openai.js';
+import { lmBlockConfigSchema } from './config.js';
+import openaiBlock from './openai.js';
 
 /**
  * `vllm-remote` (also `vllm-server`, DiGiT's names): a vLLM server through its OpenAI-compatible
@@ -21,22 +20,14 @@ const vllmBlock = defineBlock({
   description: "A vLLM server through its OpenAI-compatible API (DiGiT's vllm-remote).",
   configSchema: lmBlockConfigSchema,
   async create(config, ctx) {
-    const resolved = resolveLmConfig(config);
-    if (!resolved.baseUrl && !ctx.env.OPENAI_BASE_URL) {
+    if (!config.base_url && !ctx.env.OPENAI_BASE_URL) {
       throw new DgtError(
         'INVALID_BLOCK_CONFIG',
         `Block "${config.name}" (type ${config.type}): no server — set "base_url" to the vLLM server's OpenAI-compatible root (e.g. http://localhost:8000/v1), or OPENAI_BASE_URL, or give --base-url.`,
       );
     }
-    const connection = resolveOpenAIConnection(resolved, ctx.env, config);
-    return createLmBlock({
-      name: config.name,
-      type: config.type,
-      config: { ...resolved, apiKey: connection.apiKey },
-      provider: await createOpenAIProvider(resolved, connection, config.extra_headers),
-      env: ctx.env,
-      purpose: ctx.purpose,
-    });
+    // Otherwise exactly the openai block (a server other than api.openai.com needs no key).
+    return openaiBlock.create(config, ctx);
   },
 });
 

@@ -1,29 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import openaiBlock from '@dgt/blocks-lm/openai';
-import type { BlockInitContext } from '@dgt/core';
 import { guardianReply, startFakeOpenAI } from '@dgt/testing';
 import { describe, expect, it } from 'vitest';
 import { graniteGuardianBlock, readGuardianVerdict } from './granite-guardian.js';
+import { initWithOpenAI } from './shared/lm-test-init.js';
 import { callContext, makeBlock } from './shared/make-block.js';
-
-async function initWith(baseURL: string): Promise<Partial<BlockInitContext>> {
-  const outputDir = await mkdtemp(path.join(tmpdir(), 'dgt-guardian-'));
-  return {
-    outputDir,
-    env: {},
-    createBlock: async (config) =>
-      openaiBlock.create(
-        {
-          ...openaiBlock.configSchema.parse({ ...config, base_url: baseURL, cache: 'off' }),
-          name: config.name ?? 'guardian/lm',
-          type: config.type,
-        },
-        { outputDir, env: {} },
-      ),
-  };
-}
 
 describe('validators/granite_guardian', () => {
   it('reads 3.3 scores and older Yes/No verdicts', () => {
@@ -51,7 +30,7 @@ describe('validators/granite_guardian', () => {
           model_version: '3.3',
           lm_config: { type: 'openai', model_id_or_path: 'granite-guardian', api_key: 'ollama' },
         },
-        await initWith(server.baseURL),
+        await initWithOpenAI(server.baseURL),
       );
       const requests = await block.call(
         [

@@ -1,30 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import openaiBlock from '@dgt/blocks-lm/openai';
-import type { BlockInitContext } from '@dgt/core';
 import { startFakeOpenAI } from '@dgt/testing';
 import { describe, expect, it } from 'vitest';
 import { lmJudgeBlock, lmJudgeConfigSchema, verdictSchema } from './lm-judge.js';
+import { initWithOpenAI } from './shared/lm-test-init.js';
 import { callContext, makeBlock } from './shared/make-block.js';
-
-async function initWith(baseURL: string): Promise<Partial<BlockInitContext>> {
-  const outputDir = await mkdtemp(path.join(tmpdir(), 'dgt-judge-'));
-  const init: Partial<BlockInitContext> = {
-    outputDir,
-    env: { OPENAI_API_KEY: 'test-key' },
-    createBlock: async (config) =>
-      openaiBlock.create(
-        {
-          ...openaiBlock.configSchema.parse({ ...config, base_url: baseURL, cache: 'off' }),
-          name: config.name ?? 'judge/lm',
-          type: config.type,
-        },
-        { outputDir, env: { OPENAI_API_KEY: 'test-key' } },
-      ),
-  };
-  return init;
-}
 
 describe('lm_judge', () => {
   it('scores rows through an LM block with structured output and filters below the threshold', async () => {
@@ -47,7 +25,7 @@ describe('lm_judge', () => {
           prompt:
             'Question: {{ question }}\nAnswer: {{ answer }}\nScore {{ min_score }}-{{ max_score }}.',
         },
-        await initWith(server.baseURL),
+        await initWithOpenAI(server.baseURL),
       );
       const out = await block.call(
         [
@@ -82,7 +60,7 @@ describe('lm_judge', () => {
       const block = await makeBlock(
         lmJudgeBlock,
         { mode: 'pass_fail', lm: { type: 'openai', model_id_or_path: 'm' } },
-        await initWith(server.baseURL),
+        await initWithOpenAI(server.baseURL),
       );
       const out = await block.call(
         [{ input: 'a good record' }, { input: 'a bad record' }],

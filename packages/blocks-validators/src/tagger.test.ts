@@ -1,29 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import openaiBlock from '@dgt/blocks-lm/openai';
-import type { BlockInitContext } from '@dgt/core';
 import { startFakeOpenAI } from '@dgt/testing';
 import { describe, expect, it } from 'vitest';
+import { initWithOpenAI } from './shared/lm-test-init.js';
 import { callContext, makeBlock } from './shared/make-block.js';
 import { taggerBlock } from './tagger.js';
-
-async function initWith(baseURL: string): Promise<Partial<BlockInitContext>> {
-  const outputDir = await mkdtemp(path.join(tmpdir(), 'dgt-tagger-'));
-  return {
-    outputDir,
-    env: {},
-    createBlock: async (config) =>
-      openaiBlock.create(
-        {
-          ...openaiBlock.configSchema.parse({ ...config, base_url: baseURL, cache: 'off' }),
-          name: config.name ?? 'tagger/lm',
-          type: config.type,
-        },
-        { outputDir, env: { OPENAI_API_KEY: 'test-key' } },
-      ),
-  };
-}
 
 describe('tagger', () => {
   it('asks the LM (DiGiT lm_config) for tags from the closed list and keeps only listed ones', async () => {
@@ -42,7 +21,7 @@ describe('tagger', () => {
           max_tags: 2,
           lm_config: { type: 'openai', model_id_or_path: 'tag-model' },
         },
-        await initWith(server.baseURL),
+        await initWithOpenAI(server.baseURL),
       );
       const rows = [
         { task_name: 't', input: 'Fix: their going home.' },
@@ -65,7 +44,7 @@ describe('tagger', () => {
       const block = await makeBlock(
         taggerBlock,
         { name: 'tagger', lm: { type: 'openai', model_id_or_path: 'm' } },
-        await initWith(server.baseURL),
+        await initWithOpenAI(server.baseURL),
       );
       const out = await block.call([{ input: 'x' }], undefined, callContext());
       expect(out.rows[0]).toMatchObject({ tags: [] });

@@ -1,6 +1,6 @@
 import type { LmRow } from '@dgt/core';
 import { replyItems, structuredReply } from '../shared/structured-reply.js';
-import { readToolCalls, type ToolSpec } from '../tool-calling/tools.js';
+import { readToolCalls, type ToolSpec, toolCallSchema } from '../tool-calling/tools.js';
 
 /** One user turn of a tool-calling conversation and the calls the assistant makes for it. */
 export type ToolTurn = { question: string; tool_calls: unknown[] };
@@ -75,12 +75,6 @@ export function conversationsSchema(
   tools: readonly ToolSpec[],
   turns: number,
 ): Record<string, unknown> {
-  const calls = tools.map(({ function: fn }) => ({
-    type: 'object',
-    properties: { name: { type: 'string', const: fn.name }, arguments: fn.parameters },
-    required: ['name', 'arguments'],
-    additionalProperties: false,
-  }));
   const turn = {
     type: 'object',
     properties: {
@@ -88,7 +82,7 @@ export function conversationsSchema(
       tool_calls: {
         type: 'array',
         minItems: 1,
-        items: calls.length === 1 ? calls[0] : { anyOf: calls },
+        items: toolCallSchema(tools),
       },
     },
     required: ['question', 'tool_calls'],

@@ -46,18 +46,23 @@ export function readTools(value: unknown, where: string): ToolSpec[] {
   });
 }
 
-/**
- * The JSON Schema of the generator's reply for a set of tools: a list of examples, each a user
- * request and the calls that serve it, where every call is one of the tools with arguments
- * following that tool's parameter schema.
- */
-export function toolExamplesSchema(tools: readonly ToolSpec[]): Record<string, unknown> {
+/** The JSON Schema of one call of any of `tools`: its name and arguments following its schema. */
+export function toolCallSchema(tools: readonly ToolSpec[]): Record<string, unknown> {
   const calls = tools.map(({ function: fn }) => ({
     type: 'object',
     properties: { name: { type: 'string', const: fn.name }, arguments: fn.parameters },
     required: ['name', 'arguments'],
     additionalProperties: false,
   }));
+  return calls.length === 1 ? calls[0]! : { anyOf: calls };
+}
+
+/**
+ * The JSON Schema of the generator's reply for a set of tools: a list of examples, each a user
+ * request and the calls that serve it, where every call is one of the tools with arguments
+ * following that tool's parameter schema.
+ */
+export function toolExamplesSchema(tools: readonly ToolSpec[]): Record<string, unknown> {
   return {
     type: 'object',
     properties: {
@@ -71,7 +76,7 @@ export function toolExamplesSchema(tools: readonly ToolSpec[]): Record<string, u
             tool_calls: {
               type: 'array',
               minItems: 1,
-              items: calls.length === 1 ? calls[0] : { anyOf: calls },
+              items: toolCallSchema(tools),
             },
           },
           required: ['question', 'tool_calls'],

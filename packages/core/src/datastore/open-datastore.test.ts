@@ -150,7 +150,9 @@ describe('openDatastore', () => {
   it('lists the known types for an unknown one', async () => {
     const error = await dgtErrorOf(openDatastore({ type: 'avro' }, ctx));
     expect(error.code).toBe('UNKNOWN_DATASTORE_TYPE');
-    expect(error.message).toContain('csv, default, json, jsonl, markdown, parquet, text, yaml');
+    expect(error.message).toContain(
+      'csv, default, json, jsonl, markdown, multi_target, parquet, text, yaml',
+    );
   });
 
   it('names the bad key of an invalid config and keeps unknown keys', async () => {
@@ -173,6 +175,7 @@ describe('openDatastore', () => {
       'json',
       'jsonl',
       'markdown',
+      'multi_target',
       'parquet',
       'text',
       'yaml',
