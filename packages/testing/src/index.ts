@@ -3,6 +3,13 @@
 export { startFakeAnthropic } from './anthropic.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
+export {
+  startTestRedis,
+  TEST_REDIS_URL_ENV,
+  type TestRedis,
+  type TestRedisSource,
+  testRedisSource,
+} from './redis.js';
 export type {
   FakeFault,
   FakeLmServer,

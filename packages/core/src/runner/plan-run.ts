@@ -17,6 +17,7 @@ import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
 import { applyEngineOverride, type EngineOverride, mergeBuilderConfig } from './builder-config.js';
+import { resolveSharedStateUrl } from './shared-state-url.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
 
@@ -36,6 +37,8 @@ export type PlanOptions = {
   runner?: RunnerOverrides;
   /** Run-wide engine flags: every LM block uses this provider (per-block overrides still win). */
   engine?: EngineOverride;
+  /** The run's queue (`--queue`); `DGT_QUEUE_URL` when unset. See `BlockInitContext.sharedStateUrl`. */
+  queueUrl?: string;
 };
 
 /** A task ready to run. */
@@ -66,6 +69,8 @@ export type RunPlan = {
    * block key that looks like a typo of a known one). The run emits each as a `warning` event.
    */
   warnings: string[];
+  /** The Redis URL shared by every process of the run, when it has a queue. */
+  sharedStateUrl?: string;
 };
 
 /**
@@ -229,7 +234,16 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
   }
   const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
   for (const root of outputRoots) await checkWritable(root);
-  return { cwd, env, registry, builders, engine: options.engine ?? {}, warnings };
+  const sharedStateUrl = resolveSharedStateUrl(options.queueUrl, env);
+  return {
+    cwd,
+    env,
+    registry,
+    builders,
+    engine: options.engine ?? {},
+    warnings,
+    ...(sharedStateUrl ? { sharedStateUrl } : {}),
+  };
 }
 
 /** Reads a generation task's seeds (inline and from its seed datastore) and checks their shape. */
