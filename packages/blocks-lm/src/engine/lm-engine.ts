@@ -140,7 +140,7 @@ export async function createLmBlock({
     ...(config.tokensPerMinute ? { tokensPerMinute: config.tokensPerMinute } : {}),
   });
   let gate: EndpointGate = shared.endpoint;
-  let releaseGate = () => undefined as void;
+  let releaseGate: () => void = () => undefined;
   if (shareState) {
     try {
       // A slot of a crashed process is freed once its request would have timed out anyway.

@@ -66,7 +66,7 @@ describe.skipIf(source.kind === 'none')('SharedEndpoint', () => {
       ...Array.from({ length: 15 }, () => use(a!)),
       ...Array.from({ length: 15 }, () => use(b!)),
     ]);
-    // 20 a second with a burst of 2: the 30th request cannot start before ~1.4 s. Each process
+    // 20 a second, one at a time: the 30th request cannot start before ~1.45 s. Each process
     // alone would let its 15 go in about 0.65 s.
     expect(Math.max(...admitted)).toBeGreaterThan(1_200);
   });

@@ -10,6 +10,8 @@ import { joinRedis, type RedisHandle } from './redis-connection.js';
 // milliseconds to wait before asking again (-1: all slots are taken, ask again soon).
 //   KEYS: in-flight leases (sorted set scored by expiry), request bucket, token bucket, pause
 //   ARGV: lease id, max concurrency, requests/s (0: none), tokens/s (0: none), tokens, lease TTL
+// The request bucket holds a single request (no burst): requests from several machines reach the
+// server with uneven delays, and any burst on top of that would overrun a strict one-second window.
 const ADMIT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -30,7 +32,7 @@ end
 local rps = tonumber(ARGV[3])
 local tps = tonumber(ARGV[4])
 local tokens = tonumber(ARGV[5])
-local rwait, rlevel = bucket(KEYS[2], rps, math.max(1, rps / 10), 1)
+local rwait, rlevel = bucket(KEYS[2], rps, 1, 1)
 local twait, tlevel = bucket(KEYS[3], tps, math.max(1, tps * 10), tokens)
 local wait = math.max(rwait, twait)
 if wait > 0 then return wait end
