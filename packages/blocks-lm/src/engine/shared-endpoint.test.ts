@@ -21,15 +21,20 @@ describe.skipIf(source.kind === 'none')('SharedEndpoint', () => {
     await redis?.stop();
   });
 
-  function processes(count: number, limits: EndpointLimits): SharedEndpoint[] {
+  function processes(
+    count: number,
+    limits: EndpointLimits,
+    options: { url?: string; leaseTtlMs?: number } = {},
+  ): SharedEndpoint[] {
     // A fresh id per test: a Redis shared by the test run never holds this test's keys already.
     const id = `openai|http://127.0.0.1/${randomUUID()}|-`;
     return Array.from({ length: count }, () => {
       const local = new Endpoint(id);
       local.register(limits);
-      const client = new Redis(redis.url);
+      const client = new Redis(options.url ?? redis.url, { maxRetriesPerRequest: 2 });
+      client.on('error', () => undefined);
       clients.push(client);
-      return new SharedEndpoint(local, client, 60_000);
+      return new SharedEndpoint(local, client, options.leaseTtlMs ?? 60_000);
     });
   }
 
@@ -98,4 +103,40 @@ describe.skipIf(source.kind === 'none')('SharedEndpoint', () => {
     expect(next).not.toBe('stuck');
     (next as Lease).done({ kind: 'ok' });
   });
+
+  it('frees the slots of a process that died holding them when their lease runs out', async () => {
+    const [dead, alive] = processes(2, { maxConcurrency: 2 }, { leaseTtlMs: 400 });
+    // Never released, as when the process is killed mid-request.
+    await dead!.acquire(1);
+    // The other process keeps sending, two at a time if it can, well past the dead one's lease.
+    let held = 0;
+    let peak = 0;
+    const started = performance.now();
+    const sender = async () => {
+      while (performance.now() - started < 1_200) {
+        const lease = await alive!.acquire(1);
+        peak = Math.max(peak, ++held);
+        await new Promise((r) => setTimeout(r, 20));
+        held--;
+        lease.done({ kind: 'ok' });
+      }
+    };
+    await Promise.all([sender(), sender()]);
+    expect(peak).toBe(2);
+  });
+
+  // Needs a Redis of its own to stop: a redis-server binary (CI installs one).
+  const own = testRedisSource({ ...process.env, DGT_TEST_REDIS_URL: '' });
+  it.skipIf(own.kind !== 'binary')(
+    'fails waiting requests with QUEUE_UNREACHABLE when Redis goes away, instead of hanging',
+    async () => {
+      const server = await startTestRedis(own);
+      const [a] = processes(1, { maxConcurrency: 1 }, { url: server.url });
+      const first = await a!.acquire(1);
+      const waiting = a!.acquire(1);
+      await server.stop();
+      first.done({ kind: 'ok' });
+      await expect(waiting).rejects.toMatchObject({ code: 'QUEUE_UNREACHABLE' });
+    },
+  );
 });
