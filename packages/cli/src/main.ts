@@ -8,6 +8,7 @@ import { initCommand } from './commands/init/init.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { type CliIo, processIo } from './io.js';
 import { cliPackageRoot } from './package-root.js';
 
@@ -17,6 +18,8 @@ const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   list: listCommand,
   init: initCommand,
   cache: cacheCommand,
+  // A preview, not in COMMANDS (help, docs) until dgt run --queue hands out jobs.
+  worker: workerCommand,
 };
 
 /** The top-level `dgt --help`, from the command definitions. */

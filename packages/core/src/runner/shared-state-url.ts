@@ -14,6 +14,12 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** An unparsable URL with whatever comes before its last `@` (maybe a password) hidden. */
+function hideCredentials(text: string): string {
+  const at = text.lastIndexOf('@');
+  return at < 0 ? text : `***${text.slice(at)}`;
+}
+
 /**
  * The run's shared-state URL: the `--queue` value when given, else `DGT_QUEUE_URL`, else none.
  * Only Redis URLs (`redis://`, `rediss://` for TLS) are accepted, so a typo fails before any
@@ -35,7 +41,7 @@ export function resolveSharedStateUrl(
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
     throw new DgtError(
       'USAGE',
-      `${source} must be a Redis URL such as redis://localhost:6379 (rediss:// for TLS, redis://:PASSWORD@HOST:PORT/DB with a password), got ${protocol ? redactUrl(url) : JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}.`,
+      `${source} must be a Redis URL such as redis://localhost:6379 (rediss:// for TLS, redis://:PASSWORD@HOST:PORT/DB with a password), got ${protocol ? redactUrl(url) : JSON.stringify(hideCredentials(url))}.`,
     );
   }
   return url;
