@@ -29,8 +29,13 @@ if (source.kind === 'none') console.warn(`skipping dgt worker tests: ${source.sk
 /** A `dgt worker` child process and its stderr so far. */
 type WorkerProcess = { child: ChildProcess; stderr: () => string; exit: Promise<number | null> };
 
+/**
+ * Starts `dgt worker` with stalled jobs detected after 2 s. Every worker of these tests uses the
+ * same period: BullMQ lets one stalled-job check run per period on a queue, so a worker with a
+ * longer one would hold back the checks of the others.
+ */
 function startWorkerProcess(dir: string, args: string[]): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], {
+  const child = spawn(process.execPath, [BIN, 'worker', '--stalled-after', '2', ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -173,6 +178,35 @@ describe.skipIf(source.kind === 'none')('dgt worker (preview)', () => {
     expect(await worker.exit).toBe(0);
     expect(worker.stderr()).toMatch(/finishing the jobs in hand/);
   });
+
+  it('hands the job of a worker killed with -9 to another worker', async () => {
+    const server = await startFakeOpenAI({ latencyMs: 1_500 });
+    cleanups.push(() => server.close());
+    const { dir, job, queue, events } = await setUp(server);
+    const args = ['--queue', redis.url];
+    const doomed = await startWorkerProcess(dir, args);
+    cleanups.push(async () => {
+      doomed.child.kill('SIGKILL');
+      await doomed.exit;
+    });
+    const added = await queue.add('call', job(1, 2));
+    const deadline = Date.now() + 20_000;
+    while (!doomed.stderr().includes(`job ${added.id} `) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    // It holds the job: its requests are at the server.
+    expect(doomed.stderr()).toContain(`job ${added.id} of ${BUILDER}: attempt 1`);
+    doomed.child.kill('SIGKILL');
+    await doomed.exit;
+
+    const rescuer = await startWorkerProcess(dir, args);
+    cleanups.push(async () => {
+      rescuer.child.kill('SIGKILL');
+      await rescuer.exit;
+    });
+    const result = await added.waitUntilFinished(events, 50_000);
+    expect(result.outputs.length).toBeGreaterThan(0);
+    expect(rescuer.stderr()).toContain(`job ${added.id} of ${BUILDER}: attempt 1`);
+  }, 60_000);
 
   it('refuses to start without a queue or for a builder it does not have', async () => {
     const dir = await tempDir();

@@ -36,6 +36,12 @@ export const WORKER_COMMAND: CommandDefinition = {
       valueName: 'ID…',
       help: 'Serve only these builders (default: every builder this project can use).',
     },
+    {
+      name: 'stalled-after',
+      kind: 'number',
+      valueName: 'SECONDS',
+      help: 'How long a job of a worker that died (or stopped answering) waits before another worker takes it (default 30).',
+    },
     shared('include-builder-paths'),
     shared('help'),
   ],
@@ -74,6 +80,10 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   if (concurrency < 1) {
     throw new DgtError('USAGE', '--concurrency needs a whole number of jobs above 0, e.g. 4.');
   }
+  const stalledAfter = flagReader(flags).num('stalled-after');
+  if (stalledAfter !== undefined && stalledAfter < 1) {
+    throw new DgtError('USAGE', '--stalled-after needs at least 1 second, e.g. 30.');
+  }
   const registry = await discoverFromFlags(flags, io);
   const log = (line: string) => io.err.write(`dgt worker: ${line}\n`);
   const worker = await startWorker({
@@ -83,6 +93,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     workDir: io.cwd,
     builders: list('builders'),
     concurrency,
+    ...(stalledAfter !== undefined ? { stalledAfterMs: stalledAfter * 1000 } : {}),
     onEvent: (event) => log(describe(event)),
   });
   log(`taking jobs from ${redactUrl(queueUrl)}`);

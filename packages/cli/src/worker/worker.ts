@@ -23,6 +23,13 @@ export type WorkerOptions = {
   builders: readonly string[];
   /** Jobs run at once per builder (`--concurrency`). */
   concurrency: number;
+  /**
+   * After how long without a sign of life a job in hand counts as stalled and goes to another
+   * worker (`--stalled-after`; BullMQ's lock duration and stalled-job check interval). Default
+   * 30 s. A live worker renews its locks at half this period, so it must exceed the longest
+   * event-loop stall of a worker.
+   */
+  stalledAfterMs?: number;
   onEvent?(event: WorkerEvent): void;
 };
 
@@ -68,6 +75,7 @@ async function connect(url: string): Promise<Redis> {
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { queueUrl, registry, env, workDir, concurrency, onEvent } = options;
+  const stalledAfterMs = options.stalledAfterMs ?? 30_000;
   const known = new Set(registry.list('builders').map((c) => c.id));
   const builders = options.builders.length > 0 ? [...options.builders] : [...known];
   const unknown = builders.filter((id) => !known.has(id));
@@ -116,7 +124,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
             throw error;
           }
         },
-        { connection, concurrency, autorun: true },
+        {
+          connection,
+          concurrency,
+          autorun: true,
+          lockDuration: stalledAfterMs,
+          stalledInterval: stalledAfterMs,
+        },
       ),
   );
   // BullMQ reports connection trouble as 'error' events; without a listener Node would throw.
