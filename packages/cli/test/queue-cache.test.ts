@@ -31,7 +31,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in R
     return dir;
   }
 
-  const run = (dir: string, extra: string[]) =>
+  const run = (dir: string, extra: string[], env: Record<string, string> = {}) =>
     runCli(
       [
         'run',
@@ -45,7 +45,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in R
         '30',
         ...extra,
       ],
-      { cwd: dir },
+      { cwd: dir, env },
     );
 
   it('a rerun from another folder and process makes no request at all', async () => {
@@ -62,20 +62,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in R
 
       server.reset();
       // DGT_QUEUE_URL does what --queue does.
-      const b = await runCli(
-        [
-          'run',
-          '--task-paths',
-          'task.yaml',
-          '--config-path',
-          'override.yaml',
-          '--output-dir',
-          'out',
-          '--num-outputs-to-generate',
-          '30',
-        ],
-        { cwd: second, env: { DGT_QUEUE_URL: redis.url } },
-      );
+      const b = await run(second, [], { DGT_QUEUE_URL: redis.url });
       expect(b.code).toBe(0);
       expect(server.stats.requests).toBe(0);
       expect(await readJsonl(path.join(second, 'out', FINAL))).toEqual(
