@@ -8,7 +8,6 @@ import { initCommand } from './commands/init/init.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
-import { workerCommand } from './commands/worker.js';
 import { type CliIo, processIo } from './io.js';
 import { cliPackageRoot } from './package-root.js';
 
@@ -18,8 +17,9 @@ const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   list: listCommand,
   init: initCommand,
   cache: cacheCommand,
-  // A preview, not in COMMANDS (help, docs) until dgt run --queue hands out jobs.
-  worker: workerCommand,
+  // A preview, not in COMMANDS (help, docs) until dgt run --queue hands out jobs. Loaded on
+  // demand: BullMQ is heavy, and every other command would pay for loading it.
+  worker: async (args, io) => (await import('./commands/worker.js')).workerCommand(args, io),
 };
 
 /** The top-level `dgt --help`, from the command definitions. */
