@@ -18,13 +18,7 @@ export type TestRedisSource =
   | { kind: 'none'; skipReason: string };
 
 function onPath(name: string, env: Record<string, string | undefined>): string | undefined {
-  const dirs = [
-    ...(env.PATH ?? '').split(path.delimiter),
-    '/usr/bin',
-    '/usr/sbin',
-    '/usr/local/bin',
-  ];
-  for (const dir of dirs) {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const file = path.join(dir, name);
     try {
