@@ -61,6 +61,7 @@ export default defineConfig({
           { text: 'Migrating from DiGiT', link: '/guides/migrating-from-digit' },
           { text: "DiGiT's builders", link: '/guides/digit-builders' },
           { text: 'Performance', link: '/guides/performance' },
+          { text: 'Run on many machines', link: '/guides/many-machines' },
           { text: 'Troubleshooting', link: '/guides/troubleshooting' },
           { text: 'Faults and what DGT does', link: '/guides/faults' },
         ],

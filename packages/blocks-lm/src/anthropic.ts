@@ -44,6 +44,7 @@ const anthropicBlock = defineBlock({
       provider: createAnthropicProvider(sdk, resolved, { apiKey, baseURL }, config.extra_headers),
       env: ctx.env,
       purpose: ctx.purpose,
+      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
   },
 });

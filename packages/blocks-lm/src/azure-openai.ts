@@ -43,6 +43,7 @@ const azureOpenAIBlock = defineBlock({
       provider: await createAzureOpenAIProvider(resolved, connection, config.extra_headers),
       env: ctx.env,
       purpose: ctx.purpose,
+      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
   },
 });

@@ -28,6 +28,7 @@ const mockBlock = defineBlock({
       provider: createMockProvider(),
       env: ctx.env,
       purpose: ctx.purpose,
+      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
   },
 });

@@ -30,6 +30,7 @@ const ollamaBlock = defineBlock({
       provider: createOllamaProvider(resolveOllamaHost(resolved, ctx.env), apiKey),
       env: ctx.env,
       purpose: ctx.purpose,
+      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
   },
 });

@@ -32,6 +32,7 @@ const openaiBlock = defineBlock({
       provider: await createOpenAIProvider(resolved, connection, config.extra_headers),
       env: ctx.env,
       purpose: ctx.purpose,
+      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
   },
 });

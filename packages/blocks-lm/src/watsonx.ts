@@ -48,6 +48,7 @@ const watsonxBlock = defineBlock({
       provider: createWatsonxProvider(connection, config.extra_headers),
       env: ctx.env,
       purpose: ctx.purpose,
+      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
   },
 });

@@ -177,6 +177,12 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     help: 'Make every LM request afresh: neither read nor write the request cache.',
   },
   {
+    name: 'queue',
+    kind: 'string',
+    valueName: 'URL',
+    help: 'A Redis URL (redis://HOST:PORT, default $DGT_QUEUE_URL) shared by several runs or machines: LM rate limits, concurrency, 429 back-off and the request cache hold across all of them.',
+  },
+  {
     name: 'json',
     kind: 'boolean',
     help: 'Print events as NDJSON on stdout instead of progress and a summary.',

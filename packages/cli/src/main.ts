@@ -17,6 +17,9 @@ const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   list: listCommand,
   init: initCommand,
   cache: cacheCommand,
+  // A preview, not in COMMANDS (help, docs) until dgt run --queue hands out jobs. Loaded on
+  // demand: BullMQ is heavy, and every other command would pay for loading it.
+  worker: async (args, io) => (await import('./commands/worker.js')).workerCommand(args, io),
 };
 
 /** The top-level `dgt --help`, from the command definitions. */

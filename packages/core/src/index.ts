@@ -20,6 +20,8 @@ export * from './random/seeded-random.js';
 export { type DiscoverOptions, discoverPlugins } from './registry/discover.js';
 export { packageAsset } from './registry/package-asset.js';
 export { type Contribution, Registry } from './registry/registry.js';
+export type { AttemptCosts, AttemptScope, RejectBuffer } from './runner/attempt-scope.js';
+export { bindBlock, blocksForAttempt } from './runner/bound-block.js';
 export type { EngineOverride } from './runner/builder-config.js';
 export { type BlockProblem, checkPlanBlocks } from './runner/check-blocks.js';
 export {
@@ -30,6 +32,8 @@ export {
   type RunPlan,
 } from './runner/plan-run.js';
 export { executePlan, type RunOptions, type RunResult, runTasks } from './runner/run-tasks.js';
+export { type ExamplePool, sampleExamples } from './runner/sample-examples.js';
+export { QUEUE_URL_ENV, redactUrl, resolveSharedStateUrl } from './runner/shared-state-url.js';
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';
 export * from './template/index.js';

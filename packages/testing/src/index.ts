@@ -4,6 +4,13 @@ export { startFakeAnthropic } from './anthropic.js';
 export { guardianConfig, guardianReply, guardianSubject } from './guardian.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
+export {
+  startTestRedis,
+  TEST_REDIS_URL_ENV,
+  type TestRedis,
+  type TestRedisSource,
+  testRedisSource,
+} from './redis.js';
 export type {
   FakeFault,
   FakeLmServer,

@@ -9,14 +9,18 @@ import type BetterSqlite3 from 'better-sqlite3';
 export type CacheEntry = { provider: string; model: string; value: unknown };
 
 /**
- * The persistent request cache: one SQLite file (`lm-cache.sqlite`) in WAL mode, shared by every
+ * The persistent request cache. In a run without a queue, one SQLite file (`lm-cache.sqlite`) in WAL mode, shared by every
  * block of the process that uses the same folder, and safe for several processes at once (WAL
  * readers never block, writers wait on a busy timeout). Writes are grouped into one transaction
- * per event-loop turn so a fast run does not pay a commit per request.
+ * per event-loop turn so a fast run does not pay a commit per request. With a queue
+ * (`--queue`), entries live in the run's Redis instead, shared by every process (see
+ * `openRedisCache`).
  */
 export type RequestCache = {
+  /** Where the entries live: the SQLite file, or the Redis URL without its password. */
   readonly path: string;
-  get(key: string): unknown;
+  /** The cached value, or `undefined`; a store across the network answers asynchronously. */
+  get(key: string): unknown | Promise<unknown>;
   put(key: string, entry: CacheEntry): void;
   /** Writes pending entries now. */
   flush(): void;

@@ -17,6 +17,27 @@ export type RequestOutcome =
 /** A slot on an endpoint: call `done` exactly once when the request has ended. */
 export type Lease = { done(outcome: RequestOutcome): void };
 
+/**
+ * What the request runner needs of an endpoint: slots to send requests in, and whether the server
+ * was ever reached. {@link Endpoint} keeps them in the process; `SharedEndpoint` also holds them
+ * across processes through Redis.
+ */
+export type EndpointGate = {
+  /** Waits for a slot for a request of about `tokens` tokens; rejects when `signal` aborts. */
+  acquire(tokens: number, signal?: AbortSignal): Promise<Lease>;
+  /** Some request to this server has succeeded in this process. */
+  reached: boolean;
+  /** Set once the server was found unreachable before ever answering: later requests fail fast. */
+  unreachableReason: string | undefined;
+};
+
+/** The budgets the blocks registered on an endpoint add up to (see {@link Endpoint.budgets}). */
+export type EndpointBudgets = {
+  maxConcurrency: number;
+  requestsPerSecond?: number;
+  tokensPerSecond?: number;
+};
+
 type Waiter = {
   tokens: number;
   admit(lease: Lease): void;
@@ -65,7 +86,7 @@ const RATE_BACKOFF = 0.9;
  * each success raises the window by 1/window and the learned rate by about 5% (at least one
  * request per second) per second.
  */
-export class Endpoint {
+export class Endpoint implements EndpointGate {
   private readonly registrations = new Map<symbol, EndpointLimits>();
   private limit = 1;
   private window = 1;
@@ -109,6 +130,18 @@ export class Endpoint {
       queued: this.queue.length,
       requestsPerSecond: this.effectiveRps(),
       pausedForMs: Math.max(0, this.pausedUntil - performance.now()),
+    };
+  }
+
+  /**
+   * The configured budgets of the endpoint's blocks combined as this endpoint combines them (the
+   * most generous concurrency, the strictest rates), without what was learned from throttles.
+   */
+  get budgets(): EndpointBudgets {
+    return {
+      maxConcurrency: this.limit,
+      ...(this.configuredRps !== undefined ? { requestsPerSecond: this.configuredRps } : {}),
+      ...(this.tokenBucket ? { tokensPerSecond: this.tokenBucket.rate } : {}),
     };
   }
 

@@ -14,12 +14,14 @@ import { isDgtError } from '@dgt/core';
 import { type ResolvedLmConfig, resolveDecoding } from '../config.js';
 import { cacheKey, openRequestCache, type RequestCache, resolveCacheDir } from './cache.js';
 import { canonicalJson } from './canonical.js';
-import { joinEndpoint } from './endpoint.js';
+import { type EndpointGate, joinEndpoint } from './endpoint.js';
 import { checkJsonReply } from './json-schema.js';
 import { abortReason, ConcurrencyLimiter } from './limiter.js';
 import { costOf, resolvePrice } from './pricing.js';
 import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
+import { openRedisCache } from './redis-cache.js';
 import { createRequestRunner } from './request-runner.js';
+import { joinSharedEndpoint } from './shared-endpoint.js';
 import { normalizeToolChoice, normalizeTools } from './tools.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
@@ -89,6 +91,12 @@ export type LmBlockSetup = {
    * not opened, so validating creates no cache folder or file.
    */
   purpose?: BlockInitContext['purpose'];
+  /**
+   * The block's `BlockInitContext.sharedStateUrl` (the run's Redis): when set, the endpoint's
+   * limits and 429 pauses, and the request cache, are shared through it with every other process
+   * of the run, instead of kept in this process and the local SQLite file.
+   */
+  sharedStateUrl?: string;
 };
 
 /**
@@ -108,7 +116,9 @@ export async function createLmBlock({
   provider,
   env,
   purpose,
+  sharedStateUrl,
 }: LmBlockSetup): Promise<BlockV1> {
+  const shareState = sharedStateUrl !== undefined && purpose !== 'check';
   const price = resolvePrice(config.model, config.pricing, env);
   // Without its native SQLite module (an optional dependency that may fail to build) the cache
   // is off for the run, with a warning, rather than stopping the run.
@@ -116,18 +126,38 @@ export async function createLmBlock({
   const cache: RequestCache | undefined =
     config.cache === 'off' || purpose === 'check'
       ? undefined
-      : await openRequestCache(resolveCacheDir(env)).catch((error: unknown) => {
-          if (!isDgtError(error) || error.code !== 'MISSING_DEPENDENCY') throw error;
-          cacheUnavailable = error.message;
-          return undefined;
-        });
+      : shareState
+        ? await openRedisCache(sharedStateUrl)
+        : await openRequestCache(resolveCacheDir(env)).catch((error: unknown) => {
+            if (!isDgtError(error) || error.code !== 'MISSING_DEPENDENCY') throw error;
+            cacheUnavailable = error.message;
+            return undefined;
+          });
   const limiter = new ConcurrencyLimiter(config.maxConcurrency);
   const shared = joinEndpoint(provider.name, provider.endpoint, config.apiKey, {
     maxConcurrency: config.maxConcurrency,
     ...(config.requestsPerMinute ? { requestsPerMinute: config.requestsPerMinute } : {}),
     ...(config.tokensPerMinute ? { tokensPerMinute: config.tokensPerMinute } : {}),
   });
-  const execute = createRequestRunner(provider, config, limiter, shared.endpoint);
+  let gate: EndpointGate = shared.endpoint;
+  let releaseGate: () => void = () => undefined;
+  if (shareState) {
+    try {
+      // A slot of a crashed process is freed once its request would have timed out anyway.
+      const joined = await joinSharedEndpoint(
+        sharedStateUrl,
+        shared.endpoint,
+        config.timeoutMs + 60_000,
+      );
+      gate = joined.endpoint;
+      releaseGate = joined.release;
+    } catch (error) {
+      shared.release();
+      cache?.release();
+      throw error;
+    }
+  }
+  const execute = createRequestRunner(provider, config, limiter, gate);
   // How often each canonical request was made by this block instance: the k-th identical request
   // is sample k, so repeated prompts get distinct answers and a rerun finds each one again.
   const samples = new Map<string, number>();
@@ -182,7 +212,7 @@ export async function createLmBlock({
       samples.set(canonical, sample + 1);
       key = cacheKey(`${canonical}#${sample}`);
       if (readCache) {
-        const hit = cache.get(key);
+        const hit = await cache.get(key);
         if (isResponse(hit)) {
           event({ ok: true, cached: true, retries: 0, usage: hit.usage, costUsd: 0 });
           return hit;
@@ -319,6 +349,7 @@ export async function createLmBlock({
       return { rows };
     },
     async close() {
+      releaseGate();
       shared.release();
       cache?.release();
       await provider.close?.();

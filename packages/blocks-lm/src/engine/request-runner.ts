@@ -1,6 +1,6 @@
 import { DgtError } from '@dgt/core';
 import type { ResolvedLmConfig } from '../config.js';
-import type { Endpoint } from './endpoint.js';
+import type { EndpointGate } from './endpoint.js';
 import { abortReason, type ConcurrencyLimiter, onAbort } from './limiter.js';
 import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
 import { backoffDelay, MalformedReply, type RequestFailure, sleep } from './retry.js';
@@ -47,7 +47,7 @@ export function createRequestRunner(
   provider: LmProvider,
   config: ResolvedLmConfig,
   limiter: ConcurrencyLimiter,
-  endpoint: Endpoint,
+  endpoint: EndpointGate,
 ) {
   async function attempt(
     request: ProviderRequest,

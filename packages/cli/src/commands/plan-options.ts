@@ -73,6 +73,7 @@ export function planOptionsFromFlags(
       baseUrl: str('base-url'),
       ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
     },
+    ...(str('queue') !== undefined ? { queueUrl: str('queue') } : {}),
   };
 }
 

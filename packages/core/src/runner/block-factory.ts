@@ -34,6 +34,7 @@ export function createBlockFactory(plan: RunPlan, purpose: 'run' | 'check'): Blo
     outputDir: plan.builders[0]!.tasks[0]!.settings.outputRoot,
     env: plan.env,
     purpose,
+    ...(plan.sharedStateUrl ? { sharedStateUrl: plan.sharedStateUrl } : {}),
     createBlock: async (config) => {
       const block = await createInnerBlock(plan, config, initContext, warnings);
       inner.push(block);

@@ -23,6 +23,7 @@ import {
   keepEngineBaseUrl,
   mergeBuilderConfig,
 } from './builder-config.js';
+import { resolveSharedStateUrl } from './shared-state-url.js';
 import { checkTaskFormatter, taskKeyWarnings } from './task-checks.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
@@ -48,6 +49,8 @@ export type PlanOptions = {
    * `--num-prompt-instructions`, `--prompt-file-path`); builders that do not read them ignore them.
    */
   builderSettings?: Record<string, unknown>;
+  /** The run's queue (`--queue`); `DGT_QUEUE_URL` when unset. See `BlockInitContext.sharedStateUrl`. */
+  queueUrl?: string;
 };
 
 /** A task ready to run. */
@@ -78,6 +81,8 @@ export type RunPlan = {
    * block key that looks like a typo of a known one). The run emits each as a `warning` event.
    */
   warnings: string[];
+  /** The Redis URL shared by every process of the run, when it has a queue. */
+  sharedStateUrl?: string;
 };
 
 /**
@@ -264,7 +269,16 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
   if (combined) throw combined;
   const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
   for (const root of outputRoots) await checkWritable(root);
-  return { cwd, env, registry, builders, engine: options.engine ?? {}, warnings };
+  const sharedStateUrl = resolveSharedStateUrl(options.queueUrl, env);
+  return {
+    cwd,
+    env,
+    registry,
+    builders,
+    engine: options.engine ?? {},
+    warnings,
+    ...(sharedStateUrl ? { sharedStateUrl } : {}),
+  };
 }
 
 /** Reads a generation task's seeds (inline and from its seed datastore) and checks their shape. */

@@ -55,6 +55,13 @@ export type BlockInitContext = {
    * a run (missing key, missing SDK, bad URL).
    */
   purpose?: 'run' | 'check';
+  /**
+   * The URL of the store every process of the run shares (a Redis URL: the run's `--queue`, or
+   * `DGT_QUEUE_URL`), when the run has one. Blocks keep there the state that must hold across
+   * processes and machines (rate limits, caches); without it a block keeps such state in its
+   * own process. May carry a password: never print it.
+   */
+  sharedStateUrl?: string;
 };
 
 /**
