@@ -171,10 +171,12 @@ describe('batch mode (openai)', () => {
     const s = await server('openai', { batch: { delayMs: Number.POSITIVE_INFINITY } });
     const cacheDir = tempCacheDir();
     const stop = new AbortController();
-    const running = call(await openai(s, {}, cacheDir), rowsOf(3), stop.signal).catch(() => 'x');
+    const dying = await openai(s, {}, cacheDir);
+    const running = call(dying, rowsOf(3), stop.signal).catch(() => 'x');
     await until(() => s.batches.length === 1);
     stop.abort();
     await running;
+    await dying.close?.();
     s.finishBatches();
     const resumed = await openai(s, {}, cacheDir);
     await call(resumed, []);
@@ -237,10 +239,12 @@ describe('batch mode (azure-openai, anthropic)', () => {
       return block;
     };
     const stop = new AbortController();
-    const running = call(await make(), rowsOf(3), stop.signal).catch(() => 'x');
+    const dying = await make();
+    const running = call(dying, rowsOf(3), stop.signal).catch(() => 'x');
     await until(() => s.batches.length === 1);
     stop.abort();
     await running;
+    await dying.close?.();
     const rows = rowsOf(3);
     const resumed = call(await make(), rows);
     await new Promise((r) => setTimeout(r, 40));
