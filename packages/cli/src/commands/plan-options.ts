@@ -62,6 +62,9 @@ export function planOptionsFromFlags(
       model: str('model'),
       baseUrl: str('base-url'),
       ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
+      ...(flags.batch === true
+        ? { batch: true, ...(maxCost !== undefined ? { batchMaxCostUsd: maxCost } : {}) }
+        : {}),
     },
   };
 }
