@@ -4,6 +4,9 @@ import type { RequestFailure } from '../retry.js';
 /** Batch APIs price requests at this fraction of the online price (OpenAI, Azure global batch, Anthropic). */
 export const BATCH_PRICE_FACTOR = 0.5;
 
+/** The first-party block types whose provider has a Batch API. */
+export const BATCH_BLOCK_TYPES: readonly string[] = ['openai', 'azure-openai', 'anthropic'];
+
 /** What one batch may hold: requests, and bytes of its input. */
 export type BatchLimits = { maxRequests: number; maxBytes: number };
 
