@@ -60,6 +60,7 @@ export default defineConfig({
           { text: 'Publishing a plugin', link: '/guides/plugin-package' },
           { text: 'Migrating from DiGiT', link: '/guides/migrating-from-digit' },
           { text: 'Performance', link: '/guides/performance' },
+          { text: 'Cheaper bulk runs with Batch APIs', link: '/guides/batch-apis' },
           { text: 'Troubleshooting', link: '/guides/troubleshooting' },
           { text: 'Faults and what DGT does', link: '/guides/faults' },
         ],
