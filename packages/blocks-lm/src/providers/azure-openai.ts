@@ -65,15 +65,17 @@ export async function createAzureOpenAIProvider(
   headers?: Record<string, string>,
 ): Promise<LmProvider> {
   const openai = await loadOpenAISdk();
-  const client = new openai.AzureOpenAI({
-    endpoint: connection.endpoint,
-    apiKey: connection.apiKey,
-    deployment: connection.deployment,
-    apiVersion: connection.apiVersion,
-    maxRetries: 0,
-    timeout: config.timeoutMs + 5_000,
-    ...(headers ? { defaultHeaders: headers } : {}),
-  });
+  const azureClient = (deployment?: string) =>
+    new openai.AzureOpenAI({
+      endpoint: connection.endpoint,
+      apiKey: connection.apiKey,
+      ...(deployment ? { deployment } : {}),
+      apiVersion: connection.apiVersion,
+      maxRetries: 0,
+      timeout: config.timeoutMs + 5_000,
+      ...(headers ? { defaultHeaders: headers } : {}),
+    });
+  const client = azureClient(connection.deployment);
   return {
     name: 'azure-openai',
     endpoint: `${connection.endpoint}/openai/deployments/${connection.deployment}`,
@@ -82,14 +84,7 @@ export async function createAzureOpenAIProvider(
     batch: createOpenAIBatchApi({
       sdk: openai,
       // The SDK would put /batches under the client's deployment; Azure serves it at the resource.
-      client: new openai.AzureOpenAI({
-        endpoint: connection.endpoint,
-        apiKey: connection.apiKey,
-        apiVersion: connection.apiVersion,
-        maxRetries: 0,
-        timeout: config.timeoutMs + 5_000,
-        ...(headers ? { defaultHeaders: headers } : {}),
-      }),
+      client: azureClient(),
       chatMaxKey: 'max_tokens',
       path: '/chat/completions',
       model: connection.batchDeployment,

@@ -159,7 +159,8 @@ export type LmRequestEvent = {
 /**
  * A batch of an LM block changed state: `submitted`, `re-attached` (a pending batch of an earlier
  * run, found in the batch journal), `cancelling` (its deadline came), `ended` (collected),
- * `refused` (not submitted: it could pass the budget), `submit-failed` (its requests went online).
+ * `refused` (not submitted: it could pass the budget), `submit-failed` (its requests went online),
+ * `journal-failed` (submitted, but its id could not be recorded; the run still follows it).
  */
 export type LmBatchEvent = {
   type: 'lm-batch';
@@ -167,7 +168,14 @@ export type LmBatchEvent = {
   provider: string;
   model: string;
   batchId: string;
-  state: 'submitted' | 're-attached' | 'cancelling' | 'ended' | 'refused' | 'submit-failed';
+  state:
+    | 'submitted'
+    | 're-attached'
+    | 'cancelling'
+    | 'ended'
+    | 'refused'
+    | 'submit-failed'
+    | 'journal-failed';
   /** Requests in the batch (or refused). */
   requests: number;
   /** The provider's word for how it ended. */

@@ -44,10 +44,25 @@ export function createAnthropicBatchApi(
         : undefined,
     encode: ({ customId, request }) =>
       JSON.stringify({ custom_id: customId, params: buildBody(request) }),
-    async submit(lines, signal) {
+    async submit(lines, _tag, signal) {
       const requests = lines.map((l) => JSON.parse(l));
       const batch = await client.messages.batches.create({ requests }, { signal });
       return batch.id;
+    },
+    async find(_tag, { at, count, known }, signal) {
+      // Message batches carry no metadata: the candidate is the unknown batch of the same size
+      // created closest after the submission began.
+      let best: { id: string; distance: number } | undefined;
+      for await (const batch of client.messages.batches.list({ limit: 100 }, { signal })) {
+        const created = Date.parse(batch.created_at);
+        if (created < at - 60_000) break;
+        const c = batch.request_counts;
+        const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
+        if (known.has(batch.id) || total !== count || created > at + 600_000) continue;
+        const distance = Math.abs(created - at);
+        if (!best || distance < best.distance) best = { id: batch.id, distance };
+      }
+      return best?.id;
     },
     async status(batchId, signal) {
       const batch = await client.messages.batches.retrieve(batchId, {}, { signal });

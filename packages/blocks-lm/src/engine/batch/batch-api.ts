@@ -47,8 +47,22 @@ export type BatchApi = {
   unsupported?(request: ProviderRequest): string | undefined;
   /** The request as one line of the batch input (its size counts against `maxBytes`). */
   encode(item: BatchItem): string;
-  /** Creates a batch of these encoded lines; resolves to the provider's batch id. */
-  submit(lines: string[], signal?: AbortSignal): Promise<string>;
+  /**
+   * Creates a batch of these encoded lines; resolves to the provider's batch id. `tag` names the
+   * submission (written to the journal first) so that {@link BatchApi.find} can find the batch
+   * if the process dies before its id is recorded.
+   */
+  submit(lines: string[], tag: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * The id of the batch created by the submission `tag` (begun at `at`, carrying `count`
+   * requests), if the provider has one; batch ids in `known` are not candidates. A batch wrongly
+   * matched costs only time: its answers are matched by custom id, so none would be taken.
+   */
+  find?(
+    tag: string,
+    hint: { at: number; count: number; known: ReadonlySet<string> },
+    signal?: AbortSignal,
+  ): Promise<string | undefined>;
   status(batchId: string, signal?: AbortSignal): Promise<BatchStatus>;
   /** The results of an ended batch; `requests` (by custom id) help read replies without usage. */
   results(

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { ProviderRequest, ProviderResponse } from '../provider.js';
 import type { Executed } from '../request-runner.js';
 import type { BatchApi, BatchItemResult } from './batch-api.js';
 import { type Clock, systemClock } from './clock.js';
-import type { BatchJournal, PendingBatch } from './journal.js';
+import type { BatchJournal, Intent, PendingBatch } from './journal.js';
 import type { BatchSettings } from './settings.js';
 
 /** How a request sent through the batch engine ended; `batched` when a batch answered it. */
@@ -11,7 +12,14 @@ export type BatchOutcome = Executed & { batched: boolean };
 /** What the engine reports about its batches (turned into `lm-batch` events by the block). */
 export type BatchNotice = {
   batchId: string;
-  state: 'submitted' | 're-attached' | 'cancelling' | 'ended' | 'refused' | 'submit-failed';
+  state:
+    | 'submitted'
+    | 're-attached'
+    | 'cancelling'
+    | 'ended'
+    | 'refused'
+    | 'submit-failed'
+    | 'journal-failed';
   requests: number;
   status?: string;
   succeeded?: number;
@@ -100,6 +108,8 @@ export class BatchEngine {
   private pendingBatches = 0;
   private completedBatches = 0;
   private readonly limits: { maxRequests: number; maxBytes: number };
+  /** Settles once unconfirmed submissions of earlier runs have been looked for. */
+  private readonly recovered: Promise<void>;
 
   constructor(private readonly options: BatchEngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -108,7 +118,41 @@ export class BatchEngine {
       maxRequests: Math.min(api.limits.maxRequests, settings.maxRequests ?? Infinity),
       maxBytes: Math.min(api.limits.maxBytes, settings.maxBytes ?? Infinity),
     };
-    for (const batch of options.journal.pending()) this.reattach(batch);
+    const pending = options.journal.pending();
+    for (const batch of pending) this.reattach(batch);
+    this.recovered = this.recover(
+      options.journal.unconfirmed(),
+      new Set(pending.map((b) => b.batchId)),
+    );
+  }
+
+  /**
+   * Looks for the batches of submissions an earlier run began but never recorded (it died
+   * between the provider creating the batch and the journal line): found ones are re-attached,
+   * the others were never created. Nothing is submitted until this is done.
+   */
+  private async recover(intents: Intent[], known: Set<string>): Promise<void> {
+    const { api, journal } = this.options;
+    for (const intent of intents) {
+      let found: string | undefined;
+      try {
+        found = await api.find?.(
+          intent.intent,
+          { at: intent.at, count: intent.keys.length, known },
+          this.stop.signal,
+        );
+      } catch {
+        continue; // not known either way: looked for again by the next run
+      }
+      if (!found) {
+        journal.abandoned(intent.intent);
+        continue;
+      }
+      known.add(found);
+      const batch = { batchId: found, keys: intent.keys, submittedAt: intent.at };
+      journal.submitted(batch, intent.intent);
+      this.reattach(batch);
+    }
   }
 
   /** Batches not yet collected. */
@@ -229,7 +273,10 @@ export class BatchEngine {
     return refused;
   }
 
-  private async submit(all: Queued[]): Promise<void> {
+  private async submit(gathered: Queued[]): Promise<void> {
+    await this.recovered;
+    // A request found in a recovered batch waits for it instead.
+    const all = gathered.filter((q) => !this.inBatch.has(q.key));
     const refusedTasks = this.overBudget(all);
     const chunk: Queued[] = [];
     for (const q of all) {
@@ -253,14 +300,17 @@ export class BatchEngine {
     }
     if (chunk.length === 0) return;
 
+    const tag = randomUUID();
+    const keys = chunk.map((q) => q.key);
     let batchId: string;
     try {
+      this.options.journal.intent({ intent: tag, keys, at: this.clock.now() });
+      // Not aborted by close(): a submission under way completes and is recorded.
       batchId = await this.options.api.submit(
         chunk.map((q) => q.line),
-        this.stop.signal,
+        tag,
       );
     } catch (error) {
-      if (this.stop.signal.aborted) return;
       // The provider would not take the batch (or cannot be reached): the requests go online,
       // where the block's retries and limits apply.
       this.notify({
@@ -272,13 +322,20 @@ export class BatchEngine {
       for (const q of chunk) void this.onlineFor(q.key);
       return;
     }
-    const batch: PendingBatch = {
-      batchId,
-      keys: chunk.map((q) => q.key),
-      submittedAt: this.clock.now(),
-    };
+    const batch: PendingBatch = { batchId, keys, submittedAt: this.clock.now() };
     // Durable first: a crash from here on re-attaches instead of paying again.
-    this.options.journal.submitted(batch);
+    try {
+      this.options.journal.submitted(batch, tag);
+    } catch (error) {
+      // The batch exists; this run still follows it, but a crash would lose track of it until
+      // the next run finds it by its tag.
+      this.notify({
+        batchId,
+        state: 'journal-failed',
+        requests: keys.length,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
     for (const q of chunk) {
       this.inBatch.set(q.key, batchId);
       this.tries.set(q.key, q.tries + 1);

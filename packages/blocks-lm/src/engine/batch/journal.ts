@@ -5,8 +5,13 @@ import { join } from 'node:path';
 /** A batch submitted and not yet collected: its id and the cache keys of its requests. */
 export type PendingBatch = { batchId: string; keys: string[]; submittedAt: number };
 
+/** A submission begun (its tag sent to the provider) whose batch id was never recorded. */
+export type Intent = { intent: string; keys: string[]; at: number };
+
 type Line =
-  | { op: 'submitted'; batch: string; keys: string[]; at: number }
+  | { op: 'intent'; intent: string; keys: string[]; at: number }
+  | { op: 'submitted'; batch: string; keys: string[]; at: number; intent?: string }
+  | { op: 'abandoned'; intent: string; at: number }
   | { op: 'collected'; batch: string; status: string; at: number };
 
 /**
@@ -22,7 +27,16 @@ export type BatchJournal = {
   readonly path: string;
   /** Batches submitted and not collected, oldest first. */
   pending(): PendingBatch[];
-  submitted(batch: PendingBatch): void;
+  /**
+   * Submissions begun whose batch id was never recorded (a crash between the provider creating
+   * the batch and the journal line): the batch may exist, and is looked for by its tag.
+   */
+  unconfirmed(): Intent[];
+  /** Recorded before a batch is created, with the tag the provider will carry. */
+  intent(intent: Intent): void;
+  submitted(batch: PendingBatch, intent?: string): void;
+  /** An intent whose batch the provider does not have: its requests were never submitted. */
+  abandoned(intent: string): void;
   collected(batchId: string, status: string): void;
 };
 
@@ -36,6 +50,34 @@ function appendDurably(path: string, line: Line): void {
   }
 }
 
+/** Replays the journal: batches still open, and intents never confirmed. */
+function read(path: string) {
+  const open = new Map<string, PendingBatch>();
+  const intents = new Map<string, Intent>();
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { open, intents };
+  }
+  for (const raw of text.split('\n')) {
+    if (!raw.trim()) continue;
+    let line: Line;
+    try {
+      line = JSON.parse(raw);
+    } catch {
+      continue; // a line torn by a crash mid-write
+    }
+    if (line.op === 'intent') intents.set(line.intent, line);
+    else if (line.op === 'abandoned') intents.delete(line.intent);
+    else if (line.op === 'submitted') {
+      if (line.intent) intents.delete(line.intent);
+      open.set(line.batch, { batchId: line.batch, keys: line.keys, submittedAt: line.at });
+    } else open.delete(line.batch);
+  }
+  return { open, intents };
+}
+
 /** Opens the journal of batches sent to `endpoint` by `provider`, in `dir` (the cache folder). */
 export function openBatchJournal(dir: string, provider: string, endpoint: string): BatchJournal {
   const folder = join(dir, 'batches');
@@ -44,35 +86,22 @@ export function openBatchJournal(dir: string, provider: string, endpoint: string
   const path = join(folder, `${provider}-${name}.jsonl`);
   return {
     path,
-    pending() {
-      let text = '';
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch {
-        return [];
-      }
-      const open = new Map<string, PendingBatch>();
-      for (const raw of text.split('\n')) {
-        if (!raw.trim()) continue;
-        let line: Line;
-        try {
-          line = JSON.parse(raw);
-        } catch {
-          continue; // a line torn by a crash mid-write: its batch was never confirmed
-        }
-        if (line.op === 'submitted') {
-          open.set(line.batch, { batchId: line.batch, keys: line.keys, submittedAt: line.at });
-        } else open.delete(line.batch);
-      }
-      return [...open.values()];
+    pending: () => [...read(path).open.values()],
+    unconfirmed: () => [...read(path).intents.values()],
+    intent(intent) {
+      appendDurably(path, { op: 'intent', ...intent });
     },
-    submitted(batch) {
+    submitted(batch, intent) {
       appendDurably(path, {
         op: 'submitted',
         batch: batch.batchId,
         keys: batch.keys,
         at: batch.submittedAt,
+        ...(intent ? { intent } : {}),
       });
+    },
+    abandoned(intent) {
+      appendDurably(path, { op: 'abandoned', intent, at: Date.now() });
     },
     collected(batchId, status) {
       appendDurably(path, { op: 'collected', batch: batchId, status, at: Date.now() });

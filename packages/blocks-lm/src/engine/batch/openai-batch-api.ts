@@ -74,7 +74,7 @@ export function createOpenAIBatchApi(target: OpenAIBatchTarget): BatchApi {
       if (target.model) body.model = target.model;
       return JSON.stringify({ custom_id: customId, method: 'POST', url: target.path, body });
     },
-    async submit(lines, signal) {
+    async submit(lines, tag, signal) {
       const file = await client.files.create(
         {
           file: await sdk.toFile(Buffer.from(`${lines.join('\n')}\n`), 'dgt-batch.jsonl'),
@@ -87,11 +87,20 @@ export function createOpenAIBatchApi(target: OpenAIBatchTarget): BatchApi {
           input_file_id: file.id,
           endpoint: target.path as '/v1/chat/completions',
           completion_window: '24h',
-          metadata: { created_by: 'dgt' },
+          metadata: { created_by: 'dgt', dgt_submission: tag },
         },
         { signal },
       );
       return batch.id;
+    },
+    async find(tag, { at }, signal) {
+      // Newest first; batches created before the submission began cannot be its batch.
+      for await (const batch of client.batches.list({ limit: 100 }, { signal })) {
+        if ((batch.metadata as Record<string, string> | null)?.dgt_submission === tag)
+          return batch.id;
+        if (batch.created_at * 1000 < at - 60_000) break;
+      }
+      return undefined;
     },
     async status(batchId, signal) {
       const batch = await client.batches.retrieve(batchId, { signal });
