@@ -98,6 +98,30 @@ describe('dgt run --batch', () => {
     expect(final).toHaveLength(12);
   });
 
+  it('does not submit a batch that could take a task past --max-cost', async () => {
+    const server = await startFakeOpenAI();
+    servers.push(server);
+    const dir = await tempDir();
+    await fastBatches(dir, 'public/examples/geography_qa');
+    const result = await runCli(
+      runArgs(GEOGRAPHY, server, [
+        '--batch',
+        '--max-cost',
+        '0.00001',
+        '--max-stalled-requests',
+        '2',
+      ]),
+      { cwd: dir },
+    );
+    expect(result.code).toBe(1);
+    expect(server.batches).toHaveLength(0);
+    expect(server.stats.requests).toBe(0);
+    const [results] = await readJsonl(
+      path.join(dir, 'out/examples/geography_qa/task_results.jsonl'),
+    );
+    expect(results).toMatchObject({ costUsd: 0, accepted: 0 });
+  });
+
   it('resumes after kill -9 with batches pending by re-attaching, never submitting a request twice', async () => {
     let hold = true;
     const server = await startFakeOpenAI({
