@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BATCH_BLOCK_TYPES, BATCH_PRICE_FACTOR, costOf, resolvePrice } from '@dgt/blocks-lm';
 import { type PlannedBuilder, type PlannedTask, planRun } from '@dgt/core';
 import type { CliIo } from '../../io.js';
 import { commandHelp, parseFlags } from '../../parse-flags.js';
@@ -56,7 +55,13 @@ function numberKey(config: Record<string, unknown>, key: string): number | undef
   return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
+type LmPricing = Pick<
+  typeof import('@dgt/blocks-lm'),
+  'BATCH_BLOCK_TYPES' | 'BATCH_PRICE_FACTOR' | 'costOf' | 'resolvePrice'
+>;
+
 function estimateOne(
+  { BATCH_BLOCK_TYPES, BATCH_PRICE_FACTOR, costOf, resolvePrice }: LmPricing,
   builder: PlannedBuilder,
   task: PlannedTask,
   env: Record<string, string | undefined>,
@@ -194,8 +199,10 @@ export async function estimateCommand(args: readonly string[], io: CliIo): Promi
   const plan = await planRun(
     planOptionsFromFlags(flags, io, registry, [...list('_'), ...list('task-paths')]),
   );
+  // Loaded here, not at start-up: the other commands do not need the LM package.
+  const pricing = await import('@dgt/blocks-lm');
   const rows = plan.builders.flatMap((builder) =>
-    builder.tasks.map((task) => estimateOne(builder, task, plan.env, plan.cwd)),
+    builder.tasks.map((task) => estimateOne(pricing, builder, task, plan.env, plan.cwd)),
   );
   const known = rows.every((r) => r.costUsd !== undefined);
   const total = rows.reduce((sum, r) => sum + (r.costUsd ?? 0), 0);
