@@ -353,7 +353,7 @@ export async function createLmBlock({
       return { rows };
     },
     async close() {
-      batching?.close();
+      await batching?.close();
       shared.release();
       cache?.release();
       await provider.close?.();

@@ -14,7 +14,7 @@ import { createOpenAIBatchApi, OPENAI_LIMITS } from './openai-batch-api.js';
 let servers: FakeLmServer[] = [];
 let engines: BatchEngine[] = [];
 afterEach(async () => {
-  for (const e of engines) e.close();
+  await Promise.all(engines.map((e) => e.close()));
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
   engines = [];
@@ -69,7 +69,7 @@ async function crashBetweenCreateAndJournal(server: FakeLmServer, api: BatchApi,
   void first.execute('k1', request('one')).catch(() => undefined);
   void first.execute('k2', request('two')).catch(() => undefined);
   await until(() => journal.died);
-  first.close();
+  await first.close();
   expect(server.batches).toHaveLength(1);
   expect(openBatchJournal(dir, 'p', server.url).unconfirmed()).toHaveLength(1);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProviderRequest, ProviderResponse } from '../provider.js';
 import type { Executed } from '../request-runner.js';
 import type { BatchApi, BatchItemResult } from './batch-api.js';
+import { BatchBudget } from './batch-budget.js';
 import { type Clock, systemClock } from './clock.js';
 import type { BatchJournal, Intent, PendingBatch } from './journal.js';
 import type { BatchSettings } from './settings.js';
@@ -101,10 +102,11 @@ export class BatchEngine {
   private readonly tries = new Map<string, number>();
   /** Answers of re-attached batches that no caller has asked for yet. */
   private readonly unclaimed = new Map<string, ProviderResponse>();
-  private readonly pendingCost = new Map<string, number>();
-  private readonly spentCost = new Map<string, number>();
+  private readonly budget: BatchBudget;
   private readonly stop = new AbortController();
   private readonly polls = new Set<Promise<void>>();
+  /** Batch creations under way (awaited by `close`). */
+  private readonly submitting = new Set<Promise<string>>();
   private pendingBatches = 0;
   private completedBatches = 0;
   private readonly limits: { maxRequests: number; maxBytes: number };
@@ -113,6 +115,7 @@ export class BatchEngine {
 
   constructor(private readonly options: BatchEngineOptions) {
     this.clock = options.clock ?? systemClock;
+    this.budget = new BatchBudget(options.worstCost ? options.settings.maxCostUsd : undefined);
     const { api, settings } = options;
     this.limits = {
       maxRequests: Math.min(api.limits.maxRequests, settings.maxRequests ?? Infinity),
@@ -208,11 +211,15 @@ export class BatchEngine {
     });
   }
 
-  /** Stops gathering and polling; pending batches stay in the journal for the next run. */
-  close(): void {
+  /**
+   * Stops gathering and polling; pending batches stay in the journal for the next run. Resolves
+   * once submissions under way have been created and recorded.
+   */
+  async close(): Promise<void> {
     this.stop.abort();
     clearTimeout(this.gatherTimer);
     this.queue = [];
+    await Promise.allSettled([...this.submitting]);
   }
 
   private enqueue(key: string, request: ProviderRequest): void {
@@ -253,31 +260,17 @@ export class BatchEngine {
     void work.finally(() => this.polls.delete(work));
   }
 
-  /** What a task is committed to: collected answers plus the worst case of its pending requests. */
-  private overBudget(chunk: Queued[]): Set<string> {
-    const { maxCostUsd } = this.options.settings;
-    const refused = new Set<string>();
-    if (maxCostUsd === undefined || !this.options.worstCost) return refused;
-    const adding = new Map<string, number>();
-    for (const q of chunk) {
-      const w = this.waiters.get(q.key)?.[0];
-      const cost = w ? this.options.worstCost(w.request) : undefined;
-      if (cost === undefined || !w) continue;
-      const task = w.task ?? '';
-      adding.set(task, (adding.get(task) ?? 0) + cost);
-    }
-    for (const [task, cost] of adding) {
-      const committed = (this.spentCost.get(task) ?? 0) + (this.pendingCost.get(task) ?? 0);
-      if (committed + cost > maxCostUsd) refused.add(task);
-    }
-    return refused;
+  /** The first waiter's task and the worst case of its request. */
+  private charge(key: string): { task: string; cost: number | undefined } {
+    const w = this.waiters.get(key)?.[0];
+    return { task: w?.task ?? '', cost: w ? this.options.worstCost?.(w.request) : undefined };
   }
 
   private async submit(gathered: Queued[]): Promise<void> {
     await this.recovered;
     // A request found in a recovered batch waits for it instead.
     const all = gathered.filter((q) => !this.inBatch.has(q.key));
-    const refusedTasks = this.overBudget(all);
+    const refusedTasks = this.budget.overBudget(all.map((q) => this.charge(q.key)));
     const chunk: Queued[] = [];
     for (const q of all) {
       const task = this.waiters.get(q.key)?.[0]?.task ?? '';
@@ -306,10 +299,13 @@ export class BatchEngine {
     try {
       this.options.journal.intent({ intent: tag, keys, at: this.clock.now() });
       // Not aborted by close(): a submission under way completes and is recorded.
-      batchId = await this.options.api.submit(
+      const creating = this.options.api.submit(
         chunk.map((q) => q.line),
         tag,
       );
+      this.submitting.add(creating);
+      void creating.catch(() => undefined).finally(() => this.submitting.delete(creating));
+      batchId = await creating;
     } catch (error) {
       // The provider would not take the batch (or cannot be reached): the requests go online,
       // where the block's retries and limits apply.
@@ -339,7 +335,8 @@ export class BatchEngine {
     for (const q of chunk) {
       this.inBatch.set(q.key, batchId);
       this.tries.set(q.key, q.tries + 1);
-      this.addPendingCost(q.key, 1);
+      const { task, cost } = this.charge(q.key);
+      this.budget.submitted(q.key, task, cost);
     }
     this.pendingBatches++;
     this.notify({ batchId, state: 'submitted', requests: chunk.length });
@@ -353,14 +350,6 @@ export class BatchEngine {
     const work = this.follow(batch);
     this.polls.add(work);
     void work.finally(() => this.polls.delete(work));
-  }
-
-  private addPendingCost(key: string, sign: 1 | -1): void {
-    const w = this.waiters.get(key)?.[0];
-    const cost = w && this.options.worstCost?.(w.request);
-    if (!w || cost === undefined) return;
-    const task = w.task ?? '';
-    this.pendingCost.set(task, (this.pendingCost.get(task) ?? 0) + sign * cost);
   }
 
   /** Polls a batch with growing waits until it ends (cancelling it at the deadline), then collects it. */
@@ -423,7 +412,6 @@ export class BatchEngine {
     const byKey = new Map(results.map((r) => [r.customId, r]));
     let succeeded = 0;
     for (const key of batch.keys) {
-      this.addPendingCost(key, -1);
       this.inBatch.delete(key);
       const result: BatchItemResult = byKey.get(key) ?? {
         customId: key,
@@ -450,28 +438,31 @@ export class BatchEngine {
   }
 
   private resolveKey(key: string, result: BatchItemResult, pastDeadline: boolean): void {
+    const waiting = this.waiters.get(key);
+    this.budget.collected(
+      key,
+      result.ok && waiting
+        ? { task: waiting[0]?.task ?? '', cost: this.options.costOf?.(result.response) ?? 0 }
+        : undefined,
+    );
     if (result.ok) {
       this.options.store(key, result.response);
-      const waiting = this.waiters.get(key);
       if (!waiting) {
         this.unclaimed.set(key, result.response);
         return;
       }
-      const task = waiting[0]?.task ?? '';
-      const cost = this.options.costOf?.(result.response) ?? 0;
-      this.spentCost.set(task, (this.spentCost.get(task) ?? 0) + cost);
       this.settleAll(key, { ok: true, response: result.response, retries: 0, batched: true });
       return;
     }
     // No one asked yet (a re-attached batch): a later request for it is batched afresh.
-    if (!this.waiters.has(key)) return;
+    if (!waiting) return;
     const again = result.kind !== 'error' || result.failure.retryable;
     if (!again) {
       this.settleAll(key, { ok: false, failure: result.failure, retries: 0, batched: true });
       return;
     }
     const tries = this.tries.get(key) ?? 0;
-    const request = this.waiters.get(key)?.[0]?.request;
+    const request = waiting[0]?.request;
     if (pastDeadline || tries >= MAX_BATCH_TRIES || !request) void this.onlineFor(key);
     else this.enqueue(key, request);
   }

@@ -179,9 +179,9 @@ describe('batch mode (openai)', () => {
     await dying.close?.();
     s.finishBatches();
     const resumed = await openai(s, {}, cacheDir);
-    await call(resumed, []);
-    await until(() => s.batches[0]?.outcome !== undefined);
-    await new Promise((r) => setTimeout(r, 30));
+    const seen: DgtEvent[] = [];
+    await resumed.call([], {}, { emit: (e) => seen.push(e) });
+    await until(() => seen.some((e) => e.type === 'lm-batch' && e.state === 'ended'));
     // Online mode now: every answer comes from the cache the batch filled.
     const rows = rowsOf(3);
     const { requests } = await call(await openai(s, { batch: false }, cacheDir), rows);

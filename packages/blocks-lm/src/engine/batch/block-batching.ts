@@ -17,7 +17,7 @@ export type BlockBatching = {
     task: string | undefined,
     ctx: BlockCallContext,
   ): Promise<BatchOutcome>;
-  close(): void;
+  close(): Promise<void>;
 };
 
 /** Setup of {@link createBlockBatching}. */
