@@ -8,6 +8,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import anthropicBlock from '../../anthropic.js';
 import azureOpenAIBlock from '../../azure-openai.js';
+import mockBlock from '../../mock.js';
 import openaiBlock from '../../openai.js';
 import { makeBlock, tempCacheDir } from '../../test-utils.js';
 
@@ -197,6 +198,24 @@ describe('batch mode (openai)', () => {
     expect(s.batches).toHaveLength(0);
     expect(s.stats.requests).toBe(0);
     expect(rows[0]?.error).toMatch(/budget/);
+  });
+});
+
+describe('batch mode without a Batch API', () => {
+  it('runs online with one notice naming the block and provider', async () => {
+    const block = await makeBlock(mockBlock, { type: 'mock', batch: true });
+    blocks.push(block);
+    const rows = rowsOf(2);
+    const first = await call(block, rows);
+    const second = await call(block, rowsOf(2, 'Again'));
+    expect(first.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/block generator: mock has no Batch API/),
+      }),
+    ]);
+    expect(second.warnings).toEqual([]);
+    expect(rows.every((r) => typeof r.result === 'string')).toBe(true);
+    expect(first.requests.some((e) => e.batch)).toBe(false);
   });
 });
 
