@@ -62,6 +62,7 @@ export default defineConfig({
           { text: "DiGiT's builders", link: '/guides/digit-builders' },
           { text: 'Performance', link: '/guides/performance' },
           { text: 'Run on many machines', link: '/guides/many-machines' },
+          { text: 'Cheaper bulk runs with Batch APIs', link: '/guides/batch-apis' },
           { text: 'Troubleshooting', link: '/guides/troubleshooting' },
           { text: 'Faults and what DGT does', link: '/guides/faults' },
         ],

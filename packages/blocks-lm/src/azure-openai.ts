@@ -12,6 +12,8 @@ export const azureOpenAIConfigSchema = lmBlockConfigSchema.extend({
   deployment: z.string().min(1).optional(),
   /** Azure OpenAI API version (default 2024-10-21, or `OPENAI_API_VERSION`). */
   api_version: z.string().min(1).optional(),
+  /** The global-batch deployment used in batch mode; defaults to `deployment`. */
+  batch_deployment: z.string().min(1).optional(),
 });
 
 /**

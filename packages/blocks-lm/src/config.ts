@@ -1,5 +1,6 @@
 import { DgtError } from '@dgt/core';
 import { z } from 'zod';
+import { type BatchSettings, resolveBatchSettings } from './engine/batch/settings.js';
 
 const positiveInt = z.number().int().positive();
 const stopSchema = z.union([z.string(), z.array(z.string())]);
@@ -67,6 +68,24 @@ export const lmBlockConfigSchema = z.looseObject({
   /** Extra fields merged into every request body (e.g. vLLM's `guided_choice`). */
   extra_body: z.record(z.string(), z.unknown()).optional(),
   top_logprobs: z.number().int().min(0).optional(),
+  /**
+   * Send requests through the provider's Batch API (OpenAI, Azure OpenAI, Anthropic) at its
+   * batch price; other providers run online with a notice. `dgt run --batch` sets it on every
+   * LM block.
+   */
+  batch: z.boolean().optional(),
+  /** A batch still unfinished this long after submission (`2h`, `30m`, or seconds) is cancelled and its requests sent online. */
+  batch_deadline: z.union([z.string().min(1), z.number().positive()]).optional(),
+  /** Seconds without a new request before the gathered requests are sent as a batch (default 2). */
+  batch_gather_window: z.number().min(0).optional(),
+  /** Seconds before the first status check of a batch (default 5), growing to 60. */
+  batch_poll_interval: z.number().positive().optional(),
+  /** Most requests per batch, below the provider's limit. */
+  batch_max_requests: positiveInt.optional(),
+  /** Largest batch input in bytes, below the provider's limit. */
+  batch_max_bytes: positiveInt.optional(),
+  /** Per-task budget in USD: a batch whose worst-case cost could pass it is not submitted (`--max-cost` with `--batch`). */
+  batch_max_cost_usd: z.number().positive().optional(),
 });
 
 /** A builder YAML's LM block configuration (input of {@link lmBlockConfigSchema}). */
@@ -99,6 +118,8 @@ export type ResolvedLmConfig = {
   maxThrottleWaitMs: number;
   cache: CachePolicy;
   pricing?: ModelPrice;
+  /** Batch mode settings, when the block runs in batch mode. */
+  batch?: BatchSettings;
 };
 
 /** Request-cache policy of a block. */
@@ -147,6 +168,15 @@ const NON_DECODING_KEYS = new Set([
   'space_id',
   'iam_url',
   'extra_headers',
+  'batch_deployment',
+  // Batch mode.
+  'batch',
+  'batch_deadline',
+  'batch_gather_window',
+  'batch_poll_interval',
+  'batch_max_requests',
+  'batch_max_bytes',
+  'batch_max_cost_usd',
   // DiGiT keys without an equivalent in HTTP APIs.
   'batch_size',
   'init_tokenizer',
@@ -214,5 +244,6 @@ export function resolveLmConfig(
     maxThrottleWaitMs: (config.max_throttle_wait ?? LM_DEFAULTS.maxThrottleWaitSeconds) * 1000,
     cache: config.cache ?? defaults.cache ?? 'on',
     ...(config.pricing ? { pricing: config.pricing } : {}),
+    ...(config.batch ? { batch: resolveBatchSettings(config, config.name) } : {}),
   };
 }

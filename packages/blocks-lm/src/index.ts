@@ -11,6 +11,8 @@ export {
   lmBlockConfigSchema,
   type ModelPrice,
 } from './config.js';
+export { BATCH_BLOCK_TYPES, BATCH_PRICE_FACTOR } from './engine/batch/batch-api.js';
+export { parseDuration } from './engine/batch/settings.js';
 export { resolveCacheDir } from './engine/cache.js';
 export {
   type CacheClearFilter,

@@ -156,7 +156,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     name: 'max-cost',
     kind: 'number',
     valueName: 'USD',
-    help: "Cost budget per task in US dollars (runner_config.max_cost_usd): a task stops (status budget) before an attempt would take its estimated LM cost past it. Needs the model's price (the built-in table, a block's pricing key or DGT_PRICES_FILE).",
+    help: "Cost budget per task in US dollars (runner_config.max_cost_usd): a task stops (status budget) before an attempt would take its estimated LM cost past it; with --batch, a batch whose worst-case cost could pass it is not submitted. Needs the model's price (the built-in table, a block's pricing key or DGT_PRICES_FILE).",
   },
   {
     name: 'engine',
@@ -181,6 +181,11 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     kind: 'string',
     valueName: 'URL',
     help: 'A Redis URL (redis://HOST:PORT, default $DGT_QUEUE_URL) shared by several runs or machines: LM rate limits, concurrency, 429 back-off and the request cache hold across all of them.',
+  },
+  {
+    name: 'batch',
+    kind: 'boolean',
+    help: "Send LM requests through the providers' Batch APIs at half price (openai, azure-openai, anthropic; other blocks run online). Answers take minutes to hours; a killed run re-attaches to its pending batches.",
   },
   {
     name: 'json',

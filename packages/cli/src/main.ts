@@ -4,6 +4,7 @@ import { isDgtError } from '@dgt/core';
 import type { CommandDefinition } from './cli-definition.js';
 import { cacheCommand } from './commands/cache.js';
 import { COMMANDS } from './commands/definitions.js';
+import { estimateCommand } from './commands/estimate/estimate.js';
 import { initCommand } from './commands/init/init.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
@@ -14,6 +15,7 @@ import { cliPackageRoot } from './package-root.js';
 const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {
   run: runCommand,
   validate: validateCommand,
+  estimate: estimateCommand,
   list: listCommand,
   init: initCommand,
   cache: cacheCommand,

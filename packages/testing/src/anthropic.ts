@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { anthropicBatchRoute } from './anthropic-batch.js';
 import type { ShapedReply } from './default-reply.js';
 import {
   type FakeTool,
@@ -6,6 +7,7 @@ import {
   type LmEndpoint,
   type ParsedLmRequest,
   type Protocol,
+  type RenderingEndpoint,
   sendJson,
   startFakeServer,
 } from './server.js';
@@ -66,7 +68,7 @@ function readToolChoice(raw: unknown): ParsedLmRequest['toolChoice'] {
   throw new HttpError(400, `tool_choice: unknown type ${String(choice.type)}`);
 }
 
-const messages: LmEndpoint = {
+const messages: RenderingEndpoint = {
   parse(body) {
     if (typeof body.model !== 'string' || body.model === '')
       throw new HttpError(400, 'model: Field required');
@@ -104,6 +106,10 @@ const messages: LmEndpoint = {
     };
   },
   send(res, reply) {
+    const body = messages.render(reply) as { id: string };
+    sendJson(res, 200, body, { 'request-id': body.id.replace(/^msg_/, 'req_') });
+  },
+  render(reply) {
     const c = reply.choices[0] as ShapedReply;
     const id = createHash('sha256')
       .update(`${reply.req.index}:${JSON.stringify(reply.body)}`)
@@ -126,33 +132,29 @@ const messages: LmEndpoint = {
         : c.stopSequence !== undefined
           ? 'stop_sequence'
           : 'end_turn';
-    sendJson(
-      res,
-      200,
-      {
-        id: `msg_${id}`,
-        type: 'message',
-        role: 'assistant',
-        model: reply.body.model,
-        content,
-        stop_reason: stopReason,
-        stop_sequence: c.stopSequence ?? null,
-        usage: {
-          input_tokens: reply.promptTokens,
-          output_tokens: c.tokens,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0,
-          service_tier: 'standard',
-        },
+    return {
+      id: `msg_${id}`,
+      type: 'message',
+      role: 'assistant',
+      model: reply.body.model,
+      content,
+      stop_reason: stopReason,
+      stop_sequence: c.stopSequence ?? null,
+      usage: {
+        input_tokens: reply.promptTokens,
+        output_tokens: c.tokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        service_tier: 'standard',
       },
-      { 'request-id': `req_${id}` },
-    );
+    };
   },
 };
 
 const anthropicProtocol: Protocol = {
   baseURL: (url) => url,
   lm: { '/v1/messages': messages },
+  routes: [anthropicBatchRoute],
   get: {
     '/v1/models': (models) => ({
       data: models.map((id) => ({
@@ -179,7 +181,9 @@ const anthropicProtocol: Protocol = {
  * `tool` forces a call with arguments filling the tool's `input_schema`), structured output via
  * `output_config.format` (`json_schema`), `usage.input_tokens` / `output_tokens` counted in words,
  * Anthropic's error shape, and `GET /v1/models`. Requests without `x-api-key` get 401. Point the
- * `@anthropic-ai/sdk` client's `baseURL` at `server.baseURL`.
+ * `@anthropic-ai/sdk` client's `baseURL` at `server.baseURL`. Message Batches
+ * (`/v1/messages/batches`, its results JSONL and cancel) answer with the same replies, after
+ * `batch.delayMs`, with the failures and expiry `batch` asks for.
  *
  * @example
  * const server = await startFakeAnthropic({ rateLimit: { requestsPerSecond: 5 } });

@@ -1,9 +1,11 @@
 // Public API of @dgt/testing: fake LM servers speaking real wire formats over real HTTP.
 
 export { startFakeAnthropic } from './anthropic.js';
+export { ANTHROPIC_BATCH_LIMITS } from './anthropic-batch.js';
 export { guardianConfig, guardianReply, guardianSubject } from './guardian.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
+export { OPENAI_BATCH_LIMITS } from './openai-batch.js';
 export {
   startTestRedis,
   TEST_REDIS_URL_ENV,
@@ -12,6 +14,9 @@ export {
   testRedisSource,
 } from './redis.js';
 export type {
+  FakeBatchOptions,
+  FakeBatchRecord,
+  FakeBatchResult,
   FakeFault,
   FakeLmServer,
   FakeReply,

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ShapedReply } from './default-reply.js';
+import { openaiBatchRoute } from './openai-batch.js';
 import {
   type FakeTool,
   HttpError,
   type LmEndpoint,
   type ParsedLmRequest,
   type Protocol,
+  type RenderingEndpoint,
   sendJson,
   startFakeServer,
 } from './server.js';
@@ -140,7 +142,7 @@ function envelope(prefix: string, object: string, reply: Parameters<LmEndpoint['
   };
 }
 
-const chatCompletions: LmEndpoint = {
+const chatCompletions: RenderingEndpoint = {
   parse(body) {
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw new HttpError(400, "'messages' must be a non-empty array");
@@ -151,8 +153,11 @@ const chatCompletions: LmEndpoint = {
     return commonParams(body, [prompt]);
   },
   send(res, reply) {
+    sendJson(res, 200, chatCompletions.render(reply));
+  },
+  render(reply) {
     const { usage, ...head } = envelope('chatcmpl', 'chat.completion', reply);
-    sendJson(res, 200, {
+    return {
       ...head,
       choices: reply.choices.map((c, index) => ({
         index,
@@ -176,11 +181,11 @@ const chatCompletions: LmEndpoint = {
       })),
       usage,
       service_tier: 'default',
-    });
+    };
   },
 };
 
-const completions: LmEndpoint = {
+const completions: RenderingEndpoint = {
   parse(body) {
     const { prompt } = body;
     const prompts =
@@ -194,8 +199,11 @@ const completions: LmEndpoint = {
     return commonParams(body, prompts);
   },
   send(res, reply) {
+    sendJson(res, 200, completions.render(reply));
+  },
+  render(reply) {
     const { usage, ...head } = envelope('cmpl', 'text_completion', reply);
-    sendJson(res, 200, {
+    return {
       ...head,
       choices: reply.choices.map((c, index) => ({
         text: c.text,
@@ -213,7 +221,7 @@ const completions: LmEndpoint = {
         finish_reason: c.finishReason,
       })),
       usage,
-    });
+    };
   },
 };
 
@@ -222,6 +230,7 @@ const openaiProtocol: Protocol = {
   // Azure OpenAI names the deployment in the path: /openai/deployments/<name>/chat/completions.
   route: (path) => path.replace(/^\/openai\/deployments\/[^/]+\//, '/v1/'),
   lm: { '/v1/chat/completions': chatCompletions, '/v1/completions': completions },
+  routes: [openaiBatchRoute],
   get: {
     '/v1/models': (models) => ({
       object: 'list',
@@ -243,7 +252,10 @@ const openaiProtocol: Protocol = {
  * `json_object`), tools (`tool_calls`; a `tool_choice` of `required` or naming a function forces a
  * call with arguments filling its schema) and `logprobs`. It also answers Azure OpenAI's paths
  * (`/openai/deployments/<deployment>/chat/completions?api-version=…`): give `AzureOpenAI` the
- * server's `url` as its endpoint. Point the `openai` SDK at `server.baseURL`.
+ * server's `url` as its endpoint. Point the `openai` SDK at `server.baseURL`. The Files and Batch
+ * APIs (`/v1/files`, `/v1/batches`, also under Azure's `/openai/…`) answer batches with the same
+ * replies, after `batch.delayMs`, with the failures and expiry `batch` asks for; batched requests
+ * are listed in `server.batches`, not counted in `stats`.
  *
  * @example
  * const server = await startFakeOpenAI({ latencyMs: 20 });

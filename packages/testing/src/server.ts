@@ -11,6 +11,7 @@ import {
 } from './default-reply.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 import type {
+  FakeBatchRecord,
   FakeFault,
   FakeLmServer,
   FakeRequest,
@@ -63,7 +64,37 @@ export type LmEndpoint = {
   parse(body: Record<string, unknown>): ParsedLmRequest;
   /** Writes the response (a JSON document, or a stream). */
   send(res: ServerResponse, reply: LmReply): Promise<void> | void;
+  /** The response as a JSON document, for the answers a batch collects. */
+  render?(reply: LmReply): unknown;
 };
+
+/** An endpoint whose answers batches can collect. */
+export type RenderingEndpoint = LmEndpoint & { render(reply: LmReply): unknown };
+
+/** What the server offers a protocol's extra routes (batch endpoints). */
+export type RouteHost = {
+  /** Root URL of the server. */
+  readonly url: string;
+  readonly options: FakeServerOptions;
+  /** The batches created so far, in creation order. */
+  readonly batches: FakeBatchRecord[];
+  /** Uploaded files (OpenAI Files API), by id. */
+  readonly files: Map<string, { name: string; text: string; createdAt: number }>;
+  /**
+   * Answers one request of a batch as the online endpoint at `path` would (same replies, same
+   * shapes), without counting it as an online request.
+   */
+  answer(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
+  errorBody(status: number, message: string): unknown;
+};
+
+/** An extra route: returns false when the request is not its to answer. */
+export type Route = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  host: RouteHost,
+) => boolean;
 
 /** A wire format: its generation endpoints, read-only endpoints and error shape. */
 export type Protocol = {
@@ -78,6 +109,8 @@ export type Protocol = {
   lm: Record<string, LmEndpoint>;
   /** GET endpoints, by path, returning a JSON document. */
   get: Record<string, (models: string[]) => unknown>;
+  /** Routes with path parameters (batch APIs), tried before the fixed ones. */
+  routes?: Route[];
   errorBody(status: number, message: string): unknown;
 };
 
@@ -96,7 +129,7 @@ export function sendJson(
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -134,6 +167,7 @@ export async function startFakeServer(
     ? new SlidingWindowLimiter(options.rateLimit.requestsPerSecond)
     : undefined;
   const models = options.models ?? ['fake-model'];
+  let url = '';
 
   const faultFor = (req: FakeRequest): FakeFault | undefined => {
     const { faults } = options;
@@ -177,6 +211,76 @@ export async function startFakeServer(
     res.end(fault.body);
   };
 
+  /** The replies to one parsed request, shaped as the server sends them. */
+  async function generate(
+    body: Record<string, unknown>,
+    parsed: ParsedLmRequest,
+    req: FakeRequest,
+  ): Promise<LmReply> {
+    const reply = options.reply ?? defaultReply;
+    const choices: ShapedReply[] = [];
+    for (const [p, prompt] of parsed.prompts.entries()) {
+      for (let i = 0; i < parsed.n; i++) {
+        const one = { ...req, prompt, choice: p * parsed.n + i };
+        const forced = forcedTool(parsed);
+        const out = forced ? { toolCalls: [defaultToolCall(one, forced)] } : await reply(one);
+        choices.push(shapeChoice(out, parsed, one));
+      }
+    }
+    const promptTokens = parsed.prompts.reduce((sum, p) => sum + countTokens(p), 0);
+    return { body, parsed, choices, promptTokens, req };
+  }
+
+  /** A request as the log records it; `online` ones are counted in the stats. */
+  function receive(path: string, body: Record<string, unknown>, parsed: ParsedLmRequest) {
+    const key = canonicalJson(body);
+    const sameBodyCount = bodyCounts.get(key) ?? 0;
+    bodyCounts.set(key, sameBodyCount + 1);
+    return {
+      path,
+      body,
+      prompt: parsed.prompts.join('\n'),
+      ...(parsed.schema ? { schema: parsed.schema } : {}),
+      json: parsed.json,
+      index: stats.requests + batchedRequests,
+      sameBodyCount,
+      choice: 0,
+    } satisfies FakeRequest;
+  }
+
+  const batches: FakeBatchRecord[] = [];
+  let batchedRequests = 0;
+  const host: RouteHost = {
+    get url() {
+      return url;
+    },
+    options,
+    batches,
+    files: new Map(),
+    async answer(path, raw) {
+      const endpoint = protocol.lm[protocol.route?.(path) ?? path];
+      if (!endpoint?.render) {
+        return { status: 404, body: protocol.errorBody(404, `no batchable route for ${path}`) };
+      }
+      const render = endpoint.render;
+      try {
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+          throw new HttpError(400, 'request body must be a JSON object');
+        }
+        const body = raw as Record<string, unknown>;
+        const parsed = endpoint.parse(body);
+        const req = receive(path, body, parsed);
+        batchedRequests++;
+        return { status: 200, body: render(await generate(body, parsed, req)) };
+      } catch (error) {
+        const status = error instanceof HttpError ? error.status : 400;
+        const message = error instanceof Error ? error.message : String(error);
+        return { status, body: protocol.errorBody(status, message) };
+      }
+    },
+    errorBody: (status, message) => protocol.errorBody(status, message),
+  };
+
   async function handleLm(
     endpoint: LmEndpoint,
     path: string,
@@ -198,19 +302,7 @@ export async function startFakeServer(
       return;
     }
 
-    const key = canonicalJson(body);
-    const sameBodyCount = bodyCounts.get(key) ?? 0;
-    bodyCounts.set(key, sameBodyCount + 1);
-    const req: FakeRequest = {
-      path,
-      body,
-      prompt: parsed.prompts.join('\n'),
-      ...(parsed.schema ? { schema: parsed.schema } : {}),
-      json: parsed.json,
-      index: stats.requests,
-      sameBodyCount,
-      choice: 0,
-    };
+    const req: FakeRequest = receive(path, body, parsed);
     stats.requests++;
     stats.firstRequestMs ??= performance.now();
     requests.push(req);
@@ -240,19 +332,9 @@ export async function startFakeServer(
       const latency =
         typeof options.latencyMs === 'function' ? options.latencyMs(req) : (options.latencyMs ?? 0);
       await delay(latency, gone.signal);
-      const reply = options.reply ?? defaultReply;
-      const choices: ShapedReply[] = [];
-      for (const [p, prompt] of parsed.prompts.entries()) {
-        for (let i = 0; i < parsed.n; i++) {
-          const one = { ...req, prompt, choice: p * parsed.n + i };
-          const forced = forcedTool(parsed);
-          const out = forced ? { toolCalls: [defaultToolCall(one, forced)] } : await reply(one);
-          choices.push(shapeChoice(out, parsed, one));
-        }
-      }
+      const reply = await generate(body, parsed, req);
       if (gone.signal.aborted) return;
-      const promptTokens = parsed.prompts.reduce((sum, p) => sum + countTokens(p), 0);
-      await endpoint.send(res, { body, parsed, choices, promptTokens, req });
+      await endpoint.send(res, reply);
       stats.completed++;
       stats.lastReplyMs = performance.now();
     } catch (error) {
@@ -264,6 +346,9 @@ export async function startFakeServer(
 
   const server = createServer((httpReq, res) => {
     const path = new URL(httpReq.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    for (const route of protocol.routes ?? []) {
+      if (route(httpReq, res, path, host)) return;
+    }
     const lm = protocol.lm[protocol.route?.(path) ?? path];
     if (httpReq.method === 'POST' && lm) {
       const denied = protocol.authorize?.(httpReq);
@@ -302,13 +387,17 @@ export async function startFakeServer(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  url = `http://127.0.0.1:${port}`;
 
   return {
     url,
     baseURL: protocol.baseURL(url),
     stats,
     requests,
+    batches,
+    finishBatches() {
+      for (const batch of batches) batch.releasedAt ??= Date.now();
+    },
     reset() {
       Object.assign(stats, { requests: 0, completed: 0, rejected: 0, maxInFlight: stats.inFlight });
       delete stats.firstRequestMs;

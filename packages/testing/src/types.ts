@@ -35,6 +35,56 @@ export type FakeToolCall = { name: string; arguments: unknown };
 /** A scripted reply: text, tool calls, or both. */
 export type FakeReply = { text?: string; toolCalls?: FakeToolCall[] };
 
+/** How one request of a batch ended, as the fake decided it. */
+export type FakeBatchResult =
+  | { customId: string; status: number; body: unknown }
+  | { customId: string; ended: 'expired' | 'cancelled' };
+
+/** A batch a fake server received (OpenAI files + batches, Anthropic message batches). */
+export type FakeBatchRecord = {
+  id: string;
+  api: 'openai' | 'anthropic';
+  /** The requests' `custom_id`s, in file order. */
+  customIds: string[];
+  /** Path and body of each request, in file order. */
+  items: Array<{ customId: string; path: string; body: unknown }>;
+  /** When it was created (`Date.now()`). */
+  createdAt: number;
+  /** When it completes unless cancelled or released earlier; `Infinity` waits for {@link FakeLmServer.finishBatches}. */
+  readyAt: number;
+  /** Set by `finishBatches()`: the batch completes at the next look. */
+  releasedAt?: number;
+  /** When a client asked to cancel it. */
+  cancelledAt?: number;
+  /** How it ended, once it has. */
+  outcome?: 'completed' | 'expired' | 'cancelled' | 'failed';
+  /** Why it failed validation (`outcome: failed`). */
+  failure?: string;
+  endedAt?: number;
+  /** Per-request results once it has ended. */
+  results?: FakeBatchResult[];
+};
+
+/** Behaviour of a fake server's batch endpoints. */
+export type FakeBatchOptions = {
+  /** How long a batch takes before it completes, in ms (default 0); `Infinity`: until `finishBatches()`. */
+  delayMs?: number | ((batch: FakeBatchRecord) => number);
+  /** Fails one request of a batch with this status and message (an errored result). */
+  failRequest?: (
+    item: FakeBatchRecord['items'][number],
+    batch: FakeBatchRecord,
+  ) => { status: number; message: string } | undefined;
+  /**
+   * Expires a batch instead of completing it: the number of its requests (the first ones) that
+   * finished before it expired; `undefined` completes it normally.
+   */
+  expire?: (batch: FakeBatchRecord) => number | undefined;
+  /** Most requests per batch (default: the provider's, 50 000 OpenAI, 100 000 Anthropic). */
+  maxRequests?: number;
+  /** Largest batch input in bytes (default: the provider's, 200 MB OpenAI, 256 MB Anthropic). */
+  maxBytes?: number;
+};
+
 /** Options shared by the fake servers. */
 export type FakeServerOptions = {
   /**
@@ -57,6 +107,8 @@ export type FakeServerOptions = {
   port?: number;
   /** Model ids listed by `GET /v1/models` or `GET /api/tags` (default `['fake-model']`). */
   models?: string[];
+  /** Batch endpoints (OpenAI and Anthropic fakes): delay, partial failure, expiry, limits. */
+  batch?: FakeBatchOptions;
 };
 
 /** Counters of a fake server's LM requests (model listings and version checks are not counted). */
@@ -87,8 +139,12 @@ export type FakeLmServer = {
   /** What to give the SDK client: `url + '/v1'` for OpenAI, `url` for Ollama. */
   readonly baseURL: string;
   readonly stats: FakeServerStats;
-  /** Every LM request received, in arrival order. */
+  /** Every LM request received, in arrival order (online requests; batched ones are in `batches`). */
   readonly requests: FakeRequest[];
+  /** Every batch created, in creation order. */
+  readonly batches: FakeBatchRecord[];
+  /** Lets every batch created so far complete at its next status check, whatever its delay. */
+  finishBatches(): void;
   /** Clears the counters, the log, the fault and rate-limit state and the body counts. */
   reset(): void;
   /** Stops listening and drops open connections. */

@@ -12,6 +12,8 @@ import type {
 } from '@dgt/core';
 import { isDgtError } from '@dgt/core';
 import { type ResolvedLmConfig, resolveDecoding } from '../config.js';
+import { BATCH_PRICE_FACTOR } from './batch/batch-api.js';
+import { createBlockBatching } from './batch/block-batching.js';
 import { cacheKey, openRequestCache, type RequestCache, resolveCacheDir } from './cache.js';
 import { canonicalJson } from './canonical.js';
 import { type EndpointGate, joinEndpoint } from './endpoint.js';
@@ -158,14 +160,32 @@ export async function createLmBlock({
     }
   }
   const execute = createRequestRunner(provider, config, limiter, gate);
+  const readCache = config.cache === 'on' || config.cache === 'read';
+  const writeCache = config.cache === 'on' || config.cache === 'refresh';
+  // Batch mode (`batch: true`): requests go through the provider's Batch API, if it has one.
+  const batchMode =
+    purpose === 'check'
+      ? undefined
+      : createBlockBatching({
+          name,
+          provider,
+          config,
+          env,
+          price,
+          store: (key, value) => {
+            if (writeCache)
+              cache?.put(key, { provider: provider.name, model: config.model, value });
+          },
+          online: execute,
+        });
+  const batching = batchMode && 'batching' in batchMode ? batchMode.batching : undefined;
+  let batchNotice = batchMode && 'notice' in batchMode ? batchMode.notice : undefined;
   // How often each canonical request was made by this block instance: the k-th identical request
   // is sample k, so repeated prompts get distinct answers and a rerun finds each one again.
   const samples = new Map<string, number>();
   const secret = config.apiKey;
   const scrub = (text: string) =>
     secret && secret.length >= 4 ? text.split(secret).join('***') : text;
-  const readCache = config.cache === 'on' || config.cache === 'read';
-  const writeCache = config.cache === 'on' || config.cache === 'refresh';
 
   /** One request, from the cache or the server; emits its event. `undefined` when it failed (row.error set). */
   async function send(
@@ -176,6 +196,7 @@ export async function createLmBlock({
     const started = performance.now();
     const event = (
       fields: Pick<LmRequestEvent, 'ok' | 'cached' | 'retries'> & {
+        batch?: boolean;
         usage?: LmUsage;
         costUsd?: number;
         error?: string;
@@ -196,7 +217,8 @@ export async function createLmBlock({
     };
 
     let key: string | undefined;
-    if (cache) {
+    // Batch mode names each request by its key even without a cache: the key is its custom_id.
+    if (cache || batching) {
       const canonical = canonicalJson({
         provider: provider.name,
         endpoint: provider.endpoint,
@@ -211,7 +233,7 @@ export async function createLmBlock({
       const sample = samples.get(canonical) ?? 0;
       samples.set(canonical, sample + 1);
       key = cacheKey(`${canonical}#${sample}`);
-      if (readCache) {
+      if (cache && readCache) {
         const hit = await cache.get(key);
         if (isResponse(hit)) {
           event({ ok: true, cached: true, retries: 0, usage: hit.usage, costUsd: 0 });
@@ -220,14 +242,19 @@ export async function createLmBlock({
       }
     }
 
-    const outcome = await execute(request, ctx.signal);
+    const task = typeof row.task_name === 'string' ? row.task_name : undefined;
+    const outcome =
+      batching && key
+        ? await batching.execute(key, request, task, ctx)
+        : { ...(await execute(request, ctx.signal)), batched: false };
+    const batched: { batch?: boolean } = outcome.batched ? { batch: true } : {};
     if (!outcome.ok) {
       const { failure, retries } = outcome;
       const status = failure.status !== undefined ? `HTTP ${failure.status}: ` : '';
       const after = retries > 0 ? ` (after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
       const error = scrub(`${provider.name} request failed${after}: ${status}${failure.message}`);
       row.error = error;
-      event({ ok: false, cached: false, retries, error });
+      event({ ok: false, cached: false, retries, error, ...batched });
       return undefined;
     }
     const { response, retries } = outcome;
@@ -235,12 +262,15 @@ export async function createLmBlock({
       cache?.put(key, { provider: provider.name, model: config.model, value: response });
     }
     const { prompt_tokens, completion_tokens } = response.usage;
+    // Batch answers are priced at the batch rate.
+    const rate = outcome.batched ? BATCH_PRICE_FACTOR : 1;
     event({
       ok: true,
       cached: false,
       retries,
       usage: response.usage,
-      ...(price ? { costUsd: costOf(price, prompt_tokens, completion_tokens) } : {}),
+      ...batched,
+      ...(price ? { costUsd: costOf(price, prompt_tokens, completion_tokens) * rate } : {}),
     });
     return response;
   }
@@ -341,6 +371,10 @@ export async function createLmBlock({
         });
         cacheUnavailable = undefined;
       }
+      if (batchNotice) {
+        ctx.emit({ type: 'warning', message: batchNotice });
+        batchNotice = undefined;
+      }
       const callOptions = parseCallOptions(options, name);
       if (ctx.signal?.aborted) throw abortReason(ctx.signal);
       // Every waiting request listens on the run's signal; hundreds at once are expected.
@@ -350,6 +384,7 @@ export async function createLmBlock({
     },
     async close() {
       releaseGate();
+      await batching?.close();
       shared.release();
       cache?.release();
       await provider.close?.();

@@ -1,5 +1,6 @@
 import type { ChatMessage, LmUsage } from '@dgt/core';
 import type { DecodingParams } from '../config.js';
+import type { BatchApi } from './batch/batch-api.js';
 import type { RequestFailure } from './retry.js';
 
 /** A tool the model may call: a name, what it does, and a JSON Schema of its arguments. */
@@ -49,6 +50,8 @@ export type LmProvider = {
   complete(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse>;
   /** Says whether a thrown error is worth retrying and how long the server asked to wait. */
   describeError(error: unknown): RequestFailure;
+  /** The provider's Batch API, when it has one (used by blocks with `batch: true`). */
+  batch?: BatchApi;
   close?(): Promise<void>;
 };
 

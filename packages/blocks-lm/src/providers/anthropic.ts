@@ -1,5 +1,6 @@
 import { DgtError } from '@dgt/core';
 import type { ResolvedLmConfig } from '../config.js';
+import { createAnthropicBatchApi } from '../engine/batch/anthropic-batch-api.js';
 import {
   estimateTokens,
   type LmProvider,
@@ -50,7 +51,8 @@ const UNSUPPORTED = new Set([
   'presence_penalty',
 ]);
 
-function buildBody(request: ProviderRequest): Record<string, unknown> {
+/** The Messages API body of a request. */
+export function buildBody(request: ProviderRequest): Record<string, unknown> {
   const { temperature, max_tokens, top_p, stop, ...extra } = request.params;
   for (const key of Object.keys(extra)) if (UNSUPPORTED.has(key)) delete extra[key];
   // The Messages API has no completion mode: a prompt is one user message.
@@ -104,6 +106,32 @@ function buildBody(request: ProviderRequest): Record<string, unknown> {
 
 type ContentBlock = { type: string; text?: string; id?: string; name?: string; input?: unknown };
 
+/** Reads a Messages API reply: its text, tool calls and token counts. */
+export function readMessage(raw: unknown, request: ProviderRequest) {
+  const res = raw as {
+    content: ContentBlock[];
+    usage?: { input_tokens?: number; output_tokens?: number };
+  };
+  if (typeof res !== 'object' || res === null || !Array.isArray(res.content)) {
+    throw new MalformedReply(
+      `the server sent a malformed Messages reply: ${String(JSON.stringify(res)).slice(0, 80)}`,
+    );
+  }
+  const text = res.content
+    .filter((b) => b.type === 'text')
+    .map((b) => b.text ?? '')
+    .join('');
+  const toolCalls: ToolCall[] = res.content
+    .filter((b) => b.type === 'tool_use')
+    .map((b) => ({ id: b.id ?? '', name: b.name ?? '', arguments: b.input ?? {} }));
+  const choice: ProviderChoice = { text, ...(toolCalls.length ? { toolCalls } : {}) };
+  return {
+    choice,
+    promptTokens: res.usage?.input_tokens ?? estimateTokens(request.prompt),
+    completionTokens: res.usage?.output_tokens ?? estimateTokens(text),
+  };
+}
+
 /**
  * An LM provider over Anthropic's Messages API (`@anthropic-ai/sdk`, non-streaming): system
  * messages go to `system`, stop sequences to `stop_sequences`, a response schema to
@@ -126,36 +154,17 @@ export function createAnthropicProvider(
   });
 
   async function once(request: ProviderRequest, signal: AbortSignal) {
-    const res = (await client.messages.create(
+    const res = await client.messages.create(
       buildBody(request) as unknown as Parameters<AnthropicClient['messages']['create']>[0],
       { signal },
-    )) as unknown as {
-      content: ContentBlock[];
-      usage?: { input_tokens?: number; output_tokens?: number };
-    };
-    if (typeof res !== 'object' || res === null || !Array.isArray(res.content)) {
-      throw new MalformedReply(
-        `the server sent a malformed Messages reply: ${String(JSON.stringify(res)).slice(0, 80)}`,
-      );
-    }
-    const text = res.content
-      .filter((b) => b.type === 'text')
-      .map((b) => b.text ?? '')
-      .join('');
-    const toolCalls: ToolCall[] = res.content
-      .filter((b) => b.type === 'tool_use')
-      .map((b) => ({ id: b.id ?? '', name: b.name ?? '', arguments: b.input ?? {} }));
-    const choice: ProviderChoice = { text, ...(toolCalls.length ? { toolCalls } : {}) };
-    return {
-      choice,
-      promptTokens: res.usage?.input_tokens ?? estimateTokens(request.prompt),
-      completionTokens: res.usage?.output_tokens ?? estimateTokens(text),
-    };
+    );
+    return readMessage(res, request);
   }
 
   return {
     name: 'anthropic',
     endpoint: connection.baseURL,
+    batch: createAnthropicBatchApi(client, buildBody, readMessage),
     async complete(request, signal) {
       const choices: ProviderChoice[] = [];
       let prompt = 0;

@@ -1,5 +1,6 @@
 import { DgtError } from '@dgt/core';
 import type { ResolvedLmConfig } from '../config.js';
+import { AZURE_LIMITS, createOpenAIBatchApi } from '../engine/batch/openai-batch-api.js';
 import type { LmProvider } from '../engine/provider.js';
 import { completeWithOpenAI, loadOpenAISdk, openaiFailure } from './openai.js';
 
@@ -12,6 +13,8 @@ export type AzureConnection = {
   deployment: string;
   apiVersion: string;
   apiKey: string;
+  /** The global-batch deployment batches go to (Azure wants it as each request's model). */
+  batchDeployment: string;
 };
 
 /**
@@ -21,7 +24,14 @@ export type AzureConnection = {
  */
 export function resolveAzureConnection(
   config: ResolvedLmConfig,
-  raw: { name: string; type: string; endpoint?: string; deployment?: string; api_version?: string },
+  raw: {
+    name: string;
+    type: string;
+    endpoint?: string;
+    deployment?: string;
+    api_version?: string;
+    batch_deployment?: string;
+  },
   env: Record<string, string | undefined>,
 ): AzureConnection {
   const where = `Block "${raw.name}" (type ${raw.type})`;
@@ -42,6 +52,7 @@ export function resolveAzureConnection(
   return {
     endpoint: endpoint.replace(/\/+$/, ''),
     deployment: raw.deployment ?? config.model,
+    batchDeployment: raw.batch_deployment ?? raw.deployment ?? config.model,
     apiVersion: raw.api_version ?? env.OPENAI_API_VERSION ?? AZURE_DEFAULT_API_VERSION,
     apiKey,
   };
@@ -54,19 +65,30 @@ export async function createAzureOpenAIProvider(
   headers?: Record<string, string>,
 ): Promise<LmProvider> {
   const openai = await loadOpenAISdk();
-  const client = new openai.AzureOpenAI({
-    endpoint: connection.endpoint,
-    apiKey: connection.apiKey,
-    deployment: connection.deployment,
-    apiVersion: connection.apiVersion,
-    maxRetries: 0,
-    timeout: config.timeoutMs + 5_000,
-    ...(headers ? { defaultHeaders: headers } : {}),
-  });
+  const azureClient = (deployment?: string) =>
+    new openai.AzureOpenAI({
+      endpoint: connection.endpoint,
+      apiKey: connection.apiKey,
+      ...(deployment ? { deployment } : {}),
+      apiVersion: connection.apiVersion,
+      maxRetries: 0,
+      timeout: config.timeoutMs + 5_000,
+      ...(headers ? { defaultHeaders: headers } : {}),
+    });
+  const client = azureClient(connection.deployment);
   return {
     name: 'azure-openai',
     endpoint: `${connection.endpoint}/openai/deployments/${connection.deployment}`,
     complete: (request, signal) => completeWithOpenAI(client, request, signal, 'max_tokens'),
     describeError: (error) => openaiFailure(error, openai, connection.endpoint),
+    batch: createOpenAIBatchApi({
+      sdk: openai,
+      // The SDK would put /batches under the client's deployment; Azure serves it at the resource.
+      client: azureClient(),
+      chatMaxKey: 'max_tokens',
+      path: '/chat/completions',
+      model: connection.batchDeployment,
+      limits: AZURE_LIMITS,
+    }),
   };
 }

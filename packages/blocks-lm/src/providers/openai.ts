@@ -1,6 +1,7 @@
 import { DgtError } from '@dgt/core';
 import type OpenAI from 'openai';
 import type { ResolvedLmConfig } from '../config.js';
+import { createOpenAIBatchApi, OPENAI_LIMITS } from '../engine/batch/openai-batch-api.js';
 import {
   estimateTokens,
   type LmProvider,
@@ -182,6 +183,96 @@ export function openaiFailure(
   return { retryable: false, message: error instanceof Error ? error.message : String(error) };
 }
 
+/** The wire body of a request for OpenAI's chat completions or legacy completions endpoint. */
+export function openaiRequestBody(
+  request: ProviderRequest,
+  chatMaxKey: 'max_tokens' | 'max_completion_tokens',
+): Record<string, unknown> {
+  const { extra, common, maxTokens } = splitParams(request);
+  if (request.method === 'completion') {
+    const { logprobs, top_logprobs, ...rest } = extra;
+    return {
+      ...rest,
+      ...common,
+      // The completions API takes the number of top alternatives as `logprobs`.
+      ...(logprobs ? { logprobs: typeof top_logprobs === 'number' ? top_logprobs : 0 } : {}),
+      model: request.model,
+      prompt: request.prompt,
+      max_tokens: maxTokens,
+      stream: false,
+    };
+  }
+  const schema = request.responseSchema;
+  return {
+    ...extra,
+    ...common,
+    ...openaiTools(request),
+    model: request.model,
+    messages: request.messages,
+    [chatMaxKey]: maxTokens,
+    ...(schema
+      ? {
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: schema.name, schema: schema.schema, strict: false },
+          },
+        }
+      : {}),
+    stream: false,
+  };
+}
+
+type CompletionReply = Parameters<typeof assertHasChoices>[0] & {
+  choices: Array<{ index: number; text: string; logprobs?: unknown }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+};
+type ChatReply = {
+  choices: Array<{
+    index: number;
+    message: { content: string | null; tool_calls?: unknown };
+    logprobs?: unknown;
+  }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+};
+
+/** Reads an OpenAI reply body (chat completion or completion) into the engine's response. */
+export function readOpenAIReply(res: unknown, request: ProviderRequest): ProviderResponse {
+  let choices: ProviderResponse['choices'];
+  if (request.method === 'completion') {
+    choices = [...assertHasChoices(res as CompletionReply, 'completion').choices]
+      .sort((a, b) => a.index - b.index)
+      .map((c) => {
+        const lp = readCompletionLogprobs(
+          c.logprobs as Parameters<typeof readCompletionLogprobs>[0],
+        );
+        return { text: c.text, ...(lp ? { logprobs: lp } : {}) };
+      });
+  } else {
+    choices = [...assertHasChoices(res as ChatReply, 'chat completion').choices]
+      .sort((a, b) => a.index - b.index)
+      .map((c) => {
+        const toolCalls = readToolCalls(
+          c.message.tool_calls as Parameters<typeof readToolCalls>[0],
+        );
+        const lp = readChatLogprobs(c.logprobs as ChatLogprobs);
+        return {
+          text: c.message.content ?? '',
+          ...(toolCalls ? { toolCalls } : {}),
+          ...(lp ? { logprobs: lp } : {}),
+        };
+      });
+  }
+  const usage = (res as ChatReply).usage;
+  return {
+    choices,
+    usage: {
+      prompt_tokens: usage?.prompt_tokens ?? estimateTokens(request.prompt),
+      completion_tokens:
+        usage?.completion_tokens ?? estimateTokens(choices.map((c) => c.text).join(' ')),
+    },
+  };
+}
+
 /**
  * Sends one request through an `openai` SDK client (OpenAI, compatible servers, Azure):
  * chat completions with tools, logprobs and `response_format`, or legacy completions.
@@ -192,77 +283,18 @@ export async function completeWithOpenAI(
   signal: AbortSignal,
   chatMaxKey: 'max_tokens' | 'max_completion_tokens',
 ): Promise<ProviderResponse> {
-  const { extra, common, maxTokens } = splitParams(request);
-  if (request.method === 'completion') {
-    const { logprobs, top_logprobs, ...rest } = extra;
-    const res = await client.completions.create(
-      {
-        ...rest,
-        ...common,
-        // The completions API takes the number of top alternatives as `logprobs`.
-        ...(logprobs ? { logprobs: typeof top_logprobs === 'number' ? top_logprobs : 0 } : {}),
-        model: request.model,
-        prompt: request.prompt,
-        max_tokens: maxTokens,
-        stream: false,
-      },
-      { signal },
-    );
-    const choices = [...assertHasChoices(res, 'completion').choices]
-      .sort((a, b) => a.index - b.index)
-      .map((c) => {
-        const lp = readCompletionLogprobs(c.logprobs);
-        return { text: c.text, ...(lp ? { logprobs: lp } : {}) };
-      });
-    return {
-      choices,
-      usage: {
-        prompt_tokens: res.usage?.prompt_tokens ?? estimateTokens(request.prompt),
-        completion_tokens:
-          res.usage?.completion_tokens ?? estimateTokens(choices.map((c) => c.text).join(' ')),
-      },
-    };
-  }
-  const schema = request.responseSchema;
-  const res = await client.chat.completions.create(
-    {
-      ...extra,
-      ...common,
-      ...openaiTools(request),
-      model: request.model,
-      messages: request.messages as OpenAI.ChatCompletionMessageParam[],
-      [chatMaxKey]: maxTokens,
-      ...(schema
-        ? {
-            response_format: {
-              type: 'json_schema',
-              json_schema: { name: schema.name, schema: schema.schema, strict: false },
-            },
-          }
-        : {}),
-      stream: false,
-    },
-    { signal },
-  );
-  const choices = [...assertHasChoices(res, 'chat completion').choices]
-    .sort((a, b) => a.index - b.index)
-    .map((c) => {
-      const toolCalls = readToolCalls(c.message.tool_calls as Parameters<typeof readToolCalls>[0]);
-      const lp = readChatLogprobs(c.logprobs as ChatLogprobs);
-      return {
-        text: c.message.content ?? '',
-        ...(toolCalls ? { toolCalls } : {}),
-        ...(lp ? { logprobs: lp } : {}),
-      };
-    });
-  return {
-    choices,
-    usage: {
-      prompt_tokens: res.usage?.prompt_tokens ?? estimateTokens(request.prompt),
-      completion_tokens:
-        res.usage?.completion_tokens ?? estimateTokens(choices.map((c) => c.text).join(' ')),
-    },
-  };
+  const body = openaiRequestBody(request, chatMaxKey);
+  const res =
+    request.method === 'completion'
+      ? await client.completions.create(
+          body as unknown as OpenAI.CompletionCreateParamsNonStreaming,
+          { signal },
+        )
+      : await client.chat.completions.create(
+          body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+          { signal },
+        );
+  return readOpenAIReply(res, request);
 }
 
 /** An LM provider over the official `openai` SDK: chat completions and legacy completions. */
@@ -289,5 +321,12 @@ export async function createOpenAIProvider(
     endpoint: connection.baseURL,
     complete: (request, signal) => completeWithOpenAI(client, request, signal, chatMaxKey),
     describeError: (error) => openaiFailure(error, openai, connection.baseURL),
+    batch: createOpenAIBatchApi({
+      sdk: openai,
+      client,
+      chatMaxKey,
+      path: '/v1/chat/completions',
+      limits: OPENAI_LIMITS,
+    }),
   };
 }

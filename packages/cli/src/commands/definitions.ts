@@ -178,10 +178,50 @@ export const CACHE_COMMAND: CommandDefinition = {
   ],
 };
 
+const ESTIMATE_FLAG_NAMES = [
+  'task-paths',
+  'config-path',
+  'num-outputs-to-generate',
+  'seed-batch-size',
+  'machine-batch-size',
+  'output-dir',
+  'include-builder-paths',
+  'engine',
+  'model',
+  'base-url',
+  'batch',
+];
+
+/** The flags of `dgt estimate`: the run flags that change what a run would cost. */
+export const ESTIMATE_FLAGS: readonly FlagDefinition[] = [
+  ...RUN_FLAGS.filter((flag) => ESTIMATE_FLAG_NAMES.includes(flag.name)),
+  {
+    name: 'json',
+    kind: 'boolean',
+    help: 'Print {tasks: [{task, models, records, requests, promptTokens, completionTokens, costUsd, batch, basis}], totalUsd} as JSON.',
+  },
+  HELP,
+];
+
+/** `dgt estimate`. */
+export const ESTIMATE_COMMAND: CommandDefinition = {
+  name: 'estimate',
+  usage: 'dgt estimate --task-paths TASK.yaml [--model ID] [--num-outputs-to-generate N] [--batch]',
+  summary:
+    'Prints, per task, the LM requests, tokens and dollars a run is expected to take, before any request: sizes from an earlier run of the task when there is one, else from its description and seeds; prices from the price table (at the batch rate with --batch).',
+  flags: ESTIMATE_FLAGS,
+  positionals: [{ name: 'TASK.yaml…', variadic: true, help: 'Task files (also --task-paths).' }],
+  examples: [
+    'dgt estimate --task-paths examples/geography-qa/task.yaml --model gpt-4o-mini --num-outputs-to-generate 1000',
+    'dgt estimate --task-paths tasks/ --engine anthropic --model claude-haiku-4-5 --batch',
+  ],
+};
+
 /** Every command, in the order `dgt --help` lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
   RUN_COMMAND,
   VALIDATE_COMMAND,
+  ESTIMATE_COMMAND,
   LIST_COMMAND,
   INIT_COMMAND,
   CACHE_COMMAND,

@@ -72,6 +72,9 @@ export function planOptionsFromFlags(
       model: str('model'),
       baseUrl: str('base-url'),
       ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
+      ...(flags.batch === true
+        ? { batch: true, ...(maxCost !== undefined ? { batchMaxCostUsd: maxCost } : {}) }
+        : {}),
     },
     ...(str('queue') !== undefined ? { queueUrl: str('queue') } : {}),
   };

@@ -1,4 +1,5 @@
 import type { DgtEvent, RunResult } from '@dgt/core';
+import { BatchBoard } from './batch-progress.js';
 import { summaryTable } from './summary-table.js';
 import { ProgressBoard, progressBar } from './task-progress.js';
 
@@ -61,9 +62,12 @@ export function debugReporter({ err }: Streams, inner: Reporter): Reporter {
  */
 export function plainReporter({ out, err, cwd }: Streams, intervalMs = 2000): Reporter {
   const board = new ProgressBoard();
+  const batches = new BatchBoard();
   const lastLine = new Map<string, number>();
   return {
     onEvent(event) {
+      if (batches.apply(event) && event.type === 'lm-batch' && event.state !== 're-attached')
+        err.write(`${batches.line()}\n`);
       const progress = board.apply(event);
       if (event.type === 'warning')
         err.write(`warning: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
@@ -95,6 +99,7 @@ export function plainReporter({ out, err, cwd }: Streams, intervalMs = 2000): Re
  */
 export function ttyReporter({ out, err, cwd }: Streams): Reporter {
   const board = new ProgressBoard();
+  const batches = new BatchBoard();
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
@@ -103,6 +108,8 @@ export function ttyReporter({ out, err, cwd }: Streams): Reporter {
       const bar = p.target !== undefined ? `${progressBar(p.accepted, p.target)} ` : '';
       return `${bar}${board.line(p)}`.slice(0, columns - 1);
     });
+    const batchLine = batches.line();
+    if (batchLine) lines.push(batchLine.slice(0, columns - 1));
     if (drawn > 0) err.write(`\x1b[${drawn}A`);
     for (const line of lines) err.write(`\x1b[2K${line}\n`);
     drawn = lines.length;
@@ -110,6 +117,7 @@ export function ttyReporter({ out, err, cwd }: Streams): Reporter {
   return {
     onEvent(event) {
       board.apply(event);
+      batches.apply(event);
       if (event.type === 'warning') {
         if (drawn > 0) err.write(`\x1b[${drawn}A\x1b[J`);
         drawn = 0;

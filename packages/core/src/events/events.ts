@@ -11,6 +11,7 @@ export type DgtEvent =
   | RecordsEvent
   | BlockEvent
   | LmRequestEvent
+  | LmBatchEvent
   | PostprocessEvent
   | WarningEvent;
 
@@ -150,7 +151,43 @@ export type LmRequestEvent = {
   retries: number;
   /** Estimated cost of this request in US dollars, when the model's price is known. */
   costUsd?: number;
+  /** Answered through the provider's Batch API (priced at its batch rate). */
+  batch?: boolean;
   error?: string;
+};
+
+/**
+ * A batch of an LM block changed state: `submitted`, `re-attached` (a pending batch of an earlier
+ * run, found in the batch journal), `cancelling` (its deadline came), `ended` (collected),
+ * `refused` (not submitted: it could pass the budget), `submit-failed` (its requests went online),
+ * `journal-failed` (submitted, but its id could not be recorded; the run still follows it).
+ */
+export type LmBatchEvent = {
+  type: 'lm-batch';
+  block: string;
+  provider: string;
+  model: string;
+  batchId: string;
+  state:
+    | 'submitted'
+    | 're-attached'
+    | 'cancelling'
+    | 'ended'
+    | 'refused'
+    | 'submit-failed'
+    | 'journal-failed';
+  /** Requests in the batch (or refused). */
+  requests: number;
+  /** The provider's word for how it ended. */
+  status?: string;
+  succeeded?: number;
+  failed?: number;
+  /** From submission to collection. */
+  waitedMs?: number;
+  /** The block's batches not yet collected, and collected so far, after this event. */
+  pending: number;
+  completed: number;
+  message?: string;
 };
 
 /** A postprocessor ran over all of a task's accepted records. */

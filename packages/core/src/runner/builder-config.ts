@@ -8,6 +8,10 @@ export type EngineOverride = {
   baseUrl?: string;
   /** Request-cache policy for every LM block (`--no-cache` sets `off`). */
   cache?: 'on' | 'off' | 'read' | 'refresh';
+  /** Send every LM block's requests through its provider's Batch API (`--batch`). */
+  batch?: boolean;
+  /** With `batch`: the per-task budget a batch must not be able to pass (`--max-cost`). */
+  batchMaxCostUsd?: number;
 };
 
 type Config = Record<string, unknown> & { blocks?: unknown };
@@ -107,7 +111,8 @@ export function applyEngineOverride(
   engine: EngineOverride,
   isLm: (type: string) => boolean,
 ): Config {
-  if (!engine.type && !engine.model && !engine.baseUrl && !engine.cache) return config;
+  if (!engine.type && !engine.model && !engine.baseUrl && !engine.cache && !engine.batch)
+    return config;
   const blocks = ((config.blocks as BlockConfig[] | undefined) ?? []).map((block) => {
     if (!isLm(block.type)) return block;
     let next: BlockConfig = block;
@@ -121,6 +126,9 @@ export function applyEngineOverride(
     if (engine.model) next = { ...next, model_id_or_path: engine.model };
     if (engine.baseUrl) next = { ...next, base_url: engine.baseUrl };
     if (engine.cache) next = { ...next, cache: engine.cache };
+    if (engine.batch) next = { ...next, batch: true };
+    if (engine.batch && engine.batchMaxCostUsd !== undefined)
+      next = { ...next, batch_max_cost_usd: engine.batchMaxCostUsd };
     return next;
   });
   return { ...config, blocks };
