@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedTask } from '../config/load-tasks.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
@@ -7,6 +7,7 @@ import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
+import { spendingCapReason } from './stopping-criteria.js';
 import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
 
@@ -90,6 +91,8 @@ export class TaskRun {
   /** LM usage per block name. */
   readonly lmUsage = new Map<string, BlockLmUsage>();
   readonly rejected: Record<string, number> = {};
+  /** Bytes in the task's reject stores, for `max_reject_store_mb`. */
+  rejectBytes = 0;
   /** Records present when the run started (resume). */
   resumed = 0;
   inputExhausted = false;
@@ -295,6 +298,28 @@ export class TaskRun {
   async commitRejects(buffer: RejectBuffer): Promise<void> {
     for (const entry of buffer)
       if (entry.task === this.name) await this.storeRejects(entry.block, entry.rows);
+    this.applySpendingCaps();
+  }
+
+  /**
+   * Ends the task when it spends without keeping (see `spendingCapReason`). Checked at every
+   * commit and every reject write, whatever loop drives the task: a model that repeats itself
+   * must not be able to run up requests or fill the disk.
+   */
+  applySpendingCaps(): void {
+    if (!this.active) return;
+    // A generation task that holds its target is settled by its postprocessors, not stopped.
+    if (this.kind === 'generation' && this.dataCount >= this.settings.target) return;
+    const stop = spendingCapReason(
+      {
+        lmRequests: this.lmRequests,
+        rejectBytes: this.rejectBytes,
+        ...(this.kind === 'generation' ? { accepted: this.dataCount } : {}),
+        ...(this.lastLmError ? { lastLmError: this.lastLmError } : {}),
+      },
+      this.settings,
+    );
+    if (stop) this.end(stop.status, stop.reason);
   }
 
   private async rejectStore(block: string): Promise<Datastore> {
@@ -314,8 +339,17 @@ export class TaskRun {
     rows: { row: StoredRecord; reason: string }[],
   ): Promise<void> {
     const store = await this.rejectStore(block);
-    this.rejected[block] = (this.rejected[block] ?? 0) + rows.length;
-    await store.append(rows.map(({ row, reason }) => ({ ...row, _block: block, _reason: reason })));
+    // Rows past the reject-store cap are not stored: the cap ends the task just below.
+    const lines: StoredRecord[] = [];
+    for (const { row, reason } of rows) {
+      if (this.rejectBytes >= this.settings.maxRejectStoreBytes) break;
+      const line = { ...row, _block: block, _reason: reason };
+      this.rejectBytes += jsonBytes(line);
+      lines.push(line);
+    }
+    this.rejected[block] = (this.rejected[block] ?? 0) + lines.length;
+    if (lines.length) await store.append(lines);
+    this.applySpendingCaps();
   }
 
   /**
@@ -336,6 +370,10 @@ export class TaskRun {
       if (total > keep) await store.write(lines);
       if (keep > 0) this.rejected[block] = Math.min(keep, total);
     }
+    // The cap is on the stores' size, so what earlier runs stored counts.
+    for (const file of await readdir(folder).catch(() => [] as string[]))
+      if (file.endsWith('.jsonl'))
+        this.rejectBytes += (await stat(path.join(folder, file)).catch(() => ({ size: 0 }))).size;
   }
 
   /** Streams `data.jsonl` (transformations, whose records are not kept in memory). */
@@ -408,4 +446,9 @@ export class TaskRun {
     this.releaseClaim = undefined;
     await release?.();
   }
+}
+
+/** Size of a record's JSONL line (an estimate for stores of other formats). */
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '') + 1;
 }
