@@ -29,6 +29,7 @@ export {
   planRun,
   type RunPlan,
 } from './runner/plan-run.js';
+export { redactSecrets, redactText, secretValues } from './runner/redact.js';
 export { executePlan, type RunOptions, type RunResult, runTasks } from './runner/run-tasks.js';
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';

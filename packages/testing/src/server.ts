@@ -210,6 +210,7 @@ export async function startFakeServer(
       index: stats.requests,
       sameBodyCount,
       choice: 0,
+      ...(httpReq.headers.authorization ? { authorization: httpReq.headers.authorization } : {}),
     };
     stats.requests++;
     stats.firstRequestMs ??= performance.now();

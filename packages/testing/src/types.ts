@@ -16,6 +16,8 @@ export type FakeRequest = {
   sameBodyCount: number;
   /** Which of the `n` choices (or of the batched completion prompts) is being generated. */
   choice: number;
+  /** The request's `Authorization` header, if it had one. */
+  authorization?: string;
 };
 
 /** An injected failure: the server answers `status` with `body` instead of a reply. */
