@@ -65,6 +65,10 @@ export async function main(argv: readonly string[], given: CliIo = processIo()):
     return 2;
   } catch (error) {
     if (isDgtError(error)) {
+      if (error.code === 'INTERRUPTED') {
+        io.err.write(`dgt: ${error.message}\n`);
+        return 130;
+      }
       io.err.write(`dgt: error: ${error.message}\n`);
       return 2;
     }

@@ -6,7 +6,7 @@ import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { missingFileError, pathExists, resolveStoreTarget } from './data-path.js';
 import { datastoreConfigSchema } from './datastore-config.js';
 import { createFileSetDatastore } from './file-set-datastore.js';
-import { readJsonlRecords } from './jsonl-reader.js';
+import { type JsonlReadOptions, readJsonlRecords } from './jsonl-reader.js';
 import { type JsonlTailRepair, repairJsonlTail } from './jsonl-tail-repair.js';
 import { createSerialQueue } from './serial-queue.js';
 
@@ -17,6 +17,8 @@ export type JsonlDatastoreOptions = {
    * store (an output store not written yet). Default `false`.
    */
   mustExist?: boolean;
+  /** How reads treat the file (a user's input is read strictly; see `readJsonlRecords`). */
+  read?: JsonlReadOptions;
 };
 
 /** A JSON Lines datastore; {@link JsonlDatastore.repair} is also run before the first append. */
@@ -65,7 +67,7 @@ export function createJsonlDatastore(
       if (options.mustExist) throw missingFileError(path);
       return;
     }
-    yield* readJsonlRecords(path);
+    yield* readJsonlRecords(path, options.read);
   }
 
   async function* lines(
@@ -125,6 +127,9 @@ export const jsonlDatastore = defineDatastore({
     if (target.kind !== 'file') {
       return createFileSetDatastore(target, { format: 'jsonl', baseDir: ctx.baseDir });
     }
-    return createJsonlDatastore(target.path, { mustExist: target.explicit });
+    return createJsonlDatastore(target.path, {
+      mustExist: target.explicit,
+      ...(target.input ? { read: target.input } : {}),
+    });
   },
 });

@@ -72,7 +72,7 @@ export type RunPlan = {
  * Loads and validates everything a run needs (tasks, overrides, builders, block configs, seeds)
  * before any LM call, so a mistake is reported at once with its file, line and key.
  */
-export async function planRun(options: PlanOptions): Promise<RunPlan> {
+export async function planRun(options: PlanOptions & { signal?: AbortSignal }): Promise<RunPlan> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const env = await withDotEnv(cwd, options.env ?? process.env);
   const { registry } = options;
@@ -209,7 +209,10 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
           throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
       }
       const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
-      const seeds = builder.kind === 'generation' ? await loadSeeds(task, registry, builder) : [];
+      const seeds =
+        builder.kind === 'generation'
+          ? await loadSeeds(task, registry, builder, options.signal)
+          : [];
       if (builder.kind === 'transformation' && !task.config.data) {
         throw new DgtError(
           'INVALID_TASK',
@@ -237,6 +240,7 @@ async function loadSeeds(
   task: LoadedTask,
   registry: Registry,
   builder: Databuilder,
+  signal: AbortSignal | undefined,
 ): Promise<StoredRecord[]> {
   const seeds: StoredRecord[] = [...(task.config.seed_examples ?? [])];
   if (task.config.seed_datastore) {
@@ -246,6 +250,7 @@ async function loadSeeds(
       task,
       'seed_data',
       task.where(['seed_datastore']),
+      signal,
     );
     for await (const record of store.read()) seeds.push(record);
     await store.close();
@@ -292,6 +297,7 @@ export async function openConfiguredStore(
   task: LoadedTask,
   storeName: string,
   where: string,
+  signal?: AbortSignal,
 ) {
   const type = typeof mapping.type === 'string' ? mapping.type : 'default';
   const definition = (await registry.load(
@@ -305,6 +311,7 @@ export async function openConfiguredStore(
     outputDir: path.resolve(task.baseDir),
     storeName,
     baseDir: task.baseDir,
+    ...(signal ? { signal } : {}),
   });
 }
 

@@ -134,7 +134,7 @@ export async function executePlan(
         const task = new TaskRun(loaded, planned.id, planned.builder.kind, settings, {
           openStore,
           loadSeeds: async () => seeds,
-          openInput: () => openInput(plan, loaded),
+          openInput: () => openInput(plan, loaded, cancel),
           ...(planned.builder.inputSchema
             ? { checkInput: inputChecker(planned.builder.inputSchema) }
             : {}),
@@ -296,7 +296,11 @@ function planSettings(plan: RunPlan, task: TaskRun['task']) {
   throw new Error(`task ${task.config.task_name} is not part of the plan`);
 }
 
-async function openInput(plan: RunPlan, task: TaskRun['task']): Promise<Dataloader> {
+async function openInput(
+  plan: RunPlan,
+  task: TaskRun['task'],
+  signal: AbortSignal,
+): Promise<Dataloader> {
   const data = task.config.data;
   if (Array.isArray(data)) return arrayLoader(data);
   const store = await openConfiguredStore(
@@ -305,6 +309,7 @@ async function openInput(plan: RunPlan, task: TaskRun['task']): Promise<Dataload
     task,
     'data_input',
     task.where(['data']),
+    signal,
   );
   return createDatastoreLoader(store, { loop: false });
 }
