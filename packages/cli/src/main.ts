@@ -65,6 +65,11 @@ export async function main(argv: readonly string[], given: CliIo = processIo()):
     return 2;
   } catch (error) {
     if (isDgtError(error)) {
+      // A full disk is not the user's mistake in the task: a runtime failure (exit 1).
+      if (error.code === 'DISK_FULL') {
+        io.err.write(`dgt: error: ${error.message}\n`);
+        return 1;
+      }
       if (error.code === 'INTERRUPTED') {
         io.err.write(`dgt: ${error.message}\n`);
         return 130;

@@ -5,6 +5,7 @@ import type { DatastoreV1, StoredRecord } from '../contracts/v1/datastore.js';
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { missingFileError, pathExists, resolveStoreTarget } from './data-path.js';
 import { datastoreConfigSchema } from './datastore-config.js';
+import { diskFullError } from './disk-full.js';
 import { createFileSetDatastore } from './file-set-datastore.js';
 import { type JsonlReadOptions, readJsonlRecords } from './jsonl-reader.js';
 import { type JsonlTailRepair, repairJsonlTail } from './jsonl-tail-repair.js';
@@ -93,7 +94,7 @@ export function createJsonlDatastore(
         } catch (error) {
           // The write may have stopped mid-line: reopen (and so repair) before the next append.
           await closeHandle().catch(() => undefined);
-          throw error;
+          throw diskFullError(error, path);
         }
       }),
     write: (records) =>

@@ -57,6 +57,8 @@ export type TaskSummary = {
   builder: string;
   status: TaskStatus;
   reason?: string;
+  /** The task failed on a user error (a bad input or template): the CLI exits 2. */
+  userError?: boolean;
   accepted: number;
   target?: number;
   rejected: Record<string, number>;

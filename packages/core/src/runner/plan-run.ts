@@ -232,6 +232,9 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
   }
   const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
   for (const root of outputRoots) await checkWritable(root);
+  for (const builder of builders)
+    for (const { settings, loaded } of builder.tasks)
+      await checkTaskFolder(settings.taskDir, loaded);
   return { cwd, env, registry, builders, engine: options.engine ?? {}, warnings };
 }
 
@@ -338,6 +341,25 @@ async function checkWritable(folder: string): Promise<void> {
     const parent = path.dirname(current);
     if (parent === current) return refuse(folder, 'no existing parent folder');
     current = parent;
+  }
+}
+
+/**
+ * A task's output folder, or a folder on its way, that exists as a file cannot be created: say
+ * so before the run starts, naming the file.
+ */
+async function checkTaskFolder(taskDir: string, task: LoadedTask): Promise<void> {
+  let current = taskDir;
+  while (current !== path.dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info?.isDirectory()) return;
+    if (info) {
+      throw new DgtError(
+        'OUTPUT_PATH',
+        `${task.where(['task_name'])}: the output folder of task "${task.config.task_name}" is ${taskDir}, but ${current} exists and is not a folder. Move or delete that file, or choose another --output-dir.`,
+      );
+    }
+    current = path.dirname(current);
   }
 }
 

@@ -4,6 +4,7 @@ import type { LoadedTask } from '../config/load-tasks.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
+import { isDgtError } from '../errors/dgt-error.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
@@ -394,12 +395,19 @@ export class TaskRun {
     await this.logs.append(lines);
   }
 
-  /** Marks the task as ended (first reason wins). */
-  end(status: TaskStatus, reason?: string): void {
+  /**
+   * Marks the task as ended (first reason wins). A `cause` that is a user error (a DgtError: a
+   * template past its limits, a bad input) marks the summary so the CLI exits 2, not 1.
+   */
+  end(status: TaskStatus, reason?: string, cause?: unknown): void {
     if (this.status) return;
     this.status = status;
     this.reason = reason;
+    if (status === 'failed' && isDgtError(cause)) this.userError = true;
   }
+
+  /** The task failed on a user error (see {@link end}). */
+  userError = false;
 
   /** Whether the task still takes part in attempts. */
   get active(): boolean {
@@ -412,6 +420,7 @@ export class TaskRun {
       builder: this.builderId,
       status: this.status ?? 'interrupted',
       ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.userError ? { userError: true } : {}),
       accepted:
         this.kind === 'generation'
           ? Math.min(this.dataCount, this.settings.target)

@@ -92,6 +92,7 @@ export function resolveTaskSettings(
     task.config.store_name ??
     (task.config.datastore?.store_name as string | undefined) ??
     task.config.task_name;
+  checkFolderName(task, storeName);
   const taskDir = path.resolve(outputRoot, storeName);
   const relative = path.relative(outputRoot, taskDir);
   if (
@@ -161,4 +162,30 @@ export function resolveTaskSettings(
 /** Caps where 0 means "no cap". */
 function unlimitedIfZero(value: number): number {
   return value === 0 ? Number.POSITIVE_INFINITY : value;
+}
+
+/** Longest file name (one path component) on common file systems, in bytes. */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * A task's name becomes its output folder: it must be a name the file system accepts, or the run
+ * would fail later with a raw system error.
+ */
+function checkFolderName(task: LoadedTask, storeName: string): void {
+  const fix = 'Use a shorter name of printable characters (a "/" makes sub-folders).';
+  if (storeName.includes('\0')) {
+    throw new DgtError(
+      'OUTPUT_PATH',
+      `${task.where(['task_name'])}: the task name ${JSON.stringify(storeName)} contains a NUL character, which no file name may hold. ${fix}`,
+    );
+  }
+  for (const part of storeName.split(/[\\/]/)) {
+    const bytes = Buffer.byteLength(part);
+    if (bytes > MAX_NAME_BYTES) {
+      throw new DgtError(
+        'OUTPUT_PATH',
+        `${task.where(['task_name'])}: the task name gives a folder name of ${bytes} bytes ("${part.slice(0, 40)}…"), more than the ${MAX_NAME_BYTES} a file name may have. ${fix}`,
+      );
+    }
+  }
 }
