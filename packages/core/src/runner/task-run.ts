@@ -8,6 +8,7 @@ import { isDgtError } from '../errors/dgt-error.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
+import { lmErrorCause } from './lm-cause.js';
 import { spendingCapReason } from './stopping-criteria.js';
 import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
@@ -406,6 +407,15 @@ export class TaskRun {
     if (status === 'failed' && isDgtError(cause)) this.userError = true;
   }
 
+  /**
+   * Why a task that did not complete ended, when an LM error explains it (an unreachable server,
+   * a 401, timeouts): shown in the summary row, not only in the footer or the logs.
+   */
+  cause(): string | undefined {
+    if (this.status === undefined || this.status === 'completed') return undefined;
+    return lmErrorCause(this.reason?.match(/cannot reach [^\s]+/)?.[0] ?? this.lastLmError);
+  }
+
   /** The task failed on a user error (see {@link end}). */
   userError = false;
 
@@ -421,6 +431,7 @@ export class TaskRun {
       status: this.status ?? 'interrupted',
       ...(this.reason ? { reason: this.reason } : {}),
       ...(this.userError ? { userError: true } : {}),
+      ...(this.cause() ? { cause: this.cause() } : {}),
       accepted:
         this.kind === 'generation'
           ? Math.min(this.dataCount, this.settings.target)
