@@ -34,3 +34,9 @@ export { executePlan, type RunOptions, type RunResult, runTasks } from './runner
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';
 export * from './template/index.js';
+export {
+  extractJson,
+  labelledAsSchema,
+  parseLabelledRecords,
+  parseReply,
+} from './text/reply-parser.js';
