@@ -1,5 +1,6 @@
 // Public API of @dgt/testing: fake LM servers speaking real wire formats over real HTTP.
 
+export { chatStyled } from './chat-style.js';
 export { startFakeAnthropic } from './anthropic.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';

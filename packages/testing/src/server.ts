@@ -1,3 +1,4 @@
+import { chatStyled } from './chat-style.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -13,6 +14,7 @@ import { SlidingWindowLimiter } from './rate-limiter.js';
 import type {
   FakeFault,
   FakeLmServer,
+  FakeReply,
   FakeRequest,
   FakeServerOptions,
   FakeServerStats,
@@ -247,7 +249,8 @@ export async function startFakeServer(
         for (let i = 0; i < parsed.n; i++) {
           const one = { ...req, prompt, choice: p * parsed.n + i };
           const forced = forcedTool(parsed);
-          const out = forced ? { toolCalls: [defaultToolCall(one, forced)] } : await reply(one);
+          let out = forced ? { toolCalls: [defaultToolCall(one, forced)] } : await reply(one);
+          if (options.replyStyle === 'chat') out = dressed(out, one.index + one.choice);
           choices.push(shapeChoice(out, parsed, one));
         }
       }
@@ -325,4 +328,10 @@ export async function startFakeServer(
       });
     },
   };
+}
+
+/** A reply in chat dress (see `chatStyled`); tool calls are left as they are. */
+function dressed(out: string | FakeReply, index: number): string | FakeReply {
+  if (typeof out === 'string') return chatStyled(out, index);
+  return out.text === undefined ? out : { ...out, text: chatStyled(out.text, index) };
 }
