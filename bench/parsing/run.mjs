@@ -40,7 +40,9 @@ function accepted(dir, taskFile) {
   const names = [...text.matchAll(/^task_name:\s*(\S+)/gm)].map((m) => m[1]);
   let total = 0;
   for (const name of names) {
-    const lines = readFileSync(join(dir, 'out', name, 'task_results.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(dir, 'out', name, 'task_results.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     total += JSON.parse(lines.at(-1)).accepted;
   }
   return total;
@@ -50,7 +52,15 @@ async function measure(example, replyStyle) {
   const server = await startFakeOpenAI({ replyStyle });
   const dir = mkdtempSync(join(tmpdir(), 'dgt-bench-parsing-'));
   try {
-    const args = ['run', '--task-paths', join(root, example.task), '--engine', 'openai', '--model', 'm'];
+    const args = [
+      'run',
+      '--task-paths',
+      join(root, example.task),
+      '--engine',
+      'openai',
+      '--model',
+      'm',
+    ];
     args.push('--base-url', server.baseURL, '--output-dir', 'out', '--no-cache');
     const { code, stderr } = await run(args, dir);
     if (code !== 0) throw new Error(`${example.name} (${replyStyle}) exited ${code}: ${stderr}`);

@@ -1,7 +1,7 @@
 // Public API of @dgt/testing: fake LM servers speaking real wire formats over real HTTP.
 
-export { chatStyled } from './chat-style.js';
 export { startFakeAnthropic } from './anthropic.js';
+export { chatStyled } from './chat-style.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
 export type {

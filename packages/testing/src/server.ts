@@ -1,6 +1,6 @@
-import { chatStyled } from './chat-style.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chatStyled } from './chat-style.js';
 import {
   canonicalJson,
   countTokens,
