@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type BlockConfig,
@@ -36,6 +36,11 @@ export type PlanOptions = {
   runner?: RunnerOverrides;
   /** Run-wide engine flags: every LM block uses this provider (per-block overrides still win). */
   engine?: EngineOverride;
+  /**
+   * `include:` may load files outside the task file's folder tree without a warning
+   * (`--allow-outside-includes`; a task can say so with `runner_config.allow_outside_includes`).
+   */
+  allowOutsideIncludes?: boolean;
 };
 
 /** A task ready to run. */
@@ -95,6 +100,10 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
 
   const builders: PlannedBuilder[] = [];
   const warnings: string[] = [];
+  for (const task of tasks) {
+    if (options.allowOutsideIncludes) break;
+    warnings.push(...(await outsideIncludeWarnings(task)));
+  }
   for (const [id, group] of groups) {
     const first = group[0]!;
     const loaded = await registry.load('builders', id, first.where(['data_builder']));
@@ -342,6 +351,28 @@ async function checkWritable(folder: string): Promise<void> {
     if (parent === current) return refuse(folder, 'no existing parent folder');
     current = parent;
   }
+}
+
+/**
+ * Warns about files a task's `include:` loaded from outside the task file's folder tree (a path
+ * with `..`, an absolute path, a symbolic link out): their content is copied into the task and
+ * its task card, which a task file from elsewhere should not do unnoticed.
+ */
+async function outsideIncludeWarnings(task: LoadedTask): Promise<string[]> {
+  if (!task.includes?.length) return [];
+  if (task.config.runner_config?.allow_outside_includes === true) return [];
+  const root = await realpath(task.baseDir).catch(() => task.baseDir);
+  const warnings: string[] = [];
+  for (const file of task.includes) {
+    const real = await realpath(file.path).catch(() => file.path);
+    const relative = path.relative(root, real);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      warnings.push(
+        `${task.where(['include'])}: include of ${file.key} reads ${real}, outside the task file's folder ${root}; its content goes into the task and its task card. If that is intended, pass --allow-outside-includes or set runner_config.allow_outside_includes: true.`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { lmErrorCause } from './lm-cause.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
 import { spendingCapReason } from './stopping-criteria.js';
 import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
@@ -135,6 +136,7 @@ export class TaskRun {
   async open(): Promise<void> {
     // Before anything is read or wiped: another live run may be writing this folder.
     this.releaseClaim = await claimTaskDir(this.settings.taskDir, this.name);
+    await removeStaleTempFiles(this.settings.taskDir);
     const { openStore } = this.deps;
     const storeConfig = this.task.config.datastore;
     const name = this.settings.storeName;
