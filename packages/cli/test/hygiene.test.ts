@@ -56,12 +56,12 @@ describe('leftovers and includes', () => {
     expect(result.code, result.stderr).toBe(0);
     const cardFile = path.join(dir, 'out/hygiene/task_card.jsonl');
     expect((await stat(cardFile)).size).toBeLessThan(20_000);
-    const [card] = await readJsonl(cardFile);
-    const [included] = card?.included_files as Record<string, unknown>[];
+    const [card = {}] = await readJsonl(cardFile);
+    const [included] = card.included_files as Record<string, unknown>[];
     expect(included).toMatchObject({ key: 'seed_examples', path: path.join(dir, 'seeds.yaml') });
     expect(included?.bytes).toBeGreaterThan(256 * 1024);
     expect(String(included?.sha256)).toMatch(/^[0-9a-f]{64}$/);
-    expect((card?.task_config as Record<string, unknown>).include).toEqual({
+    expect((card.task_config as Record<string, unknown>).include).toEqual({
       seed_examples: 'seeds.yaml',
     });
   }, 30_000);
