@@ -135,6 +135,7 @@ export async function executePlan(
           openStore,
           loadSeeds: async () => seeds,
           openInput: () => openInput(plan, loaded, cancel),
+          secrets,
           ...(planned.builder.inputSchema
             ? { checkInput: inputChecker(planned.builder.inputSchema) }
             : {}),

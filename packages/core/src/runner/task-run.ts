@@ -9,6 +9,7 @@ import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { lmErrorCause } from './lm-cause.js';
+import { redactSecrets } from './redact.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import { spendingCapReason } from './stopping-criteria.js';
 import { claimTaskDir } from './task-dir-claim.js';
@@ -33,6 +34,8 @@ export type TaskRunDeps = {
    */
   checkInput?: (record: DataPoint) => { record: DataPoint } | { reason: string };
   random: RandomSource;
+  /** Values never to be written (API keys from the environment), for logs and results. */
+  secrets?: ReadonlySet<string>;
 };
 
 /** Where a task's loaders stood after taking a batch: saved once that batch is committed. */
@@ -387,7 +390,16 @@ export class TaskRun {
 
   /** Queues an event for `logs.jsonl`; written at the next {@link flushLogs}. */
   log(event: DgtEvent): void {
-    this.pendingLogs.push({ time: new Date().toISOString(), ...event });
+    const line = { time: new Date().toISOString(), ...event };
+    this.pendingLogs.push(redactSecrets(line, this.deps.secrets) as StoredRecord);
+  }
+
+  /** The summary as written to `task_results.jsonl`: secrets (e.g. URL passwords) redacted. */
+  resultLine(): StoredRecord {
+    return redactSecrets(
+      { time: new Date().toISOString(), ...this.summary() },
+      this.deps.secrets,
+    ) as StoredRecord;
   }
 
   /** Writes queued log lines (logs are not on the durability path, so they are batched). */
