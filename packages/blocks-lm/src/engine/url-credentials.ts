@@ -1,3 +1,5 @@
+import { DgtError } from '@dgt/core';
+
 /** A server URL with any `user:password@` taken out, and the credentials as an HTTP header. */
 export type SplitUrl = {
   /** The URL without user info (what is connected to, logged and hashed). */
@@ -31,4 +33,17 @@ export function splitUrlCredentials(raw: string): SplitUrl {
     url: clean,
     authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
   };
+}
+
+/**
+ * Refuses a server URL with credentials in it, for providers that authenticate with their own
+ * key header (Anthropic, Azure, watsonx), where a user:password has no meaning. The message
+ * shows the URL with the credentials hidden.
+ */
+export function refuseUrlCredentials(url: string, block: { name: string; type: string }): void {
+  if (splitUrlCredentials(url).authorization === undefined) return;
+  throw new DgtError(
+    'INVALID_BLOCK_CONFIG',
+    `Block "${block.name}" (type ${block.type}): the server URL ${url.replace(/\/\/[^/?#]*@/, '//***@')} has a user name and password in it, which ${block.type} does not use. Remove them from the URL and give the key with "api_key" (or its environment variable).`,
+  );
 }
