@@ -1,6 +1,7 @@
 import { DgtError, defineBlock } from '@dgt/core';
 import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
 import { createLmBlock } from './engine/lm-engine.js';
+import { refuseUrlCredentials } from './engine/url-credentials.js';
 import { createAnthropicProvider, loadAnthropicSdk } from './providers/anthropic.js';
 
 const ANTHROPIC_URL = 'https://api.anthropic.com';
@@ -36,6 +37,7 @@ const anthropicBlock = defineBlock({
       /\/+$/,
       '',
     );
+    refuseUrlCredentials(baseURL, config);
     const sdk = await loadAnthropicSdk(config);
     return createLmBlock({
       name: config.name,

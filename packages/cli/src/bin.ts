@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { inspect } from 'node:util';
+import { redactText, secretValues } from '@dgt/core';
 import { main } from './main.js';
 
 main(process.argv.slice(2)).then(
@@ -7,7 +9,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // A bug, not a user error: keep the stack so it can be reported.
-    console.error(error);
+    console.error(redactText(inspect(error), secretValues(process.env)));
     process.exitCode = 1;
   },
 );

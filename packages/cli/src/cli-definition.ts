@@ -172,6 +172,11 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     help: 'Server URL for every LM block (an OpenAI-compatible server, an Ollama host).',
   },
   {
+    name: 'allow-outside-includes',
+    kind: 'boolean',
+    help: "Let include: read files outside the task file's folder tree without a warning.",
+  },
+  {
     name: 'no-cache',
     kind: 'boolean',
     help: 'Make every LM request afresh: neither read nor write the request cache.',

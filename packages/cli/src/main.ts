@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { type CliIo, processIo } from './io.js';
 import { cliPackageRoot } from './package-root.js';
+import { redactingIo } from './redacting-io.js';
 
 const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {
   run: runCommand,
@@ -51,7 +52,8 @@ function version(): string {
  * Runs the `dgt` command line and returns the exit code: 0 success, 1 a run that did not
  * complete, 2 a user error (printed as one message, without a stack trace), 130 interrupted.
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo = processIo()): Promise<number> {
+  const io = redactingIo(given);
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -70,6 +72,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return 2;
   } catch (error) {
     if (isDgtError(error)) {
+      // A full disk is not the user's mistake in the task: a runtime failure (exit 1).
+      if (error.code === 'DISK_FULL') {
+        io.err.write(`dgt: error: ${error.message}\n`);
+        return 1;
+      }
+      if (error.code === 'INTERRUPTED') {
+        io.err.write(`dgt: ${error.message}\n`);
+        return 130;
+      }
       io.err.write(`dgt: error: ${error.message}\n`);
       return 2;
     }

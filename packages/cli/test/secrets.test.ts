@@ -54,4 +54,50 @@ describe('secrets', () => {
       await server.close();
     }
   });
+
+  it('a password in a base URL is sent as a header and leaves no trace in files or console', async () => {
+    const password = 'pa55word-Zq7';
+    const server = await startFakeOpenAI({
+      // Some requests fail, so error paths (logs, reasons) are written too.
+      faults: (_req, index) => (index % 4 === 1 ? { status: 500 } : undefined),
+    });
+    try {
+      const dir = await tempDir();
+      const url = server.baseURL.replace('http://', `http://alice:${password}@`);
+      const args = [
+        'run',
+        '--task-paths',
+        path.join(REPO, 'examples/geography-qa/task.yaml'),
+        '--engine',
+        'openai',
+        '--model',
+        'm',
+        '--base-url',
+        url,
+        '--num-outputs-to-generate',
+        '6',
+        '--output-dir',
+        'out',
+      ];
+      const plain = await runCli(args, { cwd: dir });
+      const json = await runCli([...args, '--json', '--restart'], { cwd: dir });
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(json.code, json.stderr).toBe(0);
+      // The credentials reached the server, in the Authorization header.
+      const basic = `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`;
+      expect(server.requests.some((r) => r.authorization === basic)).toBe(true);
+      const written = await filesBelow(path.join(dir, 'out'));
+      const card = await readFile(
+        path.join(dir, 'out/examples/geography_qa/task_card.jsonl'),
+        'utf8',
+      );
+      expect(card).toContain('http://***@127.0.0.1');
+      for (const file of written)
+        expect(await readFile(file, 'utf8'), file).not.toContain(password);
+      for (const text of [plain.stdout, plain.stderr, json.stdout, json.stderr])
+        expect(text).not.toContain(password);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -31,9 +31,16 @@ export {
   planRun,
   type RunPlan,
 } from './runner/plan-run.js';
+export { redactSecrets, redactText, secretValues } from './runner/redact.js';
 export { executePlan, type RunOptions, type RunResult, runTasks } from './runner/run-tasks.js';
 export { type ExamplePool, sampleExamples } from './runner/sample-examples.js';
 export { QUEUE_URL_ENV, redactUrl, resolveSharedStateUrl } from './runner/shared-state-url.js';
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';
 export * from './template/index.js';
+export {
+  extractJson,
+  labelledAsSchema,
+  parseLabelledRecords,
+  parseReply,
+} from './text/reply-parser.js';

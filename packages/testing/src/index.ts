@@ -2,6 +2,7 @@
 
 export { startFakeAnthropic } from './anthropic.js';
 export { ANTHROPIC_BATCH_LIMITS } from './anthropic-batch.js';
+export { chatStyled } from './chat-style.js';
 export { guardianConfig, guardianReply, guardianSubject } from './guardian.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chatStyled } from './chat-style.js';
 import {
   canonicalJson,
   countTokens,
@@ -14,6 +15,7 @@ import type {
   FakeBatchRecord,
   FakeFault,
   FakeLmServer,
+  FakeReply,
   FakeRequest,
   FakeServerOptions,
   FakeServerStats,
@@ -223,7 +225,8 @@ export async function startFakeServer(
       for (let i = 0; i < parsed.n; i++) {
         const one = { ...req, prompt, choice: p * parsed.n + i };
         const forced = forcedTool(parsed);
-        const out = forced ? { toolCalls: [defaultToolCall(one, forced)] } : await reply(one);
+        let out = forced ? { toolCalls: [defaultToolCall(one, forced)] } : await reply(one);
+        if (options.replyStyle === 'chat') out = dressed(out, one.index + one.choice);
         choices.push(shapeChoice(out, parsed, one));
       }
     }
@@ -232,7 +235,12 @@ export async function startFakeServer(
   }
 
   /** A request as the log records it; `online` ones are counted in the stats. */
-  function receive(path: string, body: Record<string, unknown>, parsed: ParsedLmRequest) {
+  function receive(
+    path: string,
+    body: Record<string, unknown>,
+    parsed: ParsedLmRequest,
+    authorization?: string,
+  ) {
     const key = canonicalJson(body);
     const sameBodyCount = bodyCounts.get(key) ?? 0;
     bodyCounts.set(key, sameBodyCount + 1);
@@ -245,6 +253,7 @@ export async function startFakeServer(
       index: stats.requests + batchedRequests,
       sameBodyCount,
       choice: 0,
+      ...(authorization ? { authorization } : {}),
     } satisfies FakeRequest;
   }
 
@@ -302,7 +311,7 @@ export async function startFakeServer(
       return;
     }
 
-    const req: FakeRequest = receive(path, body, parsed);
+    const req: FakeRequest = receive(path, body, parsed, httpReq.headers.authorization);
     stats.requests++;
     stats.firstRequestMs ??= performance.now();
     requests.push(req);
@@ -413,4 +422,10 @@ export async function startFakeServer(
       });
     },
   };
+}
+
+/** A reply in chat dress (see `chatStyled`); tool calls are left as they are. */
+function dressed(out: string | FakeReply, index: number): string | FakeReply {
+  if (typeof out === 'string') return chatStyled(out, index);
+  return out.text === undefined ? out : { ...out, text: chatStyled(out.text, index) };
 }

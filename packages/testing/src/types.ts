@@ -16,6 +16,8 @@ export type FakeRequest = {
   sameBodyCount: number;
   /** Which of the `n` choices (or of the batched completion prompts) is being generated. */
   choice: number;
+  /** The request's `Authorization` header, if it had one. */
+  authorization?: string;
 };
 
 /** An injected failure: the server answers `status` with `body` instead of a reply. */
@@ -93,6 +95,12 @@ export type FakeServerOptions = {
    * naming a tool) gets a call of it with arguments filling its schema, without asking `reply`.
    */
   reply?: (req: FakeRequest) => string | FakeReply | Promise<string | FakeReply>;
+  /**
+   * `chat` dresses JSON replies the way chat models write when nothing enforces a format: after
+   * a sentence, in a fence, or as labelled text (`**Question:**`, `Q:`/`A:`, `### Question`,
+   * numbered), in turn by request index (see `chatStyled`). Default `plain`.
+   */
+  replyStyle?: 'plain' | 'chat';
   /** Delay before each accepted request is answered, fixed or per request. */
   latencyMs?: number | ((req: FakeRequest) => number);
   /**

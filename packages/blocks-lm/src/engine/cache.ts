@@ -153,8 +153,18 @@ export async function openRequestCache(dir: string): Promise<RequestCache> {
     get(key) {
       const waiting = pending.get(key);
       if (waiting) return waiting.value;
-      const row = select.get(key);
-      return row ? JSON.parse(row.value) : undefined;
+      try {
+        const row = select.get(key);
+        return row ? JSON.parse(row.value) : undefined;
+      } catch (error) {
+        // A damaged page (SQLITE_CORRUPT) or entry: name the file, so the user knows what to
+        // remove, rather than failing requests with a bare "database disk image is malformed".
+        throw new DgtError(
+          'OUTPUT_PATH',
+          `The LM request cache ${path} is damaged (${(error as Error).message}). Delete that file (its answers are only a cache), or run with --no-cache.`,
+          { cause: error },
+        );
+      }
     },
     put(key, entry) {
       pending.set(key, entry);

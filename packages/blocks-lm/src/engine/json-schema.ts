@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { extractJson, labelledAsSchema } from '@dgt/core';
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { compileReplyCheck } from './reply-schema-check.js';
 
@@ -29,17 +30,12 @@ function validatorInstance(): Ajv2020 {
   return ajv;
 }
 
-/** JSON.parse that also accepts a reply wrapped in a Markdown code fence; `undefined` if neither parses. */
+/**
+ * The JSON in a reply: bare, fenced, or the first balanced object or array in the text (core's
+ * shared reply parser); `undefined` if there is none.
+ */
 export function parseJsonReply(text: string): unknown {
-  for (const candidate of [text, /```(?:json)?\s*([\s\S]*?)```/.exec(text)?.[1]]) {
-    if (candidate === undefined) continue;
-    try {
-      return JSON.parse(candidate);
-    } catch {
-      // try the next form
-    }
-  }
-  return undefined;
+  return extractJson(text);
 }
 
 type Checker = (value: unknown) => string | undefined;
@@ -86,9 +82,15 @@ export function checkJsonReply(
   text: string,
   schema: Record<string, unknown>,
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
+  // Every reading of the reply is tried before a repair request is worth its cost: its JSON,
+  // then its labelled text (`**Question:** …`) shaped like the schema.
+  const check = checkerFor(schema);
   const value = parseJsonReply(text);
+  const problem = value === undefined ? undefined : check?.(value);
+  if (value !== undefined && problem === undefined) return { ok: true, value };
+  const labelled = labelledAsSchema(text, schema);
+  if (labelled !== undefined && check?.(labelled) === undefined)
+    return { ok: true, value: labelled };
   if (value === undefined) return { ok: false, reason: 'the reply is not valid JSON' };
-  const problem = checkerFor(schema)?.(value);
-  if (problem === undefined) return { ok: true, value };
   return { ok: false, reason: `the JSON does not match the schema: ${problem}` };
 }

@@ -2,6 +2,7 @@ import { DgtError } from '@dgt/core';
 import type { ResolvedLmConfig } from '../config.js';
 import { AZURE_LIMITS, createOpenAIBatchApi } from '../engine/batch/openai-batch-api.js';
 import type { LmProvider } from '../engine/provider.js';
+import { refuseUrlCredentials } from '../engine/url-credentials.js';
 import { completeWithOpenAI, loadOpenAISdk, openaiFailure } from './openai.js';
 
 /** Default `api_version`: the newest generally-available Azure OpenAI data-plane version. */
@@ -42,6 +43,7 @@ export function resolveAzureConnection(
       `${where}: no endpoint — set AZURE_OPENAI_ENDPOINT (e.g. https://my-resource.openai.azure.com) or the block's "endpoint" key.`,
     );
   }
+  refuseUrlCredentials(endpoint, raw);
   const apiKey = config.apiKey ?? env.AZURE_OPENAI_API_KEY;
   if (!apiKey) {
     throw new DgtError(

@@ -7,6 +7,7 @@ import {
   parseToolArguments,
 } from '../engine/provider.js';
 import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
+import { splitUrlCredentials } from '../engine/url-credentials.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
 
@@ -68,8 +69,14 @@ type OllamaToolCall = { function: { name: string; arguments: unknown } };
  * An LM provider over the official `ollama` SDK (`/api/chat`, `/api/generate` without streaming).
  * Ollama has no `n`: several completions are several requests, one after the other.
  */
-export function createOllamaProvider(host: string, apiKey: string | undefined): LmProvider {
-  const headers = apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined;
+export function createOllamaProvider(rawHost: string, apiKey: string | undefined): LmProvider {
+  // Credentials in the host URL travel as a header, never in the URL (see splitUrlCredentials).
+  const { url: host, authorization } = splitUrlCredentials(rawHost);
+  const headers = authorization
+    ? { Authorization: authorization }
+    : apiKey
+      ? { Authorization: `Bearer ${apiKey}` }
+      : undefined;
 
   async function once(
     request: ProviderRequest,

@@ -17,6 +17,7 @@ import {
   parseRetryAfter,
   type RequestFailure,
 } from '../engine/retry.js';
+import { splitUrlCredentials } from '../engine/url-credentials.js';
 
 const OPENAI_URL = 'https://api.openai.com/v1';
 
@@ -35,7 +36,13 @@ export function loadOpenAISdk(): Promise<OpenAISdk> {
 }
 
 /** Where and as whom an OpenAI block connects. */
-export type OpenAIConnection = { baseURL: string; apiKey: string; official: boolean };
+export type OpenAIConnection = {
+  baseURL: string;
+  apiKey: string;
+  official: boolean;
+  /** `Authorization` from credentials that were in the URL (they replace the key's header). */
+  authorization?: string;
+};
 
 /**
  * Resolves the server and key: config first, then `OPENAI_BASE_URL` / `OPENAI_API_KEY`. A server
@@ -47,7 +54,9 @@ export function resolveOpenAIConnection(
   env: Record<string, string | undefined>,
   block: { name: string; type: string },
 ): OpenAIConnection {
-  const baseURL = config.baseUrl || env.OPENAI_BASE_URL || OPENAI_URL;
+  const { url: baseURL, authorization } = splitUrlCredentials(
+    config.baseUrl || env.OPENAI_BASE_URL || OPENAI_URL,
+  );
   let official = false;
   try {
     official = new URL(baseURL).hostname === 'api.openai.com';
@@ -65,7 +74,7 @@ export function resolveOpenAIConnection(
       `Block "${block.name}" (type ${block.type}): no API key — set OPENAI_API_KEY in the environment (or .env), or the block's "api_key" key.`,
     );
   }
-  return { baseURL, apiKey, official };
+  return { baseURL, apiKey, official, ...(authorization ? { authorization } : {}) };
 }
 
 function splitParams(request: ProviderRequest) {
@@ -310,7 +319,14 @@ export async function createOpenAIProvider(
     // The engine retries and times out; the SDK's own timeout is only a backstop.
     maxRetries: 0,
     timeout: config.timeoutMs + 5_000,
-    ...(headers ? { defaultHeaders: headers } : {}),
+    ...(headers || connection.authorization
+      ? {
+          defaultHeaders: {
+            ...(connection.authorization ? { Authorization: connection.authorization } : {}),
+            ...headers,
+          },
+        }
+      : {}),
   });
   // OpenAI's own API wants max_completion_tokens for chat (reasoning models reject max_tokens);
   // compatible servers (vLLM, LM Studio, llama.cpp) all understand max_tokens.

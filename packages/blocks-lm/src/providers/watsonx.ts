@@ -7,6 +7,7 @@ import {
   type TokenLogprob,
 } from '../engine/provider.js';
 import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
+import { refuseUrlCredentials } from '../engine/url-credentials.js';
 import { readToolCalls } from './openai.js';
 
 /** Default watsonx.ai API version (the `version` query parameter). */
@@ -52,6 +53,7 @@ export function resolveWatsonxConnection(
       `${where}: no watsonx URL — set WATSONX_URL or WATSONX_API_URL (e.g. https://us-south.ml.cloud.ibm.com) or the block's "base_url" key.`,
     );
   }
+  refuseUrlCredentials(url, raw);
   const projectId = raw.project_id ?? env.WATSONX_PROJECT_ID;
   const spaceId = raw.space_id ?? env.WATSONX_SPACE_ID;
   if (!projectId && !spaceId) {

@@ -1,13 +1,15 @@
 import {
   type DataPoint,
   defineBuilder,
+  extractJson,
   type LmRow,
   loadTemplate,
   type PromptTemplate,
   packageAsset,
+  parseLabelledRecords,
 } from '@dgt/core';
 import { z } from 'zod';
-import { extractJsonObject, text } from '../shared/parse-reply.js';
+import { text } from '../shared/parse-reply.js';
 import { textField } from '../shared/text-field.js';
 
 /** A geography question/answer record (seeds and outputs alike); scalar answers become text. */
@@ -48,12 +50,9 @@ export function parseGeographyReply(
   const structured = fromObject(row.parsed);
   if (structured) return structured;
   const reply = row.result ?? '';
-  const json = fromObject(extractJsonObject(reply));
+  const json = fromObject(extractJson(reply));
   if (json) return json;
-  const match = /Question:\s*([\s\S]*?)\s*Answer:\s*([\s\S]*)/i.exec(reply);
-  const question = text(match?.[1]);
-  const answer = text(match?.[2]?.split(/\n\s*Question:/i)[0]);
-  return question && answer ? { question, answer } : undefined;
+  return fromObject(parseLabelledRecords(reply, ['question', 'answer'])[0]);
 }
 
 let prompt: Promise<PromptTemplate> | undefined;

@@ -1,3 +1,5 @@
+import { parseLabelledRecords } from '@dgt/core';
+
 /** A question/answer pair read from a reply; `context` is the input the question comes with. */
 export type QaPair = { question: string; answer: string; context?: string };
 
@@ -48,16 +50,15 @@ export function parseBracketed(text: string): QaPair[] {
   return pairs;
 }
 
-/** `Question: … Answer: …` pairs, repeated. */
+/**
+ * Labelled question/answer pairs, repeated: `Question:`/`Answer:`, `**Question:**`, `### Question`,
+ * `Q:`/`A:`, numbered (core's shared reply parser).
+ */
 export function parseLabelled(text: string): QaPair[] {
-  const pattern = /Question\s*:\s*([\s\S]*?)\s*Answer\s*:\s*([\s\S]*?)\s*(?=\n\s*Question\s*:|$)/gi;
-  const pairs: QaPair[] = [];
-  for (const match of text.matchAll(pattern)) {
-    const question = clean(match[1]);
-    const answer = clean(match[2]);
-    if (question && answer) pairs.push({ question, answer });
-  }
-  return pairs;
+  return parseLabelledRecords(text, ['question', 'answer']).map((record) => ({
+    question: record.question!,
+    answer: record.answer!,
+  }));
 }
 
 /** Question/answer pairs from a plain-text reply in any of the formats above. */

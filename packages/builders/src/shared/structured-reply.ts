@@ -1,37 +1,14 @@
-import type { LmRow } from '@dgt/core';
+import { extractJson, type LmRow } from '@dgt/core';
 
 /**
  * The JSON value of a model's reply: the structured-output value when the provider returned one
  * that matched the schema, else the first JSON object or array found in the text (the whole
- * reply, a ```json fence, or the outermost braces/brackets). `undefined` when there is none.
+ * reply, a ```json fence, or the first balanced braces/brackets: core's shared reply parser).
+ * `undefined` when there is none.
  */
 export function structuredReply(row: Pick<LmRow, 'parsed' | 'result'>): unknown {
   if (row.parsed !== undefined && row.parsed !== null) return row.parsed;
   return extractJson(row.result ?? '');
-}
-
-/** The first JSON object or array in a text, or `undefined`. */
-export function extractJson(text: string): unknown {
-  const candidates = [text.trim()];
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
-  if (fenced?.[1]) candidates.push(fenced[1].trim());
-  for (const [open, close] of [
-    ['{', '}'],
-    ['[', ']'],
-  ] as const) {
-    const start = text.indexOf(open);
-    const end = text.lastIndexOf(close);
-    if (start !== -1 && end > start) candidates.push(text.slice(start, end + 1));
-  }
-  for (const candidate of candidates) {
-    try {
-      const value: unknown = JSON.parse(candidate);
-      if (value !== null && typeof value === 'object') return value;
-    } catch {
-      // not this candidate
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -56,6 +56,7 @@ export function planOptionsFromFlags(
     cwd: io.cwd,
     env: io.env,
     registry,
+    ...(flags['allow-outside-includes'] === true ? { allowOutsideIncludes: true } : {}),
     runner: {
       numOutputsToGenerate: int('num-outputs-to-generate'),
       seedBatchSize: int('seed-batch-size'),

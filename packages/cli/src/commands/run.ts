@@ -72,5 +72,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     reporter.finish(result);
   }
   if (result.status === 'interrupted') return 130;
-  return result.status === 'completed' ? 0 : 1;
+  if (result.status === 'completed') return 0;
+  // Every task that did not complete failed on something the user can fix: a user error.
+  const unfinished = result.tasks.filter((task) => task.status !== 'completed');
+  return unfinished.every((task) => task.userError) ? 2 : 1;
 }

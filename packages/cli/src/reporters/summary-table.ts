@@ -72,7 +72,8 @@ export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): strin
   ];
   const row = (t: Omit<TaskSummary, 'builder' | 'outputDir' | 'status'> & { status: string }) => [
     t.task,
-    t.status,
+    // The LM error behind a task that did not complete belongs in its row, not only the footer.
+    t.cause ? `${t.status} (${t.cause})` : t.status,
     t.target !== undefined ? `${t.accepted}/${t.target}` : String(t.accepted),
     Object.entries(t.rejected)
       .filter(([, n]) => n > 0)

@@ -103,7 +103,12 @@ export class ProgressBoard {
       formatCost(progress.costUsd),
     ];
     if (progress.cacheHits) parts.push(`${progress.cacheHits} cached`);
-    if (progress.done) parts.push(progress.done.status);
+    if (progress.done)
+      parts.push(
+        progress.done.cause
+          ? `${progress.done.status} (${progress.done.cause})`
+          : progress.done.status,
+      );
     else if (progress.target !== undefined && made > 0) {
       const left = Math.max(0, progress.target - progress.accepted);
       parts.push(`ETA ${formatDuration((left / made) * seconds * 1000)}`);

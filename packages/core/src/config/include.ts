@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
-import { DgtError } from '../errors/dgt-error.js';
+import { checkInputFile } from '../datastore/data-path.js';
+import { DgtError, isDgtError } from '../errors/dgt-error.js';
+
+/** A file an `include:` loaded: the key it fills, where it is, its size and content hash. */
+export type IncludedFile = { key: string; path: string; bytes: number; sha256: string };
 
 /**
  * Applies a task's `include:` mapping (DiGiT semantics): every leaf is a path (or a list of
@@ -25,6 +30,7 @@ export async function applyIncludes(
   task: Record<string, unknown>,
   baseDir: string,
   where: string,
+  included: IncludedFile[] = [],
 ): Promise<Record<string, unknown>> {
   const include = task.include;
   if (include === undefined || include === null) return task;
@@ -35,7 +41,13 @@ export async function applyIncludes(
     );
   }
   const { include: _, ...rest } = task;
-  const loaded = await loadLeaves(include as Record<string, unknown>, baseDir, where, ['include']);
+  const loaded = await loadLeaves(
+    include as Record<string, unknown>,
+    baseDir,
+    where,
+    ['include'],
+    included,
+  );
   return mergeInto(rest, loaded as Record<string, unknown>);
 }
 
@@ -44,14 +56,16 @@ async function loadLeaves(
   baseDir: string,
   where: string,
   keyPath: string[],
+  included: IncludedFile[],
 ): Promise<unknown> {
   if (typeof node === 'string') {
     const files = await resolveLeaf(node, baseDir, where, keyPath);
-    if (typeof files === 'string') return loadFile(files, where, keyPath);
+    if (typeof files === 'string') return loadFile(files, where, keyPath, included);
     return loadList(
       files.map((file) => ({ file, keyPath })),
       baseDir,
       where,
+      included,
     );
   }
   if (Array.isArray(node)) {
@@ -67,13 +81,13 @@ async function loadLeaves(
           : files.map((file) => ({ file, keyPath: itemPath }));
       }),
     );
-    return loadList(items.flat(), baseDir, where);
+    return loadList(items.flat(), baseDir, where, included);
   }
   if (node !== null && typeof node === 'object') {
     const entries = await Promise.all(
       Object.entries(node).map(
         async ([key, value]) =>
-          [key, await loadLeaves(value, baseDir, where, [...keyPath, key])] as const,
+          [key, await loadLeaves(value, baseDir, where, [...keyPath, key], included)] as const,
       ),
     );
     return Object.fromEntries(entries);
@@ -91,12 +105,17 @@ type ListItem = { file: string; keyPath: string[] } | { node: unknown; keyPath: 
  * Loads the entries of a list leaf. When every entry gives a list (seed files), the lists are
  * concatenated; otherwise (documents) each entry is one element.
  */
-async function loadList(items: ListItem[], baseDir: string, where: string): Promise<unknown[]> {
+async function loadList(
+  items: ListItem[],
+  baseDir: string,
+  where: string,
+  included: IncludedFile[],
+): Promise<unknown[]> {
   const parts = await Promise.all(
     items.map((item) =>
       'file' in item
-        ? loadFile(item.file, where, item.keyPath)
-        : loadLeaves(item.node, baseDir, where, item.keyPath),
+        ? loadFile(item.file, where, item.keyPath, included)
+        : loadLeaves(item.node, baseDir, where, item.keyPath, included),
     ),
   );
   return parts.every(Array.isArray) ? parts.flat() : parts;
@@ -151,16 +170,32 @@ function sortPaths(files: string[]): string[] {
   return files.map((file) => path.normalize(file)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function loadFile(file: string, where: string, keyPath: string[]): Promise<unknown> {
+async function loadFile(
+  file: string,
+  where: string,
+  keyPath: string[],
+  included: IncludedFile[],
+): Promise<unknown> {
   let text: string;
   try {
+    // A pipe or a device would block the read or never end it: included files are files.
+    await checkInputFile(file);
     text = await readFile(file, 'utf8');
-  } catch {
+  } catch (error) {
+    if (isDgtError(error)) {
+      throw new DgtError('DATA_FILE', `${where}: ${keyPath.join('.')}: ${error.message}`);
+    }
     throw new DgtError(
       'DATA_FILE',
       `${where}: ${keyPath.join('.')}: cannot read ${file}. Check the path (relative paths start at the task file's folder).`,
     );
   }
+  included.push({
+    key: keyPath.slice(1).join('.'),
+    path: file,
+    bytes: Buffer.byteLength(text),
+    sha256: createHash('sha256').update(text).digest('hex'),
+  });
   const ext = path.extname(file).toLowerCase();
   try {
     if (ext === '.yaml' || ext === '.yml') return parseYaml(text);

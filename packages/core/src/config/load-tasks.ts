@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DgtError } from '../errors/dgt-error.js';
 import { nearestNames } from '../util/nearest-names.js';
 import { expandEnv } from './env-expand.js';
-import { applyIncludes } from './include.js';
+import { applyIncludes, type IncludedFile } from './include.js';
 import { resolveTaskFiles } from './task-files.js';
 import {
   type OverrideFile,
@@ -23,6 +23,10 @@ export type LoadedTask = {
   baseDir: string;
   /** `file:line` of a key path, for messages about this task. */
   where(path: readonly PropertyKey[]): string;
+  /** The files its `include:` loaded. */
+  includes?: IncludedFile[];
+  /** The task as written, `include:` paths not yet loaded (for task cards of large includes). */
+  unincluded?: Record<string, unknown>;
 };
 
 /** Builder overrides from `--config-path`, by builder name, with where each came from. */
@@ -156,10 +160,17 @@ export async function loadTasks(options: LoadTasksOptions): Promise<{
       return fromOverride ? fromOverride(p) : task.where(p);
     };
     const includeWhere = where(['include']);
-    const withIncludes = await applyIncludes(task.data, task.baseDir, includeWhere);
+    const includes: IncludedFile[] = [];
+    const withIncludes = await applyIncludes(task.data, task.baseDir, includeWhere, includes);
     const parsed = taskConfigSchema.safeParse(withIncludes);
     if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, withIncludes, where);
-    tasks.push({ config: parsed.data, file: task.file, baseDir: task.baseDir, where });
+    tasks.push({
+      config: parsed.data,
+      file: task.file,
+      baseDir: task.baseDir,
+      where,
+      ...(includes.length ? { includes, unincluded: task.data } : {}),
+    });
   }
 
   const builderOverrides: Record<string, BuilderOverride> = {};

@@ -28,6 +28,15 @@ export const runnerConfigSchema = z.looseObject({
    */
   max_cost_usd: z.number().positive().optional(),
   /**
+   * End the task once it has made more than this many LM requests per accepted record, after
+   * its first 100 (default 50; 0 for no cap): a model repeating itself cannot spend forever.
+   */
+  max_requests_per_record: z.number().nonnegative().optional(),
+  /** `include:` may read files outside the task file's folder tree without a warning. */
+  allow_outside_includes: z.boolean().optional(),
+  /** End the task once its reject stores (`blocks/*.jsonl`) hold this many MB (default 1024; 0 for no cap). */
+  max_reject_store_mb: z.number().nonnegative().optional(),
+  /**
    * How many builder calls may be in flight at once (default 2), so the LM server stays busy
    * while the slowest request of a batch finishes.
    */

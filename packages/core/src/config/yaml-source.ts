@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { DgtError } from '../errors/dgt-error.js';
+import { yamlValue } from '../util/yaml-value.js';
 
 /** A parsed YAML file that can still say on which line a key or item stood. */
 export type YamlSource = {
@@ -52,7 +53,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   };
   return {
     file,
-    data: doc.toJS({ maxAliasCount: 1000 }),
+    data: yamlValue(doc, file, 'YAML_SYNTAX'),
     lineOf,
     where(path) {
       const line = lineOf(path);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { diskFullError } from './disk-full.js';
 
 /** A piece of a file: text (written as UTF-8) or bytes. */
 export type FileChunk = string | Uint8Array;
@@ -41,7 +42,9 @@ export async function writeFileAtomic(path: string, content: FileContent): Promi
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
+  const handle = await open(temp, 'w').catch((error: unknown) => {
+    throw diskFullError(error, path);
+  });
   try {
     if (typeof content === 'string') {
       await handle.writeFile(content, 'utf8');
@@ -69,7 +72,7 @@ export async function writeFileAtomic(path: string, content: FileContent): Promi
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temp, { force: true });
-    throw error;
+    throw diskFullError(error, path);
   }
   await syncDirectory(dir);
 }

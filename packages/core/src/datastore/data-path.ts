@@ -4,13 +4,23 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import type { DatastoreInitContext } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { DatastoreConfig } from './datastore-config.js';
+import type { JsonlReadOptions } from './jsonl-reader.js';
 
-/** Where a store's data lives: one file, every file of a folder, or the files a glob matches. */
+/**
+ * How a user's input files (named by `data_path`) are read: strictly (see `readLines`), with
+ * the run's signal, and only when they are regular files unless `allow_special_files` is set.
+ */
+export type InputReading = JsonlReadOptions & { allowSpecialFiles?: boolean };
+
+/**
+ * Where a store's data lives: one file, every file of a folder, or the files a glob matches.
+ * `input` is set when the path came from `data_path` (a user's input).
+ */
 export type StoreTarget =
   /** `explicit`: the path came from `data_path` (input data), so it must exist to be read. */
-  | { kind: 'file'; path: string; explicit: boolean }
-  | { kind: 'folder'; path: string }
-  | { kind: 'glob'; pattern: string; cwd: string };
+  | { kind: 'file'; path: string; explicit: boolean; input?: InputReading }
+  | { kind: 'folder'; path: string; input?: InputReading }
+  | { kind: 'glob'; pattern: string; cwd: string; input?: InputReading };
 
 /**
  * Resolves a datastore mapping to its target. With `data_path`: a glob when it has glob
@@ -25,10 +35,19 @@ export async function resolveStoreTarget(
 ): Promise<StoreTarget> {
   const dataPath = config.data_path;
   if (dataPath !== undefined) {
-    if (isDynamicPattern(dataPath)) return { kind: 'glob', pattern: dataPath, cwd: ctx.baseDir };
+    const input: InputReading = {
+      userInput: true,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(config.torn_last_line ? { tornLastLine: config.torn_last_line } : {}),
+      ...(config.allow_special_files ? { allowSpecialFiles: true } : {}),
+    };
+    if (isDynamicPattern(dataPath))
+      return { kind: 'glob', pattern: dataPath, cwd: ctx.baseDir, input };
     const path = resolve(ctx.baseDir, dataPath);
-    if (/[\\/]$/.test(dataPath) || (await isDirectory(path))) return { kind: 'folder', path };
-    return { kind: 'file', path, explicit: true };
+    if (/[\\/]$/.test(dataPath) || (await isDirectory(path)))
+      return { kind: 'folder', path, input };
+    await checkInputFile(path, input);
+    return { kind: 'file', path, explicit: true, input };
   }
   const outputDir = config.output_dir ? resolve(ctx.baseDir, config.output_dir) : ctx.outputDir;
   const storeName = config.store_name ?? ctx.storeName;
@@ -82,7 +101,31 @@ export async function listTargetFiles(
       );
     }
   }
-  return files.map((file) => resolve(file)).sort();
+  const sorted = files.map((file) => resolve(file)).sort();
+  for (const file of sorted) await checkInputFile(file, target.input);
+  return sorted;
+}
+
+/**
+ * Refuses an input that is not a regular file (a FIFO, a device, a socket) unless the datastore
+ * says `allow_special_files: true`: reading one can block forever (a pipe nobody writes to) or
+ * never end (`/dev/zero`). A missing file is left to the reader, which names it.
+ */
+export async function checkInputFile(path: string, input: InputReading = {}): Promise<void> {
+  if (input.allowSpecialFiles) return;
+  const info = await stat(path).catch(() => undefined);
+  if (!info || info.isFile() || info.isDirectory()) return;
+  const what = info.isFIFO()
+    ? 'a named pipe (FIFO)'
+    : info.isCharacterDevice() || info.isBlockDevice()
+      ? 'a device'
+      : info.isSocket()
+        ? 'a socket'
+        : 'not a regular file';
+  throw new DgtError(
+    'DATA_FILE',
+    `${path} is ${what}, not a regular file. DGT reads input data from regular files; copy the data into a file, or set allow_special_files: true on the datastore if reading from it is intended.`,
+  );
 }
 
 /** The DgtError for an input file that is not there. */

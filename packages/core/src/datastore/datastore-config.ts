@@ -23,6 +23,13 @@ export const datastoreConfigSchema = z.looseObject({
   store_name: z.string().min(1).optional(),
   /** Overrides the output folder the store lives in when there is no `data_path`. */
   output_dir: z.string().min(1).optional(),
+  /**
+   * A last line of a JSON Lines input that is incomplete (not valid JSON, no newline after it):
+   * `error` (the default) or `skip` it.
+   */
+  torn_last_line: z.enum(['error', 'skip']).optional(),
+  /** Read `data_path` even when it is a named pipe or a device (default: refused). */
+  allow_special_files: z.boolean().optional(),
 });
 
 /** A validated datastore mapping. */

@@ -66,7 +66,10 @@ function createFileDatastore(
   const options = { mustExist: target.explicit };
   switch (format) {
     case 'jsonl':
-      return createJsonlDatastore(target.path, options);
+      return createJsonlDatastore(target.path, {
+        ...options,
+        ...(target.input ? { read: target.input } : {}),
+      });
     case 'json':
       return createJsonDatastore(target.path, options);
     case 'yaml':

@@ -57,7 +57,7 @@ export function createFileSetDatastore(
   async function* read(): AsyncGenerator<StoredRecord> {
     for (const file of await listFiles()) {
       const format = options.format ?? formatFromExtension(file) ?? 'jsonl';
-      yield* readRecordFile(file, format, options.baseDir);
+      yield* readRecordFile(file, format, options.baseDir, target.input);
     }
   }
 

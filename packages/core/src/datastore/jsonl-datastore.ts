@@ -5,8 +5,9 @@ import type { DatastoreV1, StoredRecord } from '../contracts/v1/datastore.js';
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { missingFileError, pathExists, resolveStoreTarget } from './data-path.js';
 import { datastoreConfigSchema } from './datastore-config.js';
+import { diskFullError } from './disk-full.js';
 import { createFileSetDatastore } from './file-set-datastore.js';
-import { readJsonlRecords } from './jsonl-reader.js';
+import { type JsonlReadOptions, readJsonlRecords } from './jsonl-reader.js';
 import { type JsonlTailRepair, repairJsonlTail } from './jsonl-tail-repair.js';
 import { createSerialQueue } from './serial-queue.js';
 
@@ -17,6 +18,8 @@ export type JsonlDatastoreOptions = {
    * store (an output store not written yet). Default `false`.
    */
   mustExist?: boolean;
+  /** How reads treat the file (a user's input is read strictly; see `readJsonlRecords`). */
+  read?: JsonlReadOptions;
 };
 
 /** A JSON Lines datastore; {@link JsonlDatastore.repair} is also run before the first append. */
@@ -65,7 +68,7 @@ export function createJsonlDatastore(
       if (options.mustExist) throw missingFileError(path);
       return;
     }
-    yield* readJsonlRecords(path);
+    yield* readJsonlRecords(path, options.read);
   }
 
   async function* lines(
@@ -91,7 +94,7 @@ export function createJsonlDatastore(
         } catch (error) {
           // The write may have stopped mid-line: reopen (and so repair) before the next append.
           await closeHandle().catch(() => undefined);
-          throw error;
+          throw diskFullError(error, path);
         }
       }),
     write: (records) =>
@@ -125,6 +128,9 @@ export const jsonlDatastore = defineDatastore({
     if (target.kind !== 'file') {
       return createFileSetDatastore(target, { format: 'jsonl', baseDir: ctx.baseDir });
     }
-    return createJsonlDatastore(target.path, { mustExist: target.explicit });
+    return createJsonlDatastore(target.path, {
+      mustExist: target.explicit,
+      ...(target.input ? { read: target.input } : {}),
+    });
   },
 });

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
+import { type LineReadOptions, readLines } from './line-reader.js';
 
 /** True for a plain JSON object (what a record must be). */
 export function isRecordObject(value: unknown): value is StoredRecord {
@@ -15,50 +14,60 @@ export function describeJsonType(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+/** How {@link readJsonlRecords} treats a file. */
+export type JsonlReadOptions = LineReadOptions & {
+  /**
+   * A last line that is not valid JSON and has no newline after it: `skip` it (what a crash in
+   * the middle of an append leaves in DGT's own files) or report an `error`. Default: `error`
+   * for a user's input, `skip` otherwise.
+   */
+  tornLastLine?: 'error' | 'skip';
+};
+
 /**
  * Streams the records of a JSON Lines file, one line at a time; blank lines are skipped.
  *
- * A line that is not a JSON object is a DgtError naming `file:line`, except a torn last line:
- * invalid JSON with no newline after it is what a crash in the middle of an append leaves, so
- * it is skipped (appending through the JSONL datastore truncates it away first).
+ * A line that is not a JSON object is a DgtError naming `file:line`. A torn last line (invalid
+ * JSON with no newline after it) is what a crash in the middle of an append leaves: in DGT's
+ * own files it is skipped (appending through the JSONL datastore truncates it away first); in a
+ * user's input it is an error, since dropping it would change the user's data without a word.
  */
-export async function* readJsonlRecords(path: string): AsyncGenerator<StoredRecord> {
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  // readline does not say whether the last line ended with a newline; the last byte does.
-  let lastChar = '';
-  stream.on('data', (chunk) => {
-    if (chunk.length > 0) lastChar = (chunk as string).slice(-1);
-  });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNumber = 0;
+export async function* readJsonlRecords(
+  path: string,
+  options: JsonlReadOptions = {},
+): AsyncGenerator<StoredRecord> {
+  const torn = options.tornLastLine ?? (options.userInput ? 'error' : 'skip');
   let unparsable: { line: number; error: unknown } | undefined;
-  try {
-    for await (const line of lines) {
-      lineNumber++;
-      // A line follows the bad one, so the bad one was complete: a real error.
-      if (unparsable) throw invalidLineError(path, unparsable.line, unparsable.error);
-      if (line.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        unparsable = { line: lineNumber, error };
-        continue;
-      }
-      if (!isRecordObject(value)) {
-        throw new DgtError(
-          'DATA_FILE',
-          `${path}:${lineNumber}: expected one JSON object per line, got ${describeJsonType(value)}.`,
-        );
-      }
-      yield value;
+  for await (const { text, number, terminated } of readLines(path, options)) {
+    // A line follows the bad one, so the bad one was complete: a real error.
+    if (unparsable) throw invalidLineError(path, unparsable.line, unparsable.error);
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (terminated) throw invalidLineError(path, number, error);
+      if (torn === 'error') throw tornLineError(path, number, error);
+      unparsable = { line: number, error };
+      continue;
     }
-  } finally {
-    lines.close();
-    stream.destroy();
+    if (!isRecordObject(value)) {
+      throw new DgtError(
+        'DATA_FILE',
+        `${path}:${number}: expected one JSON object per line, got ${describeJsonType(value)}.`,
+      );
+    }
+    yield value;
   }
-  if (unparsable && lastChar === '\n')
-    throw invalidLineError(path, unparsable.line, unparsable.error);
+}
+
+function tornLineError(path: string, line: number, cause: unknown): DgtError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new DgtError(
+    'DATA_FILE',
+    `${path}:${line}: the last line is incomplete (no newline at the end, and not valid JSON: ${reason}); the file may have been cut off while being written. Complete or delete that line (or set torn_last_line: skip on the datastore to skip it).`,
+    { cause },
+  );
 }
 
 function invalidLineError(path: string, line: number, cause: unknown): DgtError {

@@ -3,7 +3,7 @@ import { csvCodec } from './csv-codec.js';
 import type { DataFormat } from './data-format.js';
 import { readDocument } from './document-reader.js';
 import { jsonCodec } from './json-codec.js';
-import { readJsonlRecords } from './jsonl-reader.js';
+import { type JsonlReadOptions, readJsonlRecords } from './jsonl-reader.js';
 import { readParquetRecords } from './parquet-reader.js';
 import { yamlCodec } from './yaml-codec.js';
 
@@ -12,10 +12,11 @@ export async function* readRecordFile(
   file: string,
   format: DataFormat,
   baseDir: string,
+  input?: JsonlReadOptions,
 ): AsyncGenerator<StoredRecord> {
   switch (format) {
     case 'jsonl':
-      yield* readJsonlRecords(file);
+      yield* readJsonlRecords(file, input);
       return;
     case 'json':
       yield* jsonCodec.read(file);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
+import { yamlValue } from '../util/yaml-value.js';
 import { describeJsonType, isRecordObject } from './jsonl-reader.js';
 import type { RecordFileCodec } from './record-file-codec.js';
 
@@ -21,7 +22,7 @@ export function parseYamlRecords(text: string, path: string): StoredRecord[] {
       { cause: error },
     );
   }
-  const value: unknown = doc.toJS();
+  const value: unknown = yamlValue(doc, path, 'DATA_FILE');
   if (value === null || value === undefined) return [];
   if (!Array.isArray(value) || !isSeq(doc.contents)) {
     throw new DgtError(

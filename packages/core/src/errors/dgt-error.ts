@@ -22,7 +22,9 @@ export type DgtErrorCode =
   | 'OUTPUT_PATH'
   | 'OUTPUT_IN_USE'
   | 'TEMPLATE'
-  | 'USAGE';
+  | 'USAGE'
+  | 'INTERRUPTED'
+  | 'DISK_FULL';
 
 /**
  * A mistake the user can fix (a bad task file, an unknown builder, a missing key). Its message

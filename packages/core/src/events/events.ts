@@ -58,6 +58,13 @@ export type TaskSummary = {
   builder: string;
   status: TaskStatus;
   reason?: string;
+  /**
+   * The class of LM error that explains why the task did not complete, with what to do
+   * (`HTTP 401: check the API key`, `LM server unreachable`), when one does.
+   */
+  cause?: string;
+  /** The task failed on a user error (a bad input or template): the CLI exits 2. */
+  userError?: boolean;
   accepted: number;
   target?: number;
   rejected: Record<string, number>;

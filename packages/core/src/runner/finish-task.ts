@@ -36,7 +36,7 @@ export async function finishTask(
   }
 
   const results = await openStore(config.datastore, `${name}/task_results`);
-  await results.append([{ time: new Date().toISOString(), ...task.summary() }]);
+  await results.append([task.resultLine()]);
   await results.close();
 }
 

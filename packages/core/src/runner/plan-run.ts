@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type BlockConfig,
@@ -51,6 +51,11 @@ export type PlanOptions = {
   builderSettings?: Record<string, unknown>;
   /** The run's queue (`--queue`); `DGT_QUEUE_URL` when unset. See `BlockInitContext.sharedStateUrl`. */
   queueUrl?: string;
+  /**
+   * `include:` may load files outside the task file's folder tree without a warning
+   * (`--allow-outside-includes`; a task can say so with `runner_config.allow_outside_includes`).
+   */
+  allowOutsideIncludes?: boolean;
 };
 
 /** A task ready to run. */
@@ -89,7 +94,7 @@ export type RunPlan = {
  * Loads and validates everything a run needs (tasks, overrides, builders, block configs, seeds)
  * before any LM call, so a mistake is reported at once with its file, line and key.
  */
-export async function planRun(options: PlanOptions): Promise<RunPlan> {
+export async function planRun(options: PlanOptions & { signal?: AbortSignal }): Promise<RunPlan> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const env = withDigitEnvDefaults(await withDotEnv(cwd, options.env ?? process.env), cwd);
   const { registry } = options;
@@ -112,6 +117,10 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
 
   const builders: PlannedBuilder[] = [];
   const warnings: string[] = [];
+  for (const task of tasks) {
+    if (options.allowOutsideIncludes) break;
+    warnings.push(...(await outsideIncludeWarnings(task)));
+  }
   // Every problem is collected (all unknown builders of a folder, every broken task) and
   // reported together; a broken builder does not hide the next one.
   const problems: DgtError[] = [];
@@ -244,7 +253,9 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
           }
           const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
           const seeds =
-            builder.kind === 'generation' ? await loadSeeds(task, registry, builder) : [];
+            builder.kind === 'generation'
+              ? await loadSeeds(task, registry, builder, options.signal)
+              : [];
           if (builder.kind === 'transformation' && !task.config.data) {
             throw new DgtError(
               'INVALID_TASK',
@@ -269,6 +280,9 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
   if (combined) throw combined;
   const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
   for (const root of outputRoots) await checkWritable(root);
+  for (const builder of builders)
+    for (const { settings, loaded } of builder.tasks)
+      await checkTaskFolder(settings.taskDir, loaded);
   const sharedStateUrl = resolveSharedStateUrl(options.queueUrl, env);
   return {
     cwd,
@@ -286,6 +300,7 @@ async function loadSeeds(
   task: LoadedTask,
   registry: Registry,
   builder: Databuilder,
+  signal: AbortSignal | undefined,
 ): Promise<StoredRecord[]> {
   const seeds: StoredRecord[] = [...(task.config.seed_examples ?? [])];
   if (task.config.seed_datastore) {
@@ -295,6 +310,7 @@ async function loadSeeds(
       task,
       'seed_data',
       task.where(['seed_datastore']),
+      signal,
     );
     for await (const record of store.read()) seeds.push(record);
     await store.close();
@@ -341,6 +357,7 @@ export async function openConfiguredStore(
   task: LoadedTask,
   storeName: string,
   where: string,
+  signal?: AbortSignal,
 ) {
   const type = typeof mapping.type === 'string' ? mapping.type : 'default';
   const definition = (await registry.load(
@@ -354,6 +371,7 @@ export async function openConfiguredStore(
     outputDir: path.resolve(task.baseDir),
     storeName,
     baseDir: task.baseDir,
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -380,6 +398,47 @@ async function checkWritable(folder: string): Promise<void> {
     const parent = path.dirname(current);
     if (parent === current) return refuse(folder, 'no existing parent folder');
     current = parent;
+  }
+}
+
+/**
+ * Warns about files a task's `include:` loaded from outside the task file's folder tree (a path
+ * with `..`, an absolute path, a symbolic link out): their content is copied into the task and
+ * its task card, which a task file from elsewhere should not do unnoticed.
+ */
+async function outsideIncludeWarnings(task: LoadedTask): Promise<string[]> {
+  if (!task.includes?.length) return [];
+  if (task.config.runner_config?.allow_outside_includes === true) return [];
+  const root = await realpath(task.baseDir).catch(() => task.baseDir);
+  const warnings: string[] = [];
+  for (const file of task.includes) {
+    const real = await realpath(file.path).catch(() => file.path);
+    const relative = path.relative(root, real);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      warnings.push(
+        `${task.where(['include'])}: include of ${file.key} reads ${real}, outside the task file's folder ${root}; its content goes into the task and its task card. If that is intended, pass --allow-outside-includes or set runner_config.allow_outside_includes: true.`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/**
+ * A task's output folder, or a folder on its way, that exists as a file cannot be created: say
+ * so before the run starts, naming the file.
+ */
+async function checkTaskFolder(taskDir: string, task: LoadedTask): Promise<void> {
+  let current = taskDir;
+  while (current !== path.dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info?.isDirectory()) return;
+    if (info) {
+      throw new DgtError(
+        'OUTPUT_PATH',
+        `${task.where(['task_name'])}: the output folder of task "${task.config.task_name}" is ${taskDir}, but ${current} exists and is not a folder. Move or delete that file, or choose another --output-dir.`,
+      );
+    }
+    current = path.dirname(current);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, secretValues } from './redact.js';
+import { redactSecrets, redactText, secretValues } from './redact.js';
 
 describe('redactSecrets', () => {
   it('hides secret-named keys in any case style, and keeps token counts and limits', () => {
@@ -37,5 +37,17 @@ describe('redactSecrets', () => {
     expect(Object.keys(out)).toEqual(['keep', 'list', 'after']);
     expect(out.keep).toBe(nested.keep);
     expect(nested.list[1]).toBe('key sk-0123456789abcdef');
+  });
+});
+
+describe('redactText', () => {
+  it('hides the user info of URLs and known secret values', () => {
+    expect(redactText('cannot reach http://alice:pa55@host:8000/v1 (ECONNREFUSED)')).toBe(
+      'cannot reach http://***@host:8000/v1 (ECONNREFUSED)',
+    );
+    expect(redactText('key sk-0123456789abcdef', new Set(['sk-0123456789abcdef']))).toBe('key ***');
+    expect(redactText('mail me at a@b.c, see https://host/x')).toBe(
+      'mail me at a@b.c, see https://host/x',
+    );
   });
 });

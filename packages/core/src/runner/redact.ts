@@ -20,24 +20,44 @@ function isSecretKey(key: string): boolean {
 }
 
 /**
- * A config with secret-looking values replaced, for task cards, logs and events. Keys are
+ * A value (config, event, record) with secret-looking values replaced, for task cards, logs and events. Keys are
  * matched by name; values equal to a known secret (e.g. an API key from the environment) are
  * replaced wherever they appear. Parts that hold no secret are returned as they are (not
  * copied), so redacting an event without secrets costs a walk over it and no allocation; a part
  * that does is copied, never changed in place.
  */
 export function redactSecrets(value: unknown, secrets: ReadonlySet<string> = NONE): unknown {
+  return redact(value, knownSecrets(secrets));
+}
+
+/**
+ * Text with secrets removed: the user-info part of URLs (`http://user:pass@host` becomes
+ * `http://***@host`) and every occurrence of a known secret value. The one redaction every
+ * writer of DGT output goes through (events, task cards, results, logs, console, errors).
+ */
+export function redactText(text: string, secrets: ReadonlySet<string> = NONE): string {
+  return redactString(text, knownSecrets(secrets));
+}
+
+// `scheme://user-info@`: everything between `//` and the first `@` of the authority.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"<>`]*@/gi;
+
+function redactString(text: string, secrets: readonly string[]): string {
+  let out = text;
+  // Cheap checks first: events carry thousands of strings without a URL in them.
+  if (out.includes('@') && out.includes('://')) out = out.replace(URL_CREDENTIALS, '$1***@');
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
+  return out;
+}
+
+function knownSecrets(secrets: ReadonlySet<string>): string[] {
   const known: string[] = [];
   for (const secret of secrets) if (secret.length >= 8) known.push(secret);
-  return redact(value, known);
+  return known;
 }
 
 function redact(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') {
-    let out = value;
-    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
-    return out;
-  }
+  if (typeof value === 'string') return redactString(value, secrets);
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;

@@ -134,7 +134,8 @@ export async function executePlan(
         const task = new TaskRun(loaded, planned.id, planned.builder.kind, settings, {
           openStore,
           loadSeeds: async () => seeds,
-          openInput: () => openInput(plan, loaded),
+          openInput: () => openInput(plan, loaded, cancel),
+          secrets,
           ...(planned.builder.inputSchema
             ? { checkInput: inputChecker(planned.builder.inputSchema) }
             : {}),
@@ -296,7 +297,11 @@ function planSettings(plan: RunPlan, task: TaskRun['task']) {
   throw new Error(`task ${task.config.task_name} is not part of the plan`);
 }
 
-async function openInput(plan: RunPlan, task: TaskRun['task']): Promise<Dataloader> {
+async function openInput(
+  plan: RunPlan,
+  task: TaskRun['task'],
+  signal: AbortSignal,
+): Promise<Dataloader> {
   const data = task.config.data;
   if (Array.isArray(data)) return arrayLoader(data);
   const store = await openConfiguredStore(
@@ -305,6 +310,7 @@ async function openInput(plan: RunPlan, task: TaskRun['task']): Promise<Dataload
     task,
     'data_input',
     task.where(['data']),
+    signal,
   );
   return createDatastoreLoader(store, { loop: false });
 }
@@ -363,7 +369,7 @@ async function writeTaskCard(
     run_id: ids.runId,
     time: new Date().toISOString(),
     task_file: task.task.file,
-    task_config: task.task.config,
+    ...taskConfigForCard(task.task),
     builder_config: { ...planned.config, blocks: planned.blockConfigs },
     settings: { ...task.settings },
     cwd: plan.cwd,
@@ -371,6 +377,25 @@ async function writeTaskCard(
   const store = await openStore(task.task.config.datastore, `${task.settings.storeName}/task_card`);
   await store.append([redactSecrets(card, ids.secrets) as StoredRecord]);
   await store.close();
+}
+
+/** Included content up to this size is copied into the task card; above it, only referenced. */
+export const CARD_INLINE_INCLUDE_BYTES = 256 * 1024;
+
+/**
+ * The task's config for its card, with the files `include:` loaded listed (path, size, SHA-256).
+ * When they hold more than {@link CARD_INLINE_INCLUDE_BYTES}, the card keeps the task as written
+ * (`include:` paths, not their content): a 50 MB document must not be copied into every card.
+ */
+function taskConfigForCard(task: TaskRun['task']): Record<string, unknown> {
+  const includes = task.includes ?? [];
+  if (includes.length === 0) return { task_config: task.config };
+  const bytes = includes.reduce((sum, file) => sum + file.bytes, 0);
+  return {
+    task_config:
+      bytes > CARD_INLINE_INCLUDE_BYTES && task.unincluded ? task.unincluded : task.config,
+    included_files: includes,
+  };
 }
 
 /** Checks transformation inputs against a builder's input schema, with a one-line reason. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetVerdict, formatUsd, stopReason } from './stopping-criteria.js';
+import { budgetVerdict, formatUsd, spendingCapReason, stopReason } from './stopping-criteria.js';
 
 const settings = {
   maxGenRequests: 10,
@@ -7,6 +7,8 @@ const settings = {
   failureThreshold: 0.5,
   timeLimitMs: 60_000,
   maxCostUsd: Number.POSITIVE_INFINITY,
+  maxRequestsPerRecord: 50,
+  maxRejectStoreBytes: 1_000_000,
 };
 const fresh = { attempts: 1, stalled: 0, lmRequests: 5, lmFailures: 0, elapsedMs: 10 };
 
@@ -112,5 +114,33 @@ describe('formatUsd', () => {
     expect(formatUsd(0.000214)).toBe('$0.000214');
     expect(formatUsd(0.5)).toBe('$0.50');
     expect(formatUsd(0)).toBe('$0.00');
+  });
+});
+
+describe('spendingCapReason', () => {
+  it('allows 100 requests, then 50 per accepted record (max_requests_per_record)', () => {
+    expect(spendingCapReason({ lmRequests: 100, accepted: 0 }, settings)).toBeUndefined();
+    expect(spendingCapReason({ lmRequests: 101, accepted: 0 }, settings)?.status).toBe(
+      'max-requests',
+    );
+    expect(spendingCapReason({ lmRequests: 600, accepted: 10 }, settings)).toBeUndefined();
+    const stop = stopReason({ ...fresh, lmRequests: 601, accepted: 10 }, settings);
+    expect(stop?.reason).toContain('601 LM requests for 10 accepted records');
+  });
+
+  it('applies no request cap when the accepted count is not given or the cap is infinite', () => {
+    expect(spendingCapReason({ lmRequests: 10_000 }, settings)).toBeUndefined();
+    const uncapped = { ...settings, maxRequestsPerRecord: Number.POSITIVE_INFINITY };
+    expect(spendingCapReason({ lmRequests: 10_000, accepted: 0 }, uncapped)).toBeUndefined();
+  });
+
+  it('fails a task whose reject stores reach max_reject_store_mb, naming the last LM error', () => {
+    const stop = spendingCapReason(
+      { lmRequests: 1, rejectBytes: 1_000_000, lastLmError: 'HTTP 500' },
+      settings,
+    );
+    expect(stop?.status).toBe('failed');
+    expect(stop?.reason).toContain('max_reject_store_mb');
+    expect(stop?.reason).toContain('HTTP 500');
   });
 });

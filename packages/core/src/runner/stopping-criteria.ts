@@ -13,6 +13,13 @@ export type TaskProgress = {
   lastLmError?: string;
   /** What the task's LM requests cost, when it has a budget (`max_cost_usd`). */
   cost?: CostProgress;
+  /**
+   * Accepted records of the task now (after postprocessing), for `max_requests_per_record`;
+   * that cap is not applied when it is not given.
+   */
+  accepted?: number;
+  /** Bytes in the task's reject stores (`blocks/*.jsonl`), for `max_reject_store_mb`. */
+  rejectBytes?: number;
 };
 
 /** The cost figures of a task that `max_cost_usd` looks at, all estimates in US dollars. */
@@ -75,6 +82,55 @@ export function formatUsd(amount: number): string {
   return `$${amount.toFixed(6).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 }
 
+/** How a task that must stop ends: its status and the reason shown to the user. */
+export type StopDecision = {
+  status: Exclude<TaskStatus, 'completed' | 'interrupted'>;
+  reason: string;
+};
+
+/** LM requests a task may make before `max_requests_per_record` applies. */
+export const FREE_REQUESTS = 100;
+
+/**
+ * The caps that keep a task that makes no real progress from spending without bound: LM requests
+ * per accepted record (`max_requests_per_record`, counted after the first {@link FREE_REQUESTS})
+ * and the size of its reject stores (`max_reject_store_mb`). A model that repeats one answer
+ * "adds" records that dedup removes again, which can look like progress to an attempt counter;
+ * these caps look at what was spent against what was kept.
+ */
+export function spendingCapReason(
+  progress: Pick<TaskProgress, 'lmRequests' | 'accepted' | 'rejectBytes' | 'lastLmError'>,
+  settings: Pick<TaskSettings, 'maxRequestsPerRecord' | 'maxRejectStoreBytes'>,
+): StopDecision | undefined {
+  const { accepted, rejectBytes, lmRequests } = progress;
+  if (
+    accepted !== undefined &&
+    Number.isFinite(settings.maxRequestsPerRecord) &&
+    lmRequests > FREE_REQUESTS + settings.maxRequestsPerRecord * accepted
+  ) {
+    return {
+      status: 'max-requests',
+      reason: `${lmRequests} LM requests for ${accepted} accepted record${accepted === 1 ? '' : 's'}: more than ${settings.maxRequestsPerRecord} per record after the first ${FREE_REQUESTS} (max_requests_per_record). The model may be repeating itself (try a higher temperature) or the prompt may not produce what the builder keeps${lmCause(progress.lastLmError)}`,
+    };
+  }
+  if (rejectBytes !== undefined && rejectBytes >= settings.maxRejectStoreBytes) {
+    return {
+      status: 'failed',
+      reason: `the task's reject stores (blocks/*.jsonl) reached ${formatMb(rejectBytes)}, the limit of ${formatMb(settings.maxRejectStoreBytes)} (max_reject_store_mb): most replies are being rejected${lmCause(progress.lastLmError)}`,
+    };
+  }
+  return undefined;
+}
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(bytes < 10_485_760 ? 2 : 0)} MB`;
+}
+
+/** The last LM error, as a cause appended to a reason; empty when there was none. */
+function lmCause(lastLmError: string | undefined): string {
+  return lastLmError ? `; last LM error: ${lastLmError}` : '';
+}
+
 /** Below this many LM requests the failure rate is too noisy to stop a task on. */
 export const MIN_REQUESTS_FOR_FAILURE_RATE = 20;
 
@@ -88,9 +144,15 @@ export function stopReason(
   progress: TaskProgress,
   settings: Pick<
     TaskSettings,
-    'maxGenRequests' | 'maxStalledRequests' | 'failureThreshold' | 'timeLimitMs' | 'maxCostUsd'
+    | 'maxGenRequests'
+    | 'maxStalledRequests'
+    | 'failureThreshold'
+    | 'timeLimitMs'
+    | 'maxCostUsd'
+    | 'maxRequestsPerRecord'
+    | 'maxRejectStoreBytes'
   >,
-): { status: Exclude<TaskStatus, 'completed' | 'interrupted'>; reason: string } | undefined {
+): StopDecision | undefined {
   if (
     progress.lmRequests >= MIN_REQUESTS_FOR_FAILURE_RATE &&
     progress.lmFailures / progress.lmRequests > settings.failureThreshold
@@ -103,9 +165,11 @@ export function stopReason(
   if (progress.stalled >= settings.maxStalledRequests) {
     return {
       status: 'stalled',
-      reason: `${progress.stalled} attempts in a row produced no new record (max_stalled_requests: ${settings.maxStalledRequests})`,
+      reason: `${progress.stalled} attempts in a row produced no new record (max_stalled_requests: ${settings.maxStalledRequests})${lmCause(progress.lastLmError)}`,
     };
   }
+  const spending = spendingCapReason(progress, settings);
+  if (spending) return spending;
   if (progress.attempts >= settings.maxGenRequests) {
     return {
       status: 'max-requests',

@@ -1,12 +1,17 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedTask } from '../config/load-tasks.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
+import { isDgtError } from '../errors/dgt-error.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
+import { lmErrorCause } from './lm-cause.js';
+import { redactSecrets } from './redact.js';
+import { removeStaleTempFiles } from './stale-temp-files.js';
+import { spendingCapReason } from './stopping-criteria.js';
 import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
 
@@ -29,6 +34,8 @@ export type TaskRunDeps = {
    */
   checkInput?: (record: DataPoint) => { record: DataPoint } | { reason: string };
   random: RandomSource;
+  /** Values never to be written (API keys from the environment), for logs and results. */
+  secrets?: ReadonlySet<string>;
 };
 
 /** Where a task's loaders stood after taking a batch: saved once that batch is committed. */
@@ -90,6 +97,8 @@ export class TaskRun {
   /** LM usage per block name. */
   readonly lmUsage = new Map<string, BlockLmUsage>();
   readonly rejected: Record<string, number> = {};
+  /** Bytes in the task's reject stores, for `max_reject_store_mb`. */
+  rejectBytes = 0;
   /** Records present when the run started (resume). */
   resumed = 0;
   inputExhausted = false;
@@ -130,6 +139,7 @@ export class TaskRun {
   async open(): Promise<void> {
     // Before anything is read or wiped: another live run may be writing this folder.
     this.releaseClaim = await claimTaskDir(this.settings.taskDir, this.name);
+    await removeStaleTempFiles(this.settings.taskDir);
     const { openStore } = this.deps;
     const storeConfig = this.task.config.datastore;
     const name = this.settings.storeName;
@@ -295,6 +305,28 @@ export class TaskRun {
   async commitRejects(buffer: RejectBuffer): Promise<void> {
     for (const entry of buffer)
       if (entry.task === this.name) await this.storeRejects(entry.block, entry.rows);
+    this.applySpendingCaps();
+  }
+
+  /**
+   * Ends the task when it spends without keeping (see `spendingCapReason`). Checked at every
+   * commit and every reject write, whatever loop drives the task: a model that repeats itself
+   * must not be able to run up requests or fill the disk.
+   */
+  applySpendingCaps(): void {
+    if (!this.active) return;
+    // A generation task that holds its target is settled by its postprocessors, not stopped.
+    if (this.kind === 'generation' && this.dataCount >= this.settings.target) return;
+    const stop = spendingCapReason(
+      {
+        lmRequests: this.lmRequests,
+        rejectBytes: this.rejectBytes,
+        ...(this.kind === 'generation' ? { accepted: this.dataCount } : {}),
+        ...(this.lastLmError ? { lastLmError: this.lastLmError } : {}),
+      },
+      this.settings,
+    );
+    if (stop) this.end(stop.status, stop.reason);
   }
 
   private async rejectStore(block: string): Promise<Datastore> {
@@ -314,8 +346,17 @@ export class TaskRun {
     rows: { row: StoredRecord; reason: string }[],
   ): Promise<void> {
     const store = await this.rejectStore(block);
-    this.rejected[block] = (this.rejected[block] ?? 0) + rows.length;
-    await store.append(rows.map(({ row, reason }) => ({ ...row, _block: block, _reason: reason })));
+    // Rows past the reject-store cap are not stored: the cap ends the task just below.
+    const lines: StoredRecord[] = [];
+    for (const { row, reason } of rows) {
+      if (this.rejectBytes >= this.settings.maxRejectStoreBytes) break;
+      const line = { ...row, _block: block, _reason: reason };
+      this.rejectBytes += jsonBytes(line);
+      lines.push(line);
+    }
+    this.rejected[block] = (this.rejected[block] ?? 0) + lines.length;
+    if (lines.length) await store.append(lines);
+    this.applySpendingCaps();
   }
 
   /**
@@ -336,6 +377,10 @@ export class TaskRun {
       if (total > keep) await store.write(lines);
       if (keep > 0) this.rejected[block] = Math.min(keep, total);
     }
+    // The cap is on the stores' size, so what earlier runs stored counts.
+    for (const file of await readdir(folder).catch(() => [] as string[]))
+      if (file.endsWith('.jsonl'))
+        this.rejectBytes += (await stat(path.join(folder, file)).catch(() => ({ size: 0 }))).size;
   }
 
   /** Streams `data.jsonl` (transformations, whose records are not kept in memory). */
@@ -345,7 +390,16 @@ export class TaskRun {
 
   /** Queues an event for `logs.jsonl`; written at the next {@link flushLogs}. */
   log(event: DgtEvent): void {
-    this.pendingLogs.push({ time: new Date().toISOString(), ...event });
+    const line = { time: new Date().toISOString(), ...event };
+    this.pendingLogs.push(redactSecrets(line, this.deps.secrets) as StoredRecord);
+  }
+
+  /** The summary as written to `task_results.jsonl`: secrets (e.g. URL passwords) redacted. */
+  resultLine(): StoredRecord {
+    return redactSecrets(
+      { time: new Date().toISOString(), ...this.summary() },
+      this.deps.secrets,
+    ) as StoredRecord;
   }
 
   /** Writes queued log lines (logs are not on the durability path, so they are batched). */
@@ -356,12 +410,28 @@ export class TaskRun {
     await this.logs.append(lines);
   }
 
-  /** Marks the task as ended (first reason wins). */
-  end(status: TaskStatus, reason?: string): void {
+  /**
+   * Marks the task as ended (first reason wins). A `cause` that is a user error (a DgtError: a
+   * template past its limits, a bad input) marks the summary so the CLI exits 2, not 1.
+   */
+  end(status: TaskStatus, reason?: string, cause?: unknown): void {
     if (this.status) return;
     this.status = status;
     this.reason = reason;
+    if (status === 'failed' && isDgtError(cause)) this.userError = true;
   }
+
+  /**
+   * Why a task that did not complete ended, when an LM error explains it (an unreachable server,
+   * a 401, timeouts): shown in the summary row, not only in the footer or the logs.
+   */
+  cause(): string | undefined {
+    if (this.status === undefined || this.status === 'completed') return undefined;
+    return lmErrorCause(this.reason?.match(/cannot reach [^\s]+/)?.[0] ?? this.lastLmError);
+  }
+
+  /** The task failed on a user error (see {@link end}). */
+  userError = false;
 
   /** Whether the task still takes part in attempts. */
   get active(): boolean {
@@ -374,6 +444,8 @@ export class TaskRun {
       builder: this.builderId,
       status: this.status ?? 'interrupted',
       ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.userError ? { userError: true } : {}),
+      ...(this.cause() ? { cause: this.cause() } : {}),
       accepted:
         this.kind === 'generation'
           ? Math.min(this.dataCount, this.settings.target)
@@ -408,4 +480,9 @@ export class TaskRun {
     this.releaseClaim = undefined;
     await release?.();
   }
+}
+
+/** Size of a record's JSONL line (an estimate for stores of other formats). */
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '') + 1;
 }

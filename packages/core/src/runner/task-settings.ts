@@ -15,6 +15,8 @@ export type RunnerOverrides = {
   maxStalledRequests?: number;
   /** Cost budget per task in US dollars (`runner_config.max_cost_usd`). */
   maxCostUsd?: number;
+  /** `runner_config.max_requests_per_record`. */
+  maxRequestsPerRecord?: number;
 };
 
 /** A task's effective run settings, after defaults, the task file and command-line flags. */
@@ -39,6 +41,13 @@ export type TaskSettings = {
    * (infinite when none is set).
    */
   maxCostUsd: number;
+  /**
+   * LM requests allowed per accepted record, after the first 100 (infinite when set to 0):
+   * bounds what a task spends when its records keep being rejected or deduplicated away.
+   */
+  maxRequestsPerRecord: number;
+  /** Size at which the task's reject stores end it, in bytes. */
+  maxRejectStoreBytes: number;
   randomSeed: number | string;
   /** Attempts of the task's builder that may be in flight at once. */
   attemptsInFlight: number;
@@ -53,6 +62,8 @@ export const DEFAULT_SETTINGS = {
   failureThreshold: 0.5,
   randomSeed: 42,
   attemptsInFlight: 2,
+  maxRequestsPerRecord: 50,
+  maxRejectStoreMb: 1024,
 } as const;
 
 /**
@@ -81,6 +92,7 @@ export function resolveTaskSettings(
     task.config.store_name ??
     (task.config.datastore?.store_name as string | undefined) ??
     task.config.task_name;
+  checkFolderName(task, storeName);
   const taskDir = path.resolve(outputRoot, storeName);
   const relative = path.relative(outputRoot, taskDir);
   if (
@@ -133,8 +145,47 @@ export function resolveTaskSettings(
     failureThreshold: pick(undefined, 'failure_threshold') ?? DEFAULT_SETTINGS.failureThreshold,
     timeLimitMs: (pick<number>(undefined, 'time_limit') ?? Number.POSITIVE_INFINITY) * 1000,
     maxCostUsd: pick(overrides.maxCostUsd, 'max_cost_usd') ?? Number.POSITIVE_INFINITY,
+    maxRequestsPerRecord: unlimitedIfZero(
+      pick(overrides.maxRequestsPerRecord, 'max_requests_per_record') ??
+        DEFAULT_SETTINGS.maxRequestsPerRecord,
+    ),
+    maxRejectStoreBytes:
+      unlimitedIfZero(
+        pick<number>(undefined, 'max_reject_store_mb') ?? DEFAULT_SETTINGS.maxRejectStoreMb,
+      ) * 1_048_576,
     randomSeed: task.config.random_seed ?? DEFAULT_SETTINGS.randomSeed,
     attemptsInFlight:
       pick<number>(undefined, 'max_concurrent_attempts') ?? DEFAULT_SETTINGS.attemptsInFlight,
   };
+}
+
+/** Caps where 0 means "no cap". */
+function unlimitedIfZero(value: number): number {
+  return value === 0 ? Number.POSITIVE_INFINITY : value;
+}
+
+/** Longest file name (one path component) on common file systems, in bytes. */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * A task's name becomes its output folder: it must be a name the file system accepts, or the run
+ * would fail later with a raw system error.
+ */
+function checkFolderName(task: LoadedTask, storeName: string): void {
+  const fix = 'Use a shorter name of printable characters (a "/" makes sub-folders).';
+  if (storeName.includes('\0')) {
+    throw new DgtError(
+      'OUTPUT_PATH',
+      `${task.where(['task_name'])}: the task name ${JSON.stringify(storeName)} contains a NUL character, which no file name may hold. ${fix}`,
+    );
+  }
+  for (const part of storeName.split(/[\\/]/)) {
+    const bytes = Buffer.byteLength(part);
+    if (bytes > MAX_NAME_BYTES) {
+      throw new DgtError(
+        'OUTPUT_PATH',
+        `${task.where(['task_name'])}: the task name gives a folder name of ${bytes} bytes ("${part.slice(0, 40)}…"), more than the ${MAX_NAME_BYTES} a file name may have. ${fix}`,
+      );
+    }
+  }
 }

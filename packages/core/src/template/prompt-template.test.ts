@@ -93,3 +93,23 @@ describe('loadTemplate', () => {
     }
   });
 });
+
+describe('rendering limits', () => {
+  it('ends range(10**9) with a TEMPLATE error naming the template, not a V8 fatal error', () => {
+    const template = compileTemplate('{{ range(10**9) | length }}', 'big.txt');
+    expect(() => template.render({})).toThrow(/Template big\.txt went past a rendering limit/);
+  });
+
+  it('bounds nested loops by the items all range() calls produce together', () => {
+    const template = compileTemplate(
+      '{% for a in range(1000) %}{% for b in range(1000) %}x{% endfor %}{% endfor %}',
+      'nested.txt',
+    );
+    expect(() => template.render({})).toThrow(/nested.txt went past a rendering limit/);
+  });
+
+  it('still renders ordinary range() loops', () => {
+    const template = compileTemplate('{% for i in range(1, 7, 2) %}{{ i }},{% endfor %}');
+    expect(template.render({})).toBe('1,3,5,');
+  });
+});

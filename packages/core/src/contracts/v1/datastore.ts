@@ -32,6 +32,8 @@ export type DatastoreInitContext = {
   storeName: string;
   /** Base folder that relative `data_path`s resolve against (the task file's folder). */
   baseDir: string;
+  /** The run's stop signal: reads of input data end when it fires (e.g. on SIGTERM). */
+  signal?: AbortSignal;
 };
 
 /**
