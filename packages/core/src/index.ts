@@ -16,6 +16,7 @@ export * from './errors/dgt-error.js';
 export type * from './events/events.js';
 export { addLmUsage, countLmRequest, emptyLmUsage } from './events/lm-usage.js';
 export * from './formatter/index.js';
+export * from './provenance/index.js';
 export * from './random/seeded-random.js';
 export { type DiscoverOptions, discoverPlugins } from './registry/discover.js';
 export { packageAsset } from './registry/package-asset.js';

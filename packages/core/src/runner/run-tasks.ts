@@ -139,6 +139,7 @@ export async function executePlan(
             ? { checkInput: inputChecker(planned.builder.inputSchema) }
             : {}),
           random,
+          provenance: provenanceContext(planned, plan, runId), // provenance
         });
         await task.open();
         taskRuns.set(task.name, task);
@@ -371,6 +372,19 @@ async function writeTaskCard(
   const store = await openStore(task.task.config.datastore, `${task.settings.storeName}/task_card`);
   await store.append([redactSecrets(card, ids.secrets) as StoredRecord]);
   await store.close();
+}
+
+/** Versions and ids each record's provenance entry names (see `provenance.jsonl`). */
+function provenanceContext(planned: PlannedBuilder, plan: RunPlan, runId: string) {
+  const version = (kind: 'builders' | 'blocks', id: string) =>
+    plan.registry.find(kind, id)?.version ?? 'unknown';
+  return {
+    runId,
+    builder: { id: planned.id, version: version('builders', planned.id) },
+    blocks: Object.fromEntries(
+      planned.blockConfigs.map((c) => [c.name, `${c.type}@${version('blocks', c.type)}`]),
+    ),
+  };
 }
 
 /** Checks transformation inputs against a builder's input schema, with a one-line reason. */

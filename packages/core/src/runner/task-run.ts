@@ -5,6 +5,12 @@ import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
+// provenance (dgt view): sidecar file, review decisions
+import { ExampleIndex } from '../provenance/example-index.js';
+import { type ProvenanceContext, provenanceEntries } from '../provenance/provenance-entry.js';
+import { ProvenanceLog } from '../provenance/provenance-log.js';
+import { recordId } from '../provenance/record-id.js';
+import { resumeProvenance } from '../provenance/task-provenance.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { claimTaskDir } from './task-dir-claim.js';
@@ -29,6 +35,8 @@ export type TaskRunDeps = {
    */
   checkInput?: (record: DataPoint) => { record: DataPoint } | { reason: string };
   random: RandomSource;
+  /** Run-level facts written into each record's provenance entry (versions, run id). */
+  provenance?: ProvenanceContext;
 };
 
 /** Where a task's loaders stood after taking a batch: saved once that batch is committed. */
@@ -104,6 +112,8 @@ export class TaskRun {
   private pendingLogs: StoredRecord[] = [];
   private input: Dataloader | undefined;
   private readonly rejectStores = new Map<string, Datastore>();
+  private provenance!: ProvenanceLog;
+  private readonly examples = new ExampleIndex(); // provenance: seeds and records shown in prompts
 
   constructor(
     readonly task: LoadedTask,
@@ -136,8 +146,10 @@ export class TaskRun {
     this.data = await openStore(storeConfig, `${name}/data`);
     this.state = await openStore(storeConfig, `${name}/dataloader_state`);
     this.logs = await openStore(storeConfig, `${name}/logs`);
+    this.provenance = new ProvenanceLog(this.settings.taskDir); // provenance
     if (this.settings.restart) {
       for (const store of [this.data, this.state, this.logs]) await store.clear();
+      await this.provenance.clear(); // provenance
       await rm(`${this.settings.taskDir}/blocks`, { recursive: true, force: true });
       for (const file of ['final_data', 'formatted_data', 'task_results']) {
         await (await openStore(storeConfig, `${name}/${file}`)).clear();
@@ -150,6 +162,7 @@ export class TaskRun {
         task_name: this.name,
         is_seed: true,
       }));
+      for (const [i, seed] of this.seeds.entries()) this.examples.add(seed, `seed:${i}`); // provenance
     } else {
       this.input = await this.deps.openInput();
     }
@@ -184,6 +197,7 @@ export class TaskRun {
       this.dataCount = 0;
     }
     if (!this.settings.restart) await this.trimRejects(saved?.rejects ?? {});
+    await resumeProvenance(this, this.provenance, this.examples); // provenance: review decisions, realignment
     this.resumed = this.dataCount;
   }
 
@@ -238,6 +252,17 @@ export class TaskRun {
       task_name: this.name,
       is_seed: record.is_seed ?? false,
     }));
+    // provenance: entries land before their records, so a kill leaves no record without one
+    const entries = provenanceEntries(
+      this.name,
+      this.lastAttemptNumber,
+      records,
+      clean,
+      this.deps.provenance,
+      this.examples,
+    );
+    await this.provenance.append(entries);
+    for (const [i, entry] of entries.entries()) this.examples.add(clean[i]!, entry.id);
     await this.data.append(clean);
     this.dataCount += clean.length;
     if (this.kind === 'generation') this.accepted.push(...clean);
@@ -269,12 +294,16 @@ export class TaskRun {
     await this.state.append([state]);
   }
 
-  /** Replaces `data.jsonl` (after a postprocessor removed records) in one atomic write. */
-  async replaceData(records: DataPoint[]): Promise<void> {
+  /**
+   * Replaces `data.jsonl` (after a postprocessor removed records, or review changed some) in one
+   * atomic write; `renamed` maps the new id of an edited record to its old one.
+   */
+  async replaceData(records: DataPoint[], renamed?: ReadonlyMap<string, string>): Promise<void> {
     await this.data.write(records);
-    this.accepted = records;
+    if (this.kind === 'generation') this.accepted = records;
     this.dataCount = records.length;
     await this.saveState();
+    await this.provenance.reconcile(records.map(recordId), renamed); // provenance
   }
 
   /**
@@ -404,6 +433,7 @@ export class TaskRun {
     await this.flushLogs();
     for (const store of [this.data, this.state, this.logs, ...this.rejectStores.values()])
       await store?.close();
+    await this.provenance?.close(); // provenance
     const release = this.releaseClaim;
     this.releaseClaim = undefined;
     await release?.();
