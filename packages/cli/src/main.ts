@@ -8,6 +8,7 @@ import { initCommand } from './commands/init/init.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
+import { viewCommand } from './commands/view.js';
 import { type CliIo, processIo } from './io.js';
 import { cliPackageRoot } from './package-root.js';
 
@@ -17,6 +18,7 @@ const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   list: listCommand,
   init: initCommand,
   cache: cacheCommand,
+  view: viewCommand,
 };
 
 /** The top-level `dgt --help`, from the command definitions. */
