@@ -94,6 +94,11 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     }
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return send(response, 405, { error: 'method not allowed' });
+    if (url.pathname === '/favicon.ico') {
+      response.writeHead(204);
+      response.end();
+      return;
+    }
     const asset = ASSETS[url.pathname];
     if (asset) {
       const body = await readFile(path.join(clientDir, asset.file));
