@@ -66,14 +66,16 @@ export async function viewCommand(args: readonly string[], io: CliIo): Promise<n
     }
     throw error;
   });
-  io.out.write(`${viewer.url}\n`);
-  if (!flags['no-open']) openBrowser(viewer.url);
-  await new Promise<void>((resolve) => {
+  // Ctrl-C is handled before the URL is out, so whoever reads the URL can stop the viewer.
+  const stopped = new Promise<void>((resolve) => {
     const remove = io.onInterrupt(() => {
       remove();
       resolve();
     });
   });
+  io.out.write(`${viewer.url}\n`);
+  if (!flags['no-open']) openBrowser(viewer.url);
+  await stopped;
   await viewer.close();
   return 0;
 }
