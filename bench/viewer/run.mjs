@@ -3,7 +3,7 @@
 // in chromium, cold (the viewer has never read the files) and warm, how long a jump to the last
 // record takes, and a text search over all of it. Run after a build:
 //   node bench/viewer/run.mjs [--records N]
-// Writes bench/viewer/RESULTS.md. Needs Debian's chromium (CHROMIUM_PATH to point elsewhere).
+// Writes bench/viewer/RESULTS.md. Needs Debian's chromium on the PATH.
 
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -175,7 +175,7 @@ try {
   );
   await page2.waitForSelector('ul.matches');
   results.searchMs = Date.now() - started;
-  results.searchText = await page2.locator('.count').innerText();
+  results.searchText = await page2.locator('.count').textContent();
   console.log('search', results);
   // Facets read all of provenance.jsonl (judge scores, verdicts): loaded after the records.
   started = Date.now();

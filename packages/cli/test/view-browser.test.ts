@@ -73,9 +73,9 @@ describe('dgt view in chromium', () => {
     await page.goto(url);
     const geo = page.locator(`tr[data-task="${GEO}"]`);
     await expect.poll(() => geo.count()).toBe(1);
-    expect(await geo.innerText()).toMatch(/completed[\s\S]*24 \/ 24/);
+    expect(await geo.textContent()).toMatch(/completed[\s\S]*24 \/ 24/);
     const cot = page.locator('tr[data-task="examples/cot/word_problems"]');
-    expect(await cot.innerText()).toContain('answer_check: 8');
+    expect(await cot.textContent()).toContain('answer_check: 8');
     // The token left the address bar (it is kept for the tab only).
     expect(page.url()).not.toContain('token=');
     await shot('viewer-overview');
@@ -84,10 +84,10 @@ describe('dgt view in chromium', () => {
   it('a task page lists records; a record shows its provenance and the prompt/response', async () => {
     await page.getByRole('link', { name: GEO }).click();
     await page.waitForSelector('.rowbtn');
-    expect(await page.locator('.count').innerText()).toBe('24 records');
+    expect(await page.locator('.count').textContent()).toBe('24 records');
     await page.locator('.rowbtn[data-index="2"]').click();
     await page.waitForSelector('text=LM requests');
-    const detail = await page.locator('.detail').innerText();
+    const detail = await page.locator('.detail').textContent();
     expect(detail).toContain('mock / mock');
     expect(detail).toContain('Prompt');
     expect(detail).toContain('Response');
@@ -144,7 +144,7 @@ describe('dgt view in chromium', () => {
       ),
     );
     await page.waitForSelector('table.grid caption');
-    expect(await page.locator('table.grid caption').innerText()).toContain(
+    expect(await page.locator('table.grid caption').textContent()).toContain(
       'Rows rejected by answer_check: 1–8 of 8',
     );
     expect(await page.locator('td.reason').count()).toBe(8);
@@ -155,11 +155,11 @@ describe('dgt view in chromium', () => {
     const base = url.replace(/\/\?token=.*/, `/task/${encodeURIComponent(GEO)}`);
     await page.goto(`${base}/stats`);
     await page.waitForSelector('svg.chart');
-    expect(await page.locator('.cards').innerText()).toContain('accepted records');
+    expect(await page.locator('.cards').textContent()).toContain('accepted records');
     await shot('viewer-stats');
     await page.goto(`${base}/card`);
     await page.waitForSelector('dl.kv');
-    expect(await page.locator('#tab').innerText()).toContain('public/examples/geography_qa');
+    expect(await page.locator('#tab').textContent()).toContain('public/examples/geography_qa');
     await page.goto(`${base}/logs`);
     await page.waitForSelector('table.grid');
   });
@@ -196,7 +196,7 @@ describe('dgt view in chromium', () => {
     // The viewer shows the new state (its index follows the rewritten file).
     await page.goto(url.replace(/\/\?token=.*/, `/task/${encodeURIComponent(GEO)}`));
     await page.waitForSelector('.rowbtn');
-    expect(await page.locator('.count').innerText()).toBe('24 records');
+    expect(await page.locator('.count').textContent()).toBe('24 records');
     expect(await readFile(path.join(taskDir, 'blocks/_review.jsonl'), 'utf8')).toContain(
       'rejected in review',
     );

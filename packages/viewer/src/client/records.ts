@@ -5,6 +5,7 @@ import type { Facets, RecordPage, RecordRow } from './types.js';
 
 const ROW_HEIGHT = 44;
 const PAGE = 100;
+const MAX_HEIGHT = 4_000_000;
 
 type Filter = Record<'q' | 'field' | 'value' | 'verdict' | 'score_min' | 'score_max', string>;
 
@@ -35,7 +36,7 @@ class VirtualList {
 
   setTotal(total: number): void {
     this.total = total;
-    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.spacer.style.height = `${Math.min(total * ROW_HEIGHT, MAX_HEIGHT)}px`;
   }
 
   reset(): void {
@@ -65,10 +66,19 @@ class VirtualList {
   render(): void {
     const top = this.el.scrollTop;
     const height = this.el.clientHeight || 600;
-    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - 5);
-    const last = Math.min(this.total, Math.ceil((top + height) / ROW_HEIGHT) + 5);
+    // Browsers cap an element's height (~33M px in Chromium): past MAX_HEIGHT the scrollbar
+    // maps onto the records proportionally, and rows are placed around the scroll position.
+    const virtual = Math.min(this.total * ROW_HEIGHT, MAX_HEIGHT);
+    const inView = height / ROW_HEIGHT;
+    const fraction = Math.min(1, top / Math.max(1, virtual - height));
+    const atTop = fraction * Math.max(0, this.total - inView);
+    const first = Math.max(0, Math.floor(atTop) - 5);
+    const last = Math.min(this.total, Math.ceil(atTop + inView) + 5);
+    const place = (i: number) => top + (i - atTop) * ROW_HEIGHT;
     const rows: HTMLElement[] = [];
     for (let i = first; i < last; i++) {
+      // Rows below the scroll area would stretch it (and move the scrollbar's mapping).
+      if (place(i) + ROW_HEIGHT > virtual + 1) break;
       const page = Math.floor(i / PAGE);
       const row = this.loaded.get(page)?.[i - page * PAGE];
       if (!row) this.load(page);
@@ -101,7 +111,7 @@ class VirtualList {
           : h('span', { class: 'muted' }, 'Loading…'),
       );
       // Through CSSOM, which the page's Content-Security-Policy allows (style attributes it does not).
-      item.style.top = `${i * ROW_HEIGHT}px`;
+      item.style.top = `${place(i).toFixed(1)}px`;
       rows.push(item);
     }
     this.spacer.replaceChildren(...rows);

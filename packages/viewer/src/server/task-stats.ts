@@ -75,7 +75,8 @@ export class StatsAggregator {
     for (const note of Array.isArray(entry.lm) ? entry.lm : []) {
       const n = note as Record<string, unknown>;
       const block = String(n.block ?? '?');
-      const agg = (s.blocks[block] ??= { requests: 0, tokens: 0, costUsd: 0 });
+      const agg = s.blocks[block] ?? { requests: 0, tokens: 0, costUsd: 0 };
+      s.blocks[block] = agg;
       agg.requests += share;
       agg.tokens += (num(n.promptTokens) + num(n.completionTokens)) * share;
       agg.costUsd += num(n.costUsd) * share;
