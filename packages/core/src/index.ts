@@ -31,6 +31,7 @@ export {
   type RunPlan,
 } from './runner/plan-run.js';
 export { executePlan, type RunOptions, type RunResult, runTasks } from './runner/run-tasks.js';
+export { isTaskDirClaimed } from './runner/task-dir-claim.js';
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';
 export * from './template/index.js';

@@ -93,12 +93,14 @@ export async function renderOverview(main: HTMLElement): Promise<(changed: strin
                   h(
                     'td',
                     { class: 'num' },
-                    formatNumber(task.promptTokens + task.completionTokens),
+                    task.source === 'counting'
+                      ? h('span', { class: 'muted' }, 'counting…')
+                      : formatNumber((task.promptTokens ?? 0) + (task.completionTokens ?? 0)),
                   ),
                   h(
                     'td',
                     { class: 'num' },
-                    formatCost(task.costUsd),
+                    task.source === 'counting' ? '…' : formatCost(task.costUsd ?? 0),
                     task.source === 'live' ? h('div', { class: 'muted small' }, 'so far') : null,
                   ),
                 );

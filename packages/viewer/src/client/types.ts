@@ -1,69 +1,14 @@
-/** Shapes of the viewer API's answers (see the server's api.ts). */
-export type TaskSummary = {
-  name: string;
-  status: string;
-  accepted: number;
-  target?: number;
-  rejects: Record<string, number>;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  source: 'results' | 'live';
-  builder?: string;
-};
+import type { ProvenanceEntry, RowNote } from '@dgt/core';
+import type { RecordRow, TaskStats } from '../api-types.js';
 
-export type RecordRow = {
-  index: number;
-  id: string;
-  record: Record<string, unknown>;
-  review?: string;
-};
+export type { RecordRow, TaskSummary } from '../api-types.js';
 
+/** Shapes of the viewer API's answers the browser app reads (see the server's api.ts). */
 export type RecordPage = { total: number; rows: RecordRow[]; next?: number; scanned?: number };
 
-export type LmNote = {
-  block: string;
-  provider: string;
-  model: string;
-  cacheKey?: string;
-  requestHash?: string;
-  ok: boolean;
-  cached: boolean;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd?: number;
-  durationMs: number;
-  retries: number;
-  prompt?: unknown;
-  response?: string;
-  error?: string;
-};
+export type LmNote = RowNote;
 
-export type Provenance = {
-  id: string;
-  time: string;
-  run_id?: string;
-  attempt: number;
-  builder?: { id: string; version: string };
-  blocks?: Record<string, string>;
-  templates?: { file: string; sha256: string }[];
-  lm_attribution: string;
-  lm: LmNote[];
-  examples?: string[];
-  verdicts: {
-    block: string;
-    type: string;
-    verdict: string;
-    reason?: string;
-    fields?: Record<string, unknown>;
-  }[];
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number;
-  usage_share?: number;
-  edited_from?: string;
-  missing?: boolean;
-};
+export type Provenance = ProvenanceEntry;
 
 export type RecordDetail = RecordRow & {
   provenance?: Provenance;
@@ -78,15 +23,4 @@ export type Facets = {
   review: Record<string, number>;
 };
 
-export type Stats = {
-  records: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  blocks: Record<string, { requests: number; tokens: number; costUsd: number }>;
-  verdicts: Record<string, number>;
-  latency: number[];
-  latencyEdges: number[];
-  timeline: [number, number][];
-  attempts: number;
-};
+export type Stats = TaskStats & { latencyEdges: number[] };

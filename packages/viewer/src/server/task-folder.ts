@@ -1,8 +1,15 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PROVENANCE_FILE, REVIEW_FILE, type ReviewDecision, recordId } from '@dgt/core';
+import {
+  isTaskDirClaimed,
+  PROVENANCE_FILE,
+  REVIEW_FILE,
+  type ReviewDecision,
+  recordId,
+} from '@dgt/core';
+import type { RecordRow, TaskStats, TaskSummary } from '../api-types.js';
 import { LineIndex } from './line-index.js';
-import { StatsAggregator, type TaskStats } from './task-stats.js';
+import { StatsAggregator } from './task-stats.js';
 
 /** A filter over a task's records (all parts optional; they combine with AND). */
 export type RecordFilter = {
@@ -18,25 +25,8 @@ export type RecordFilter = {
   scoreMax?: number;
 };
 
-/** One record as the app shows it. */
-export type RecordRow = { index: number; id: string; record: unknown; review?: string };
-
-/** A task's overview line. */
-export type TaskSummary = {
-  name: string;
-  status: string;
-  accepted: number;
-  target?: number;
-  rejects: Record<string, number>;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  /** Whether the figures come from the finished run's results or from what is on disk now. */
-  source: 'results' | 'live';
-  builder?: string;
-};
-
 const SCAN_STEP = 5_000;
+const STATS_WAIT_MS = 300;
 /** A filtered search stops after scanning this many lines and says where to go on. */
 const SCAN_BUDGET = 250_000;
 
@@ -54,15 +44,6 @@ async function lastLine(file: string): Promise<Record<string, unknown> | undefin
   const index = new LineIndex(file);
   const count = await index.lines();
   return count ? parse((await index.read(count - 1, count))[0]) : undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -112,29 +93,41 @@ export class TaskFolder {
         ? 'transformation'
         : 'generation';
     const finished = results && !running;
-    const stats = finished ? undefined : await this.taskStats();
+    // A first pass over a big provenance.jsonl takes seconds: the overview does not wait for
+    // it (the figures follow on a later refresh; the pass goes on in the background).
+    const stats = finished
+      ? undefined
+      : await Promise.race([
+          this.taskStats(),
+          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), STATS_WAIT_MS)),
+        ]);
     return {
       name: this.name,
       status: running ? 'running' : String(results?.status ?? 'not finished'),
       accepted,
       ...(target !== undefined && kind !== 'transformation' ? { target } : {}),
       rejects,
-      promptTokens: Number(finished ? results.promptTokens : stats!.promptTokens) || 0,
-      completionTokens: Number(finished ? results.completionTokens : stats!.completionTokens) || 0,
-      costUsd: Number(finished ? results.costUsd : stats!.costUsd) || 0,
-      source: finished ? 'results' : 'live',
+      ...(finished
+        ? {
+            promptTokens: Number(results.promptTokens) || 0,
+            completionTokens: Number(results.completionTokens) || 0,
+            costUsd: Number(results.costUsd) || 0,
+          }
+        : stats
+          ? {
+              promptTokens: stats.promptTokens,
+              completionTokens: stats.completionTokens,
+              costUsd: stats.costUsd,
+            }
+          : {}),
+      source: finished ? 'results' : stats ? 'live' : 'counting',
       ...(typeof card?.data_builder === 'string' ? { builder: card.data_builder } : {}),
     };
   }
 
-  /** Whether a live process holds the task's folder (see core's `.dgt-run.lock`). */
-  private async running(): Promise<boolean> {
-    try {
-      const holder = JSON.parse(await readFile(path.join(this.dir, '.dgt-run.lock'), 'utf8'));
-      return typeof holder.pid === 'number' && alive(holder.pid);
-    } catch {
-      return false;
-    }
+  /** Whether a live run holds the task's folder (core's claim file). */
+  private running(): Promise<boolean> {
+    return isTaskDirClaimed(this.dir);
   }
 
   /** Block names with a reject store (`blocks/<block>.jsonl`). */
@@ -187,7 +180,7 @@ export class TaskFolder {
   }
 
   private row(index: number, line: string, reviews: Map<string, ReviewDecision>): RecordRow {
-    const record = parse(line) ?? { _unreadable: line };
+    const record: Record<string, unknown> = parse(line) ?? { _unreadable: line };
     const id = recordId(record);
     const review = reviews.get(id)?.decision;
     return { index, id, record, ...(review ? { review } : {}) };

@@ -1,29 +1,10 @@
+import type { TaskStats } from '../api-types.js';
 import type { LineIndex } from './line-index.js';
 
 /** Bucket edges of the LM latency histogram, in milliseconds. */
 export const LATENCY_EDGES = [50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000];
 /** Bucket edges of the judge-score histogram (scores are usually 0–10 or 0–1; see `judgeScores`). */
 const MAX_TIMELINE_POINTS = 400;
-
-/** Aggregates over a task's `provenance.jsonl` (accepted records only). */
-export type TaskStats = {
-  records: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  /** Per LM block: requests, tokens and cost of the requests that made accepted records. */
-  blocks: Record<string, { requests: number; tokens: number; costUsd: number }>;
-  /** Per validator block: how many accepted records it passed. */
-  verdicts: Record<string, number>;
-  /** Judge scores seen (value → records), for the score facet. */
-  judgeScores: Record<string, number>;
-  /** Counts per {@link LATENCY_EDGES} bucket (the last bucket is everything above). */
-  latency: number[];
-  /** Cumulative accepted records over time: [epoch ms, records]. */
-  timeline: [number, number][];
-  /** Records per attempt number. */
-  attempts: number;
-};
 
 /**
  * Keeps {@link TaskStats} of a task up to date by reading only the provenance lines added since
@@ -36,10 +17,21 @@ export class StatsAggregator {
 
   constructor(private readonly provenance: LineIndex) {}
 
-  async current(): Promise<TaskStats> {
+  private pending: Promise<TaskStats> | undefined;
+
+  /** The stats over every line written so far (concurrent callers share one pass). */
+  current(): Promise<TaskStats> {
+    this.pending ??= this.update().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async update(): Promise<TaskStats> {
     const total = await this.provenance.lines();
     if (total < this.read) this.reset();
-    const STEP = 20_000;
+    // Small steps: each is parsed synchronously, and other requests wait meanwhile.
+    const STEP = 2_000;
     while (this.read < total) {
       const lines = await this.provenance.read(this.read, Math.min(total, this.read + STEP));
       if (lines.length === 0) break;
