@@ -148,14 +148,19 @@ try {
   const freshUrl = await fresh.url;
   const base = freshUrl.replace(/\/\?token=.*/, '');
   const page2 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  let started = Date.now();
+  const coldStart = Date.now();
   await page2.goto(
     freshUrl.replace(/\/\?token=/, `/task/${encodeURIComponent('bench/big_task')}?token=`),
   );
   await page2.waitForSelector('.rowbtn[data-index="0"]');
-  results.coldMs = Date.now() - started;
+  results.coldMs = Date.now() - coldStart;
   console.log('cold', results);
-  started = Date.now();
+  // The page then asks for facets, which read all of provenance.jsonl once (in the background of
+  // the server): measured from the same navigation, and waited for so the next figures are not
+  // taken while that pass competes for the CPU.
+  await page2.waitForSelector('.facets h3', { timeout: 300_000 });
+  results.facetsMs = Date.now() - coldStart;
+  let started = Date.now();
   await page2.reload();
   await page2.waitForSelector('.rowbtn[data-index="0"]');
   results.warmMs = Date.now() - started;
@@ -168,21 +173,15 @@ try {
   await page2.waitForSelector(`.rowbtn[data-index="${N - 1}"]`);
   results.jumpMs = Date.now() - started;
   console.log('jump', results);
-  // A search that must scan: the first matches of a rare word.
+  // A text search: one request scans up to 250,000 lines from where the last one stopped.
   started = Date.now();
   await page2.goto(
     `${base}/task/${encodeURIComponent('bench/big_task')}?q=${encodeURIComponent(`Record ${N - 5}:`)}`,
   );
-  await page2.waitForSelector('ul.matches');
+  await page2.waitForSelector('.count:has-text("matching")');
   results.searchMs = Date.now() - started;
   results.searchText = await page2.locator('.count').textContent();
   console.log('search', results);
-  // Facets read all of provenance.jsonl (judge scores, verdicts): loaded after the records.
-  started = Date.now();
-  await page2.goto(`${base}/task/${encodeURIComponent('bench/big_task')}`);
-  await page2.waitForSelector('.facets h3');
-  results.facetsMs = Date.now() - started;
-  fresh.child.kill('SIGINT');
 } finally {
   for (const child of children) child.kill('SIGINT');
   await browser.close();
@@ -205,12 +204,17 @@ const rows = [
   ],
   [`scroll to record ${N.toLocaleString('en-US')}`, `${results.jumpMs} ms`, '—', ''],
   [
-    'search that scans (text in the last records)',
+    'text search, first request (scans up to 250,000 lines)',
     `${results.searchMs} ms (${results.searchText})`,
     '—',
     '',
   ],
-  ['facets (reads all of provenance.jsonl)', `${results.facetsMs} ms`, '—', ''],
+  [
+    'facets shown (one pass over all of provenance.jsonl), from the same navigation',
+    `${results.facetsMs} ms`,
+    '—',
+    '',
+  ],
 ];
 const table = [
   '| measurement | result | target | met |',

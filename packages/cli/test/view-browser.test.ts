@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recordId } from '@dgt/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -79,6 +79,15 @@ describe('dgt view in chromium', () => {
     // The token left the address bar (it is kept for the tab only).
     expect(page.url()).not.toContain('token=');
     await shot('viewer-overview');
+  });
+
+  it('the overview follows a run writing (server-sent events)', async () => {
+    const cot = page.locator('tr[data-task="examples/cot/word_problems"] td').nth(1);
+    expect((await cot.textContent())?.trim()).toBe('0');
+    const data = path.join(dir, 'out/examples/cot/word_problems/data.jsonl');
+    await appendFile(data, `${JSON.stringify({ task_name: 'examples/cot/word_problems', question: 'late' })}\n`);
+    await expect.poll(async () => (await cot.textContent())?.trim(), { timeout: 10_000 }).toBe('1');
+    await writeFile(data, '');
   });
 
   it('a task page lists records; a record shows its provenance and the prompt/response', async () => {
