@@ -85,7 +85,10 @@ describe('dgt view in chromium', () => {
     const cot = page.locator('tr[data-task="examples/cot/word_problems"] td').nth(1);
     expect((await cot.textContent())?.trim()).toBe('0');
     const data = path.join(dir, 'out/examples/cot/word_problems/data.jsonl');
-    await appendFile(data, `${JSON.stringify({ task_name: 'examples/cot/word_problems', question: 'late' })}\n`);
+    await appendFile(
+      data,
+      `${JSON.stringify({ task_name: 'examples/cot/word_problems', question: 'late' })}\n`,
+    );
     await expect.poll(async () => (await cot.textContent())?.trim(), { timeout: 10_000 }).toBe('1');
     await writeFile(data, '');
   });
