@@ -31,11 +31,12 @@ export type ProvenanceEntry = {
   /**
    * `record`: the LM requests listed made this very record (the builder returned the row the LM
    * block wrote on). `reply`: the builder built the record afresh, and the request listed is the
-   * one of its attempt whose reply contains the record's text. `attempt`: the builder built the record afresh from a reply, so the link to
+   * one of its attempt whose reply contains the record's text. `prompt`: likewise, the request
+   * whose prompt contains the record's text (a transformation rating its input). `attempt`: the builder built the record afresh from a reply, so the link to
    * one request is lost; every request of the attempt for this task is listed. `none`: no LM
    * request was seen.
    */
-  lm_attribution: 'record' | 'reply' | 'attempt' | 'none';
+  lm_attribution: 'record' | 'reply' | 'prompt' | 'attempt' | 'none';
   lm: RowNote[];
   /**
    * Seeds (`seed:<n>`, by position) and earlier records (by id) the prompts listed in `lm`
@@ -114,22 +115,22 @@ export function provenanceEntries(
     const attribution = own.length
       ? 'record'
       : match
-        ? 'reply'
+        ? match.via
         : attemptLm.length
           ? 'attempt'
           : 'none';
     const lm =
       attribution === 'record'
         ? own.map((n) => clipNote(n, RECORD_TEXT_LIMIT))
-        : attribution === 'reply'
-          ? [clipNote(match!.note, RECORD_TEXT_LIMIT)]
+        : match
+          ? [clipNote(match.note, RECORD_TEXT_LIMIT)]
           : attemptLm.map((n) => clipNote(n, ATTEMPT_TEXT_LIMIT));
     // A reply that made several records shares its usage among them (counted by the caller's
     // records that matched it); an attempt's usage is shared among all its records.
     const factor =
       attribution === 'attempt'
         ? share
-        : attribution === 'reply'
+        : match
           ? 1 / matches.filter((m) => m?.note === match!.note).length
           : 1;
     const shown = examples ? [...new Set(lm.flatMap((note) => examples.find(note.prompt)))] : [];
@@ -168,20 +169,25 @@ function needlesOf(record: StoredRecord): string[] {
   return out.sort((a, b) => b.length - a.length);
 }
 
-/** The request of the newest candidate attempt whose reply contains the record's text. */
+/**
+ * The request of the newest candidate attempt whose reply contains the record's text, or else
+ * whose prompt does.
+ */
 function replyMatch(
   record: StoredRecord,
   attempts: readonly AttemptTrace[],
   task: string,
-): { attempt: AttemptTrace; note: RowNote } | undefined {
+): { attempt: AttemptTrace; note: RowNote; via: 'reply' | 'prompt' } | undefined {
   const needles = needlesOf(record);
   if (needles.length === 0) return undefined;
-  for (const attempt of attempts) {
-    for (const note of attempt.lm.get(task) ?? []) {
-      const reply = note.response;
-      if (typeof reply === 'string' && needles.some((needle) => reply.includes(needle)))
-        return { attempt, note };
-    }
-  }
+  const found = (text: unknown) =>
+    typeof text === 'string' && needles.some((needle) => text.includes(needle));
+  for (const attempt of attempts)
+    for (const note of attempt.lm.get(task) ?? [])
+      if (found(note.response)) return { attempt, note, via: 'reply' };
+  for (const attempt of attempts)
+    for (const note of attempt.lm.get(task) ?? [])
+      if (found(typeof note.prompt === 'string' ? note.prompt : JSON.stringify(note.prompt)))
+        return { attempt, note, via: 'prompt' };
   return undefined;
 }

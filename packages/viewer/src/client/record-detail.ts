@@ -48,6 +48,7 @@ function lmRequest(note: LmNote, i: number): HTMLElement {
 const ATTRIBUTION: Record<string, string> = {
   record: 'these requests made this record',
   reply: 'the request whose reply contains this record',
+  prompt: 'the request whose prompt contains this record',
   attempt:
     'every request of the attempt (the record was built afresh, so the exact request is unknown)',
   none: 'no LM request was seen for this record',
