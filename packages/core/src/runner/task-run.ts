@@ -5,12 +5,8 @@ import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
-// provenance (dgt view): sidecar file, review decisions
-import { ExampleIndex } from '../provenance/example-index.js';
-import { type ProvenanceContext, provenanceEntries } from '../provenance/provenance-entry.js';
-import { ProvenanceLog } from '../provenance/provenance-log.js';
-import { recordId } from '../provenance/record-id.js';
-import { resumeProvenance } from '../provenance/task-provenance.js';
+import type { ProvenanceContext } from '../provenance/provenance-entry.js';
+import { TaskProvenance } from '../provenance/task-provenance.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { claimTaskDir } from './task-dir-claim.js';
@@ -112,8 +108,8 @@ export class TaskRun {
   private pendingLogs: StoredRecord[] = [];
   private input: Dataloader | undefined;
   private readonly rejectStores = new Map<string, Datastore>();
-  private provenance!: ProvenanceLog;
-  private readonly examples = new ExampleIndex(); // provenance: seeds and records shown in prompts
+  /** provenance.jsonl and review decisions (dgt view). */
+  private provenance!: TaskProvenance;
 
   constructor(
     readonly task: LoadedTask,
@@ -146,7 +142,7 @@ export class TaskRun {
     this.data = await openStore(storeConfig, `${name}/data`);
     this.state = await openStore(storeConfig, `${name}/dataloader_state`);
     this.logs = await openStore(storeConfig, `${name}/logs`);
-    this.provenance = new ProvenanceLog(this.settings.taskDir); // provenance
+    this.provenance = new TaskProvenance(this, this.deps.provenance); // provenance
     if (this.settings.restart) {
       for (const store of [this.data, this.state, this.logs]) await store.clear();
       await this.provenance.clear(); // provenance
@@ -162,7 +158,7 @@ export class TaskRun {
         task_name: this.name,
         is_seed: true,
       }));
-      for (const [i, seed] of this.seeds.entries()) this.examples.add(seed, `seed:${i}`); // provenance
+      this.provenance.addSeeds(this.seeds); // provenance
     } else {
       this.input = await this.deps.openInput();
     }
@@ -197,7 +193,7 @@ export class TaskRun {
       this.dataCount = 0;
     }
     if (!this.settings.restart) await this.trimRejects(saved?.rejects ?? {});
-    await resumeProvenance(this, this.provenance, this.examples); // provenance: review decisions, realignment
+    await this.provenance.resume(); // provenance: review decisions, realignment
     this.resumed = this.dataCount;
   }
 
@@ -253,16 +249,7 @@ export class TaskRun {
       is_seed: record.is_seed ?? false,
     }));
     // provenance: entries land before their records, so a kill leaves no record without one
-    const entries = provenanceEntries(
-      this.name,
-      this.lastAttemptNumber,
-      records,
-      clean,
-      this.deps.provenance,
-      this.examples,
-    );
-    await this.provenance.append(entries);
-    for (const [i, entry] of entries.entries()) this.examples.add(clean[i]!, entry.id);
+    await this.provenance.beforeAppend(records, clean);
     await this.data.append(clean);
     this.dataCount += clean.length;
     if (this.kind === 'generation') this.accepted.push(...clean);
@@ -303,7 +290,7 @@ export class TaskRun {
     if (this.kind === 'generation') this.accepted = records;
     this.dataCount = records.length;
     await this.saveState();
-    await this.provenance.reconcile(records.map(recordId), renamed); // provenance
+    await this.provenance.afterRewrite(records, renamed); // provenance
   }
 
   /**
