@@ -112,10 +112,7 @@ function startViewer() {
 }
 
 function chromiumPath() {
-  return (
-    process.env.CHROMIUM_PATH ??
-    execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim()
-  );
+  return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
 }
 
 console.log(`generating ${N.toLocaleString('en-US')} records in ${taskDir} …`);
