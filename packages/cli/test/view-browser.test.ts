@@ -176,7 +176,7 @@ describe('dgt view in chromium', () => {
     await page.waitForSelector('table.grid');
   });
 
-  it('refuses API calls without the token, and writes from another origin', async () => {
+  it('the page itself cannot post a decision without the session token', async () => {
     const status = await page.evaluate(async () => {
       const noToken = await fetch('/api/review', {
         method: 'POST',
