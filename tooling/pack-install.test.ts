@@ -18,6 +18,7 @@ const PACKAGES = [
   'packages/blocks-validators',
   'packages/builders',
   'packages/testing',
+  'packages/viewer',
   'packages/cli',
   'examples/acme-plugin',
 ];

@@ -9,6 +9,7 @@ import { initCommand } from './commands/init/init.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
+import { viewCommand } from './commands/view.js';
 import { type CliIo, processIo } from './io.js';
 import { cliPackageRoot } from './package-root.js';
 import { redactingIo } from './redacting-io.js';
@@ -20,6 +21,7 @@ const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   list: listCommand,
   init: initCommand,
   cache: cacheCommand,
+  view: viewCommand,
   // A preview, not in COMMANDS (help, docs) until dgt run --queue hands out jobs. Loaded on
   // demand: BullMQ is heavy, and every other command would pay for loading it.
   worker: async (args, io) => (await import('./commands/worker.js')).workerCommand(args, io),

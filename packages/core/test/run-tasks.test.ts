@@ -44,6 +44,7 @@ describe('runTasks: generation', () => {
         'dataloader_state.jsonl',
         'final_data.jsonl',
         'logs.jsonl',
+        'provenance.jsonl',
         'task_card.jsonl',
         'task_results.jsonl',
       ].sort(),

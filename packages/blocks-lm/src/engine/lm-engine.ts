@@ -194,49 +194,70 @@ export async function createLmBlock({
     ctx: BlockCallContext,
   ): Promise<ProviderResponse | undefined> {
     const started = performance.now();
+    const input = request.method === 'completion' ? request.prompt : request.messages;
+    let key: string | undefined;
     const event = (
       fields: Pick<LmRequestEvent, 'ok' | 'cached' | 'retries'> & {
         batch?: boolean;
         usage?: LmUsage;
         costUsd?: number;
         error?: string;
+        response?: ProviderResponse;
       },
     ) => {
-      const { usage, ...rest } = fields;
-      ctx.emit({
-        type: 'lm-request',
+      const { usage, response, ...rest } = fields;
+      const common = {
         block: name,
         provider: provider.name,
         model: config.model,
-        ...(typeof row.task_name === 'string' ? { task: row.task_name } : {}),
         durationMs: Math.round(performance.now() - started),
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
         ...rest,
+      };
+      ctx.emit({
+        type: 'lm-request',
+        ...common,
+        ...(typeof row.task_name === 'string' ? { task: row.task_name } : {}),
+      });
+      // Provenance of the row: which request made it, and what was asked and answered.
+      ctx.note?.(row, {
+        kind: 'lm-request',
+        ...common,
+        ...(key ? { cacheKey: key } : {}),
+        requestHash: cacheKey(canonical),
+        prompt: input,
+        ...(response ? { response: response.choices[0]?.text ?? '' } : {}),
       });
     };
 
-    let key: string | undefined;
+    const canonical = canonicalJson({
+      provider: provider.name,
+      endpoint: provider.endpoint,
+      model: request.model,
+      method: request.method,
+      input,
+      params: request.params,
+      schema: request.responseSchema?.schema,
+      tools: request.tools,
+      toolChoice: request.toolChoice,
+    });
     // Batch mode names each request by its key even without a cache: the key is its custom_id.
     if (cache || batching) {
-      const canonical = canonicalJson({
-        provider: provider.name,
-        endpoint: provider.endpoint,
-        model: request.model,
-        method: request.method,
-        input: request.method === 'completion' ? request.prompt : request.messages,
-        params: request.params,
-        schema: request.responseSchema?.schema,
-        tools: request.tools,
-        toolChoice: request.toolChoice,
-      });
       const sample = samples.get(canonical) ?? 0;
       samples.set(canonical, sample + 1);
       key = cacheKey(`${canonical}#${sample}`);
       if (cache && readCache) {
         const hit = await cache.get(key);
         if (isResponse(hit)) {
-          event({ ok: true, cached: true, retries: 0, usage: hit.usage, costUsd: 0 });
+          event({
+            ok: true,
+            cached: true,
+            retries: 0,
+            usage: hit.usage,
+            costUsd: 0,
+            response: hit,
+          });
           return hit;
         }
       }
@@ -269,6 +290,7 @@ export async function createLmBlock({
       cached: false,
       retries,
       usage: response.usage,
+      response,
       ...batched,
       ...(price ? { costUsd: costOf(price, prompt_tokens, completion_tokens) * rate } : {}),
     });

@@ -203,6 +203,28 @@ export const ESTIMATE_FLAGS: readonly FlagDefinition[] = [
   HELP,
 ];
 
+/** The flags of `dgt view`. */
+export const VIEW_FLAGS: readonly FlagDefinition[] = [
+  {
+    name: 'port',
+    kind: 'integer',
+    valueName: 'N',
+    help: 'Port to listen on (default 0: any free port).',
+  },
+  {
+    name: 'host',
+    kind: 'string',
+    valueName: 'HOST',
+    help: 'Interface to listen on (default 127.0.0.1, this machine only). Anything else is reachable from the network: dgt view warns.',
+  },
+  {
+    name: 'no-open',
+    kind: 'boolean',
+    help: 'Do not open a browser; just print the URL.',
+  },
+  HELP,
+];
+
 /** `dgt estimate`. */
 export const ESTIMATE_COMMAND: CommandDefinition = {
   name: 'estimate',
@@ -217,6 +239,22 @@ export const ESTIMATE_COMMAND: CommandDefinition = {
   ],
 };
 
+/** `dgt view`. */
+export const VIEW_COMMAND: CommandDefinition = {
+  name: 'view',
+  usage: 'dgt view [OUTPUT_DIR] [--port N] [--host HOST] [--no-open]',
+  summary:
+    'Serves a local web app over an output folder: every task with its progress, records with search, facets and provenance, rejects, stats, task cards and logs, live while a run writes; approve, edit or reject records for the next run to apply. Prints one URL (with a session token) and runs until Ctrl-C.',
+  flags: VIEW_FLAGS,
+  positionals: [
+    {
+      name: 'OUTPUT_DIR',
+      help: 'The output folder of a run (default: output, or $DGT_OUTPUT_DIR).',
+    },
+  ],
+  examples: ['dgt view output', 'dgt view output --port 8080 --no-open'],
+};
+
 /** Every command, in the order `dgt --help` lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
   RUN_COMMAND,
@@ -225,4 +263,5 @@ export const COMMANDS: readonly CommandDefinition[] = [
   LIST_COMMAND,
   INIT_COMMAND,
   CACHE_COMMAND,
+  VIEW_COMMAND,
 ];

@@ -1,9 +1,10 @@
 import type { BlockConfig } from '../config/builder-schema.js';
-import type { BlockOutput, BlockV1, RejectedRow } from '../contracts/v1/block.js';
+import type { BlockOutput, BlockV1, RejectedRow, RowNote } from '../contracts/v1/block.js';
 import type { BoundBlock } from '../contracts/v1/builder.js';
 import type { BlockRow } from '../contracts/v1/data-point.js';
 import type { EventSink } from '../events/events.js';
 import type { AttemptScope, RejectBuffer } from './attempt-scope.js';
+import { attemptTraceOf, noteAttemptRequest, noteRow, noteVerdicts } from './row-trace.js';
 
 /**
  * Receives the rows a block rejected, mapped back to the caller's rows. Inside an attempt they
@@ -63,12 +64,17 @@ export function blocksForAttempt(
   return out;
 }
 
-/** An event sink that also adds each LM request's cost to the attempt it was made in. */
+/**
+ * An event sink that also adds each LM request's cost to the attempt it was made in, and the
+ * request to the attempt's trace (provenance).
+ */
 function chargingTo(scope: AttemptScope, emit: EventSink): EventSink {
+  const trace = attemptTraceOf(scope);
   return (event) => {
     if (event.type === 'lm-request' && event.costUsd && event.task !== undefined) {
       scope.costs.set(event.task, (scope.costs.get(event.task) ?? 0) + event.costUsd);
     }
+    if (event.type === 'lm-request') noteAttemptRequest(event, trace);
     emit(event);
   };
 }
@@ -105,11 +111,19 @@ export function bindBlock(
       source.set(mapped, row);
       return mapped;
     });
+    // Provenance: which requests each row needed and what validators said of it.
+    const trace = scope ? attemptTraceOf(scope) : undefined;
+    const keysBefore = new WeakMap<BlockRow, Set<string>>();
+    if (trace && block.role === 'validator')
+      for (const row of rows) keysBefore.set(row, new Set(Object.keys(row)));
     const output = await block.call(blockRows, options, {
       emit: scope ? chargingTo(scope, context.emit) : context.emit,
       signal: context.signal,
       taskDir: context.taskDir,
       phase: call?.phase ?? 'attempt',
+      ...(trace
+        ? { note: (row: BlockRow, note: RowNote) => noteRow(source.get(row) ?? row, note, trace) }
+        : {}),
     });
     const back = (blockRow: BlockRow): BlockRow => {
       const row = source.get(blockRow);
@@ -129,6 +143,8 @@ export function bindBlock(
     const passed = output.rows.map(back);
     const rejected = (output.rejected ?? []).map(({ row, reason }) => ({ row: back(row), reason }));
     reportCounts(block, passed, rejected, context.emit);
+    if (trace && block.role === 'validator')
+      noteVerdicts(block, passed, rejected, keysBefore, trace);
     if (rejected.length) await context.onReject(block, rejected, scope?.rejects);
     return { rows: passed, rejected };
   };

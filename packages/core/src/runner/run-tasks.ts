@@ -140,6 +140,7 @@ export async function executePlan(
             ? { checkInput: inputChecker(planned.builder.inputSchema) }
             : {}),
           random,
+          provenance: provenanceContext(planned, plan, runId), // provenance
         });
         await task.open();
         taskRuns.set(task.name, task);
@@ -395,6 +396,19 @@ function taskConfigForCard(task: TaskRun['task']): Record<string, unknown> {
     task_config:
       bytes > CARD_INLINE_INCLUDE_BYTES && task.unincluded ? task.unincluded : task.config,
     included_files: includes,
+  };
+}
+
+/** Versions and ids each record's provenance entry names (see `provenance.jsonl`). */
+function provenanceContext(planned: PlannedBuilder, plan: RunPlan, runId: string) {
+  const version = (kind: 'builders' | 'blocks', id: string) =>
+    plan.registry.find(kind, id)?.version ?? 'unknown';
+  return {
+    runId,
+    builder: { id: planned.id, version: version('builders', planned.id) },
+    blocks: Object.fromEntries(
+      planned.blockConfigs.map((c) => [c.name, `${c.type}@${version('blocks', c.type)}`]),
+    ),
   };
 }
 

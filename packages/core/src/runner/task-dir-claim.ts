@@ -75,3 +75,13 @@ export async function claimTaskDir(
     await unlink(file).catch(() => {});
   }
 }
+
+/**
+ * Whether a live dgt run holds a task's output folder (what `dgt view` shows as `running`). A
+ * claim from another machine counts as live: it cannot be checked from here.
+ */
+export async function isTaskDirClaimed(taskDir: string): Promise<boolean> {
+  const holder = await readHolder(path.join(taskDir, CLAIM_FILE));
+  if (!holder) return false;
+  return holder.host !== hostname() || alive(holder.pid);
+}

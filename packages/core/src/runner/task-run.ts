@@ -6,6 +6,8 @@ import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import { isDgtError } from '../errors/dgt-error.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
+import type { ProvenanceContext } from '../provenance/provenance-entry.js';
+import { TaskProvenance } from '../provenance/task-provenance.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { lmErrorCause } from './lm-cause.js';
@@ -36,6 +38,8 @@ export type TaskRunDeps = {
   random: RandomSource;
   /** Values never to be written (API keys from the environment), for logs and results. */
   secrets?: ReadonlySet<string>;
+  /** Run-level facts written into each record's provenance entry (versions, run id). */
+  provenance?: ProvenanceContext;
 };
 
 /** Where a task's loaders stood after taking a batch: saved once that batch is committed. */
@@ -113,6 +117,8 @@ export class TaskRun {
   private pendingLogs: StoredRecord[] = [];
   private input: Dataloader | undefined;
   private readonly rejectStores = new Map<string, Datastore>();
+  /** provenance.jsonl and review decisions (dgt view). */
+  private provenance!: TaskProvenance;
 
   constructor(
     readonly task: LoadedTask,
@@ -146,8 +152,10 @@ export class TaskRun {
     this.data = await openStore(storeConfig, `${name}/data`);
     this.state = await openStore(storeConfig, `${name}/dataloader_state`);
     this.logs = await openStore(storeConfig, `${name}/logs`);
+    this.provenance = new TaskProvenance(this, this.deps.provenance); // provenance
     if (this.settings.restart) {
       for (const store of [this.data, this.state, this.logs]) await store.clear();
+      await this.provenance.clear(); // provenance
       await rm(`${this.settings.taskDir}/blocks`, { recursive: true, force: true });
       for (const file of ['final_data', 'formatted_data', 'task_results']) {
         await (await openStore(storeConfig, `${name}/${file}`)).clear();
@@ -160,6 +168,7 @@ export class TaskRun {
         task_name: this.name,
         is_seed: true,
       }));
+      this.provenance.addSeeds(this.seeds); // provenance
     } else {
       this.input = await this.deps.openInput();
     }
@@ -194,6 +203,7 @@ export class TaskRun {
       this.dataCount = 0;
     }
     if (!this.settings.restart) await this.trimRejects(saved?.rejects ?? {});
+    await this.provenance.resume(); // provenance: review decisions, realignment
     this.resumed = this.dataCount;
   }
 
@@ -248,6 +258,8 @@ export class TaskRun {
       task_name: this.name,
       is_seed: record.is_seed ?? false,
     }));
+    // provenance: entries land before their records, so a kill leaves no record without one
+    await this.provenance.beforeAppend(records, clean);
     await this.data.append(clean);
     this.dataCount += clean.length;
     if (this.kind === 'generation') this.accepted.push(...clean);
@@ -279,12 +291,16 @@ export class TaskRun {
     await this.state.append([state]);
   }
 
-  /** Replaces `data.jsonl` (after a postprocessor removed records) in one atomic write. */
-  async replaceData(records: DataPoint[]): Promise<void> {
+  /**
+   * Replaces `data.jsonl` (after a postprocessor removed records, or review changed some) in one
+   * atomic write; `renamed` maps the new id of an edited record to its old one.
+   */
+  async replaceData(records: DataPoint[], renamed?: ReadonlyMap<string, string>): Promise<void> {
     await this.data.write(records);
-    this.accepted = records;
+    if (this.kind === 'generation') this.accepted = records;
     this.dataCount = records.length;
     await this.saveState();
+    await this.provenance.afterRewrite(records, renamed); // provenance
   }
 
   /**
@@ -476,6 +492,7 @@ export class TaskRun {
     await this.flushLogs();
     for (const store of [this.data, this.state, this.logs, ...this.rejectStores.values()])
       await store?.close();
+    await this.provenance?.close(); // provenance
     const release = this.releaseClaim;
     this.releaseClaim = undefined;
     await release?.();

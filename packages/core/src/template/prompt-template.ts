@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Template } from '@huggingface/jinja';
 import { DgtError } from '../errors/dgt-error.js';
@@ -149,7 +150,16 @@ export async function loadTemplate(path: string): Promise<PromptTemplate> {
       { cause },
     );
   }
+  loadedTemplates.set(path, createHash('sha256').update(source).digest('hex'));
   return compileTemplate(source, path);
+}
+
+// Template files loaded by this process and the sha256 of their text, for provenance.
+const loadedTemplates = new Map<string, string>();
+
+/** Every template file loaded so far with the sha256 of its text (see `provenance.jsonl`). */
+export function loadedTemplateHashes(): ReadonlyMap<string, string> {
+  return loadedTemplates;
 }
 
 function reasonOf(error: unknown): string {

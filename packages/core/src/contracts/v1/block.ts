@@ -34,6 +34,36 @@ export type BlockCallContext = {
    * records it has already seen); `attempt` (or absent) inside a builder call.
    */
   phase?: 'attempt' | 'postprocess';
+  /**
+   * Tells the runner what a row went through (for the per-record `provenance.jsonl`): LM blocks
+   * note each request they make for a row. Optional: absent outside a run, and a block that
+   * never calls it only loses per-record detail (its requests still count for the attempt).
+   */
+  note?(row: BlockRow, note: RowNote): void;
+};
+
+/** One LM request made for a row, as noted through {@link BlockCallContext.note}. */
+export type RowNote = {
+  kind: 'lm-request';
+  block: string;
+  provider: string;
+  model: string;
+  /** The request cache key (present when the cache is on). */
+  cacheKey?: string;
+  /** sha256 of the request as sent (model, messages, parameters). */
+  requestHash?: string;
+  ok: boolean;
+  cached: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd?: number;
+  durationMs: number;
+  retries: number;
+  /** The prompt as sent (chat messages or text). */
+  prompt?: unknown;
+  /** The reply text. */
+  response?: string;
+  error?: string;
 };
 
 /** Context given to a block factory when a builder is initialised. */
