@@ -12,6 +12,8 @@ export default defineConfig({
     'src/cot.ts',
     'src/tool-calling.ts',
     'src/answer-match.ts',
+    'src/conversation.ts',
+    'src/conversation-dropped.ts',
   ],
   format: ['esm'],
   dts: true,

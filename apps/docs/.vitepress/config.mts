@@ -57,6 +57,7 @@ export default defineConfig({
         text: 'Guides',
         items: [
           { text: 'Writing a databuilder', link: '/guides/writing-a-databuilder' },
+          { text: 'Conversations', link: '/guides/conversations' },
           { text: 'Publishing a plugin', link: '/guides/plugin-package' },
           { text: 'Migrating from DiGiT', link: '/guides/migrating-from-digit' },
           { text: 'Performance', link: '/guides/performance' },

@@ -1,3 +1,31 @@
+export { conversationBuilder, coreConversationStages } from './conversation/conversation.js';
+export {
+  type ConversationBuilderOptions,
+  conversationRecordSchema,
+  createConversationBuilder,
+} from './conversation/conversation-builder.js';
+export { droppedConversationsBlock } from './conversation/dropped-block.js';
+export {
+  type ConversationStageV1,
+  defineConversationStage,
+  isStageDefinition,
+  type StageCallContext,
+  type StageDefinition,
+  type StageDefinitionV1,
+  type StageInitContext,
+  type StageTask,
+} from './conversation/stage.js';
+export { askLm, cleanTurn, type LmReply } from './conversation/stages/lm-call.js';
+export {
+  type Conversation,
+  type ConversationStep,
+  conversationMessages,
+  lastStep,
+  stepsOf,
+  stepText,
+  transcript,
+  userTurns,
+} from './conversation/steps.js';
 export { answerMatchBlock, answersMatch, normalizeAnswer } from './cot/answer-match.js';
 export { cotBuilder, cotInputSchema, cotTaskSchema } from './cot/cot.js';
 export { cotReplySchema, parseReasoning } from './cot/cot-reply.js';

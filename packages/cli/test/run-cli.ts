@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 /** The repository root, for the examples. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** DiGiT's own files, beside the repository when present (CI has them). */
-export const COMPAT = path.resolve(REPO, '../shared/compat/fms-dgt');
+/**
+ * DiGiT's own files, beside the repository when present (CI has them); `DGT_COMPAT_DIR` points
+ * elsewhere (a git worktree sits deeper than the main checkout).
+ */
+export const COMPAT = process.env.DGT_COMPAT_DIR ?? path.resolve(REPO, '../shared/compat/fms-dgt');
 
 export type CliResult = {
   code: number | null;

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type FakeLmServer, startFakeOpenAI } from '@dgt/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMPAT, readJsonl, runCli, tempDir } from './run-cli.js';
+
+// DiGiT's own task, config and data files are read from ../shared beside the repository (CI has
+// them), never copied into the project.
+const available = existsSync(COMPAT);
+const env = { DGT_DATA_DIR: path.join(COMPAT, 'data') };
+const CHIT_CHAT = path.join(COMPAT, 'tasks/public/examples/chit_chat/task.yaml');
+
+let servers: FakeLmServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function openai() {
+  const server = await startFakeOpenAI();
+  servers.push(server);
+  return server;
+}
+
+/** Records are produced, or every shortfall is a reject stored with its reason. */
+async function expectRecordsOrReasons(taskDir: string, target: number) {
+  const final = await readJsonl(path.join(taskDir, 'final_data.jsonl'));
+  expect(final.length).toBeGreaterThan(0);
+  if (final.length < target) {
+    const rejects = await readJsonl(path.join(taskDir, 'blocks/dropped.jsonl'));
+    expect(rejects.length).toBeGreaterThan(0);
+  }
+  return final;
+}
+
+describe.runIf(available)("DiGiT's conversation task files run unchanged", () => {
+  it('tasks/public/examples/chit_chat/task.yaml against an OpenAI-compatible server', async () => {
+    const server = await openai();
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        CHIT_CHAT,
+        ...['--engine', 'openai', '--model', 'M', '--base-url', server.baseURL],
+        ...['--num-outputs-to-generate', '4', '--output-dir', 'out'],
+      ],
+      { cwd: dir, env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('warning:');
+    const out = path.join(dir, 'out/public/examples/chit_chat');
+    const final = await expectRecordsOrReasons(out, 4);
+    expect(final).toHaveLength(4);
+    for (const record of final) {
+      const messages = record.messages as { role: string }[];
+      expect(messages.length).toBeGreaterThanOrEqual(4); // min_turns: 2
+      expect(messages.length).toBeLessThanOrEqual(12); // the flow controller's max_turns: 6
+      expect(messages[0]!.role).toBe('user');
+    }
+    // save_formatted_output: true in the task file; DiGiT's messages formatter.
+    const formatted = await readJsonl(path.join(out, 'formatted_data.jsonl'));
+    expect(formatted[0]).toEqual({
+      conversation_id: final[0]!.conversation_id,
+      messages: final[0]!.messages,
+    });
+    // A persona of DiGiT's persona file reaches the user prompts.
+    expect(server.requests.map((r) => r.prompt).join('\n')).toMatch(
+      /curious student|busy professional|retired hobbyist/,
+    );
+  });
+
+  it('tasks/public/examples/chit_chat/task.yaml with --engine mock', async () => {
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        CHIT_CHAT,
+        ...['--engine', 'mock', '--num-outputs-to-generate', '3', '--output-dir', 'out'],
+      ],
+      { cwd: dir, env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    await expectRecordsOrReasons(path.join(dir, 'out/public/examples/chit_chat'), 3);
+  });
+
+  it('configs/public/examples/openai_chit_chat.yaml applies (with a base URL added)', async () => {
+    const server = await openai();
+    const dir = await tempDir();
+    const original = await readFile(
+      path.join(COMPAT, 'configs/public/examples/openai_chit_chat.yaml'),
+      'utf8',
+    );
+    const withBaseUrl = original.replace(
+      /(\n(\s+)model_id_or_path: .*\n)/,
+      `$1$2base_url: ${server.baseURL}\n`,
+    );
+    await writeFile(path.join(dir, 'openai_chit_chat.yaml'), withBaseUrl);
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        CHIT_CHAT,
+        '--config-path',
+        'openai_chit_chat.yaml',
+        ...['--num-outputs-to-generate', '2', '--output-dir', 'out'],
+      ],
+      { cwd: dir, env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('warning:');
+    expect(server.requests[0]?.body.model).toBe('gpt-4o-mini');
+    await expectRecordsOrReasons(path.join(dir, 'out/public/examples/chit_chat'), 2);
+  });
+});
