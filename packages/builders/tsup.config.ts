@@ -14,6 +14,8 @@ export default defineConfig({
     'src/answer-match.ts',
     'src/conversation.ts',
     'src/conversation-dropped.ts',
+    'src/rag.ts',
+    'src/rag-static-formatter.ts',
   ],
   format: ['esm'],
   dts: true,

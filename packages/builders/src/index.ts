@@ -53,6 +53,9 @@ export {
   type Rating,
   ratingReplySchema,
 } from './qa-rater/qa-rater.js';
+export { ragConversationBuilder } from './rag/rag.js';
+export { ragStaticFormatter } from './rag/rag-formatter.js';
+export { readVerdict } from './rag/stages/rag-assistant.js';
 export { chunkWords } from './shared/chunk-text.js';
 export { simpleBuilder, simpleRecordSchema, simpleTaskSchema } from './simple/simple.js';
 export {
@@ -66,3 +69,32 @@ export {
 } from './tool-calling/tool-calling.js';
 export { parseToolExamples } from './tool-calling/tool-calling-reply.js';
 export { readTools, toolExamplesSchema } from './tool-calling/tools.js';
+export {
+  documentRecord,
+  renderDocuments,
+  type SearchDocument,
+  toDocument,
+} from './tools/documents.js';
+export { fileSearchEngine } from './tools/file-search-engine.js';
+export {
+  openTools,
+  type TaskTools,
+  TOOL_ENGINES,
+  toolsConfigSchema,
+} from './tools/open-tools.js';
+export {
+  type RandomSamplerConfig,
+  randomSamplerConfig,
+  sampleDocuments,
+} from './tools/random-sampler.js';
+export type {
+  ToolEngine,
+  ToolEngineDefinition,
+  ToolEngineInitContext,
+} from './tools/tool-engine.js';
+export {
+  createToolRegistry,
+  loadTools,
+  type ToolDefinition,
+  type ToolRegistry,
+} from './tools/tool-registry.js';

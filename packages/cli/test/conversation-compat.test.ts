@@ -10,6 +10,9 @@ import { COMPAT, readJsonl, runCli, tempDir } from './run-cli.js';
 const available = existsSync(COMPAT);
 const env = { DGT_DATA_DIR: path.join(COMPAT, 'data') };
 const CHIT_CHAT = path.join(COMPAT, 'tasks/public/examples/chit_chat/task.yaml');
+// DiGiT ships four multi_doc2dial tasks (dmv, ssa, studentaid, va) that differ only in their
+// data folder; dmv is the one kept beside the repository.
+const DMV = path.join(COMPAT, 'tasks/public/rag/static/multi_doc2dial/dmv/task.yaml');
 
 let servers: FakeLmServer[] = [];
 afterEach(async () => {
@@ -113,5 +116,56 @@ describe.runIf(available)("DiGiT's conversation task files run unchanged", () =>
     expect(result.stderr).not.toContain('warning:');
     expect(server.requests[0]?.body.model).toBe('gpt-4o-mini');
     await expectRecordsOrReasons(path.join(dir, 'out/public/examples/chit_chat'), 2);
+  });
+
+  it('tasks/public/rag/static/multi_doc2dial/dmv/task.yaml against an OpenAI-compatible server', async () => {
+    const server = await openai();
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        DMV,
+        ...['--engine', 'openai', '--model', 'M', '--base-url', server.baseURL],
+        ...['--num-outputs-to-generate', '3', '--output-dir', 'out'],
+      ],
+      { cwd: dir, env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('warning:');
+    const out = path.join(dir, 'out/public/rag/static/multi_doc2dial/dmv');
+    const final = await expectRecordsOrReasons(out, 3);
+    const corpus = await readJsonl(
+      path.join(COMPAT, 'data/public/rag/static/multi_doc2dial/dmv/documents.jsonl'),
+    );
+    const ids = new Set(corpus.map((d) => d.id));
+    for (const record of final) {
+      const messages = record.messages as { role: string }[];
+      expect(messages.length).toBeGreaterThanOrEqual(6); // min_turns: 3
+      const scenario = (record.steps as { role: string; documents?: { id: string }[] }[])[0]!;
+      expect(scenario.role).toBe('rag/scenario');
+      expect(scenario.documents).toHaveLength(3); // k: 3
+      for (const document of scenario.documents!) expect(ids.has(document.id)).toBe(true);
+    }
+    // formatters/conversation/rag/static: the turns and the documents they were grounded in.
+    const formatted = await readJsonl(path.join(out, 'formatted_data.jsonl'));
+    expect(Object.keys(formatted[0]!)).toEqual(['conversation_id', 'messages', 'documents']);
+    // Every answer was checked for grounding against the documents.
+    expect(server.requests.some((r) => r.prompt.includes('grounded'))).toBe(true);
+  });
+
+  it('tasks/public/rag/static/multi_doc2dial/dmv/task.yaml with --engine mock', async () => {
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        DMV,
+        ...['--engine', 'mock', '--num-outputs-to-generate', '2', '--output-dir', 'out'],
+      ],
+      { cwd: dir, env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    await expectRecordsOrReasons(path.join(dir, 'out/public/rag/static/multi_doc2dial/dmv'), 2);
   });
 });

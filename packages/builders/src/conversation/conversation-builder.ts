@@ -49,10 +49,15 @@ export type ConversationBuilderOptions = {
   config: BuilderConfig | string;
   /** The stage types task files may name. */
   stages: readonly StageDefinition[];
+  /** Further task-file keys the builder reads (e.g. `tools:`), validated when the run is planned. */
+  taskKeys?: z.ZodRawShape;
 };
 
-function taskSchemaFor(stages: ReadonlyMap<string, StageDefinition>) {
+function taskSchemaFor(stages: ReadonlyMap<string, StageDefinition>, keys: z.ZodRawShape = {}) {
+  const extra = z.looseObject(keys);
   return baseTaskSchema.superRefine((task, ctx) => {
+    const own = extra.safeParse(task);
+    if (!own.success) for (const issue of own.error.issues) ctx.addIssue(issue as never);
     if (task.min_turns > task.max_turns)
       ctx.addIssue({
         code: 'custom',
@@ -92,7 +97,7 @@ function taskSchemaFor(stages: ReadonlyMap<string, StageDefinition>) {
  */
 export function createConversationBuilder(options: ConversationBuilderOptions): DatabuilderV1 {
   const stages = new Map(options.stages.map((stage) => [stage.name, stage]));
-  const taskSchema = taskSchemaFor(stages);
+  const taskSchema = taskSchemaFor(stages, options.taskKeys);
   // Per task config object: its parsed settings and shared resources (personas, corpora).
   const tasks = new WeakMap<object, { task: ConversationTask; shared: Map<string, unknown> }>();
 
@@ -136,7 +141,13 @@ export function createConversationBuilder(options: ConversationBuilderOptions): 
         return block;
       },
       shared<T>(key: string, make: () => T): T {
-        if (!shared.has(key)) shared.set(key, make());
+        if (!shared.has(key)) {
+          const value = make();
+          // A resource loads in the background until a stage awaits it: its failure must not
+          // surface as an unhandled rejection before then.
+          if (value instanceof Promise) value.catch(() => undefined);
+          shared.set(key, value);
+        }
         return shared.get(key) as T;
       },
     };
