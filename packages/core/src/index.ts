@@ -33,3 +33,4 @@ export { executePlan, type RunOptions, type RunResult, runTasks } from './runner
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';
 export * from './template/index.js';
+export { lexicalEmbedding } from './text/lexical-embedding.js';

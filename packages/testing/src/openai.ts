@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ShapedReply } from './default-reply.js';
+import { openaiEmbeddings } from './embeddings.js';
 import {
   type FakeTool,
   HttpError,
@@ -221,7 +222,11 @@ const openaiProtocol: Protocol = {
   baseURL: (url) => `${url}/v1`,
   // Azure OpenAI names the deployment in the path: /openai/deployments/<name>/chat/completions.
   route: (path) => path.replace(/^\/openai\/deployments\/[^/]+\//, '/v1/'),
-  lm: { '/v1/chat/completions': chatCompletions, '/v1/completions': completions },
+  lm: {
+    '/v1/chat/completions': chatCompletions,
+    '/v1/completions': completions,
+    '/v1/embeddings': openaiEmbeddings,
+  },
   get: {
     '/v1/models': (models) => ({
       object: 'list',

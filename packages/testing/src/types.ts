@@ -43,6 +43,11 @@ export type FakeServerOptions = {
    * naming a tool) gets a call of it with arguments filling its schema, without asking `reply`.
    */
   reply?: (req: FakeRequest) => string | FakeReply | Promise<string | FakeReply>;
+  /**
+   * The vector an embeddings endpoint (`/v1/embeddings`, `/api/embed`, watsonx
+   * `text/embeddings`) gives a text; default: a lexical embedding (shared words → similar).
+   */
+  embed?: (text: string) => number[];
   /** Delay before each accepted request is answered, fixed or per request. */
   latencyMs?: number | ((req: FakeRequest) => number);
   /**
