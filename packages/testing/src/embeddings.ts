@@ -21,7 +21,7 @@ function model(body: Record<string, unknown>, key: string): string {
 // Little-endian float32, as OpenAI's `encoding_format: base64` (the openai SDK's default).
 function base64Floats(vector: number[]): string {
   const buffer = Buffer.alloc(vector.length * 4);
-  vector.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+  for (const [i, v] of vector.entries()) buffer.writeFloatLE(v, i * 4);
   return buffer.toString('base64');
 }
 

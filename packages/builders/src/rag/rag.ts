@@ -1,5 +1,4 @@
 import { packageAsset } from '@dgt/core';
-import { z } from 'zod';
 import { coreConversationStages } from '../conversation/conversation.js';
 import { createConversationBuilder } from '../conversation/conversation-builder.js';
 import { toolsConfigSchema } from '../tools/open-tools.js';

@@ -1,6 +1,7 @@
 import type { RandomSource } from '@dgt/core';
 import { DgtError } from '@dgt/core';
 import { z } from 'zod';
+import { pickByWeight } from '../shared/weighted-pick.js';
 import type { SearchDocument } from './documents.js';
 import type { ToolEngine } from './tool-engine.js';
 
@@ -45,11 +46,9 @@ export async function sampleDocuments(
     groups.set(key, [...(groups.get(key) ?? []), document]);
   }
   const lists = [...groups.values()];
-  let chosen: SearchDocument[];
-  if (config.strategy === 'uniform') chosen = random.pick(lists);
-  else {
-    let at = random.int(corpus.length);
-    chosen = lists.find((list) => (at -= list.length) < 0) ?? lists.at(-1)!;
-  }
+  const chosen =
+    config.strategy === 'uniform'
+      ? random.pick(lists)
+      : pickByWeight(lists, random, (list) => list.length);
   return random.sample(chosen, k);
 }

@@ -1,5 +1,5 @@
-import type { RandomSource } from '@dgt/core';
 import { z } from 'zod';
+import { pickByWeight } from '../../shared/weighted-pick.js';
 import { defineConversationStage, type StageCallContext, type StageInitContext } from '../stage.js';
 import { type Conversation, stepsOf, transcript, userTurns } from '../steps.js';
 import { askLm, stagePrompt } from './lm-call.js';
@@ -37,19 +37,6 @@ export const flowControllerConfig = z
   });
 
 type FlowConfig = z.output<typeof flowControllerConfig>;
-type Pattern = FlowConfig['patterns'][number];
-
-/** Picks one pattern, each with a chance proportional to its weight (uniform if all are 0). */
-export function pickWeighted(patterns: readonly Pattern[], random: RandomSource): Pattern {
-  const total = patterns.reduce((sum, p) => sum + p.weight, 0);
-  if (total <= 0) return random.pick(patterns);
-  let at = random.next() * total;
-  for (const pattern of patterns) {
-    at -= pattern.weight;
-    if (at < 0) return pattern;
-  }
-  return patterns.at(-1)!;
-}
 
 /** Options of a flow-controller stage: what extra context its prompt shows. */
 export type FlowControllerOptions = { context?: (conversation: Conversation) => string };
@@ -124,7 +111,11 @@ export function createFlowController(
           : [];
         const eligible = offered.filter((p) => listed.includes(p.name));
         // A reply naming no known pattern still leaves every offered pattern possible.
-        const chosen = pickWeighted(eligible.length ? eligible : offered, ctx.random);
+        const chosen = pickByWeight(
+          eligible.length ? eligible : offered,
+          ctx.random,
+          (p) => p.weight,
+        );
         conversation.steps.push({
           role: 'flow_controller',
           content: chosen.name,

@@ -4,6 +4,7 @@ import { defineConversationStage } from '../../conversation/stage.js';
 import { askLm, stagePrompt } from '../../conversation/stages/lm-call.js';
 import { exampleScenario } from '../../conversation/stages/scenario.js';
 import type { Conversation } from '../../conversation/steps.js';
+import { pickByWeight } from '../../shared/weighted-pick.js';
 import { documentRecord, renderDocuments } from '../../tools/documents.js';
 import { randomSamplerConfig, sampleDocuments } from '../../tools/random-sampler.js';
 import { taskTools } from '../task-tools.js';
@@ -51,11 +52,7 @@ export const ragScenarioStage = defineConversationStage({
         const template = await stagePrompt('rag/scenario.txt');
         const out: Conversation[] = [];
         for (const conversation of conversations) {
-          const total = config.document_samplers.reduce((sum, s) => sum + s.weight, 0);
-          let at = ctx.random.next() * total;
-          const sampler =
-            config.document_samplers.find((s) => (at -= s.weight) < 0) ??
-            config.document_samplers.at(-1)!;
+          const sampler = pickByWeight(config.document_samplers, ctx.random, (s) => s.weight);
           const documents = (
             await sampleDocuments(
               sampler,

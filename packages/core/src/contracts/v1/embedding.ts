@@ -1,4 +1,4 @@
-import type { BlockCallContext, BlockV1 } from './block.js';
+import type { BlockCallContext } from './block.js';
 
 /**
  * The embeddings capability of an LM provider block (OpenAI `/v1/embeddings`, Ollama
