@@ -16,6 +16,7 @@ export default defineConfig({
     'src/conversation-dropped.ts',
     'src/rag.ts',
     'src/rag-static-formatter.ts',
+    'src/magpie.ts',
   ],
   format: ['esm'],
   dts: true,

@@ -45,6 +45,7 @@ export {
   mcqReplySchema,
   parseKnowledgeReply,
 } from './knowledge/knowledge-reply.js';
+export { magpieBuilder, magpieRecordSchema, recordId } from './magpie/magpie.js';
 export { pipelineBuilder } from './pipeline/pipeline.js';
 export {
   DIFFICULTY_LEVELS,

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type FakeLmServer, startFakeOpenAI } from '@dgt/testing';
+import { lexicalEmbedding } from '@dgt/core';
+import { type FakeLmServer, type FakeRequest, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMPAT, readJsonl, runCli, tempDir } from './run-cli.js';
 
@@ -13,6 +14,7 @@ const CHIT_CHAT = path.join(COMPAT, 'tasks/public/examples/chit_chat/task.yaml')
 // DiGiT ships four multi_doc2dial tasks (dmv, ssa, studentaid, va) that differ only in their
 // data folder; dmv is the one kept beside the repository.
 const DMV = path.join(COMPAT, 'tasks/public/rag/static/multi_doc2dial/dmv/task.yaml');
+const MAGPIE = path.join(COMPAT, 'tasks/public/magpie/task.yaml');
 
 let servers: FakeLmServer[] = [];
 afterEach(async () => {
@@ -167,5 +169,75 @@ describe.runIf(available)("DiGiT's conversation task files run unchanged", () =>
     );
     expect(result.code, result.stderr).toBe(0);
     await expectRecordsOrReasons(path.join(dir, 'out/public/rag/static/multi_doc2dial/dmv'), 2);
+  });
+
+  it('tasks/public/magpie/task.yaml: tags, removes near-duplicates by embedding, filters', async () => {
+    // An embedding model for which "What is the name of X?" means "What is X?".
+    const meaning = (text: string) =>
+      text
+        .toLowerCase()
+        .replace(/the name of /g, '')
+        .trim();
+    // A rater that approves everything, so only near-duplicates are filtered out.
+    const reply = (req: FakeRequest) => {
+      const properties = (req.schema?.properties ?? {}) as Record<string, unknown>;
+      if ('input_quality' in properties) return '{"explanation": "clear", "input_quality": "good"}';
+      if ('score' in properties) return '{"explanation": "correct", "score": "5"}';
+      if ('difficulty' in properties)
+        return '{"intent": "a fact", "knowledge": "geography", "difficulty": "easy"}';
+      return '{"primary_tag": "Information seeking", "other_tags": []}';
+    };
+    const server = await startFakeOpenAI({
+      reply,
+      embed: (text) => lexicalEmbedding(meaning(text)),
+    });
+    servers.push(server);
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        MAGPIE,
+        ...['--engine', 'openai', '--model', 'M', '--base-url', server.baseURL],
+        ...['--output-dir', 'out'],
+      ],
+      { cwd: dir, env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('warning:');
+    const input = await readJsonl(path.join(COMPAT, 'data/public/magpie/data.jsonl'));
+    const distinct = new Set(input.map((r) => meaning(String(r.question))));
+    expect(distinct.size).toBeLessThan(input.length);
+    const final = await readJsonl(path.join(dir, 'out/magpie/final_data.jsonl'));
+    expect(final).toHaveLength(distinct.size);
+    expect(new Set(final.map((r) => meaning(String(r.question)))).size).toBe(distinct.size);
+    for (const record of final) {
+      expect(record.magpie_tags).toMatchObject({
+        input_quality: 'good',
+        sample_quality: '5',
+        difficulty: 'easy',
+        task_category: 'Information seeking',
+        min_similar_uuid: record.id,
+      });
+    }
+    const rejects = await readJsonl(path.join(dir, 'out/magpie/blocks/filter.jsonl'));
+    expect(rejects).toHaveLength(input.length - distinct.size);
+    for (const reject of rejects) expect(String(reject._reason)).toMatch(/^near-duplicate of /);
+    expect(server.requests.some((r) => r.path === '/v1/embeddings')).toBe(true);
+  });
+
+  it('tasks/public/magpie/task.yaml with --engine mock', async () => {
+    const dir = await tempDir();
+    const result = await runCli(
+      ['run', '--task-paths', MAGPIE, '--engine', 'mock', '--output-dir', 'out'],
+      { cwd: dir, env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const input = await readJsonl(path.join(COMPAT, 'data/public/magpie/data.jsonl'));
+    const final = await readJsonl(path.join(dir, 'out/magpie/final_data.jsonl'));
+    const rejects = await readJsonl(path.join(dir, 'out/magpie/blocks/filter.jsonl'));
+    // Every record is either kept or rejected with a reason.
+    expect(final.length + rejects.length).toBe(input.length);
+    for (const reject of rejects) expect(String(reject._reason)).not.toBe('');
   });
 });
