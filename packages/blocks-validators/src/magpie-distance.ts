@@ -76,8 +76,10 @@ export const magpieDistanceBlock = defineBlock({
           const ids = own.map((row) => (row.id == null ? contentId(row) : String(row.id)));
           // Union-find over this call's rows; a cluster touching an earlier row takes its id.
           const parent = own.map((_, i) => i);
-          const root = (i: number): number =>
-            parent[i] === i ? i : (parent[i] = root(parent[i]!));
+          const root = (i: number): number => {
+            if (parent[i] !== i) parent[i] = root(parent[i]!);
+            return parent[i]!;
+          };
           const nearestDistance = own.map(() => Number.POSITIVE_INFINITY);
           const earlierMatch = own.map(() => undefined as string | undefined);
           for (let i = 0; i < own.length; i++) {
