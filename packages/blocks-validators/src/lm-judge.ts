@@ -7,6 +7,7 @@ import {
   type LmRow,
 } from '@dgt/core';
 import { z } from 'zod';
+import { withLmAlias } from './shared/lm-alias.js';
 import { settleRows, validatorConfigShape } from './shared/validator.js';
 
 const DEFAULT_PROMPT = `You are a strict reviewer of training data. Judge the following record.
@@ -20,21 +21,6 @@ const DEFAULT_PASS_FAIL_PROMPT = `You are a strict reviewer of training data. De
 {{ input }}
 
 Reply in JSON with "reason" (one sentence) and "pass" (true or false).`;
-
-// DiGiT task files name the judge's LM `lm_config`; both spellings are accepted.
-const withLmAlias = (value: unknown) => {
-  const config = value as Record<string, unknown> | null;
-  if (
-    config &&
-    typeof config === 'object' &&
-    config.lm === undefined &&
-    config.lm_config !== undefined
-  ) {
-    const { lm_config, ...rest } = config;
-    return { ...rest, lm: lm_config };
-  }
-  return value;
-};
 
 /** Config of `lm_judge` (`lm_config` is accepted for `lm`). */
 export const lmJudgeConfigSchema = z.preprocess(

@@ -11,21 +11,7 @@ import {
   type TagSubject,
   type TagTask,
 } from './magpie/tag-prompts.js';
-
-// DiGiT's files name the tagger's LM `lm_config`; both spellings are accepted.
-const withLmAlias = (value: unknown) => {
-  const config = value as Record<string, unknown> | null;
-  if (
-    config &&
-    typeof config === 'object' &&
-    config.lm === undefined &&
-    config.lm_config !== undefined
-  ) {
-    const { lm_config, ...rest } = config;
-    return { ...rest, lm: lm_config };
-  }
-  return value;
-};
+import { withLmAlias } from './shared/lm-alias.js';
 
 /** Config of `magpie_tag` (`lm_config` is accepted for `lm`). */
 export const magpieTagConfigSchema = z.preprocess(

@@ -1,19 +1,12 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { discoverPlugins, runTasks } from '@dgt/core';
 import { type FakeRequest, startFakeOpenAI } from '@dgt/testing';
 import { describe, expect, it } from 'vitest';
+import { jsonl } from './read-jsonl.js';
 
 const packageDir = path.resolve(import.meta.dirname, '..');
-
-async function jsonl(file: string) {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 const TASK = `task_name: chat
 task_description: Friendly small talk.

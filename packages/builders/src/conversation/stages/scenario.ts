@@ -1,5 +1,6 @@
+import type { BoundBlock } from '@dgt/core';
 import { z } from 'zod';
-import { defineConversationStage } from '../stage.js';
+import { defineConversationStage, type StageCallContext } from '../stage.js';
 import { type Conversation, lastStep, stepText } from '../steps.js';
 import { askLm, stagePrompt } from './lm-call.js';
 
@@ -12,6 +13,28 @@ const scenarioSchema = {
     additionalProperties: false,
   },
 };
+
+/**
+ * Asks the LM for a scenario with `prompt` and returns it, or drops the conversation (with the
+ * reason) and returns `undefined` when the reply holds none.
+ */
+export async function askScenario(
+  lm: BoundBlock,
+  conversation: Conversation,
+  prompt: string,
+  ctx: StageCallContext,
+): Promise<string | undefined> {
+  const reply = await askLm(
+    lm,
+    conversation.task_name,
+    [{ role: 'user', content: prompt }],
+    scenarioSchema,
+  );
+  const scenario = typeof reply.value?.scenario === 'string' ? reply.value.scenario.trim() : '';
+  if (scenario) return scenario;
+  ctx.drop(conversation, reply.error ?? 'the scenario reply was empty');
+  return undefined;
+}
 
 /** The scenario text of an example record: its last scenario step, or a `scenario` field. */
 export function exampleScenario(example: Record<string, unknown>): string | undefined {
@@ -69,26 +92,16 @@ export const scenarioStage = defineConversationStage({
           .filter((s): s is string => s !== undefined);
         const out: Conversation[] = [];
         for (const conversation of conversations) {
-          const reply = await askLm(
+          const scenario = await askScenario(
             lm,
-            conversation.task_name,
-            [
-              {
-                role: 'user',
-                content: template.render({
-                  task_description: init.task.config.task_description,
-                  examples: ctx.random.sample(examples, config.num_icl_examples),
-                }),
-              },
-            ],
-            scenarioSchema,
+            conversation,
+            template.render({
+              task_description: init.task.config.task_description,
+              examples: ctx.random.sample(examples, config.num_icl_examples),
+            }),
+            ctx,
           );
-          const scenario =
-            typeof reply.value?.scenario === 'string' ? reply.value.scenario.trim() : '';
-          if (!scenario) {
-            ctx.drop(conversation, reply.error ?? 'the scenario reply was empty');
-            continue;
-          }
+          if (!scenario) continue;
           conversation.steps.push({
             role: 'scenario',
             content: scenario,

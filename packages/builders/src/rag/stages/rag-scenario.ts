@@ -1,23 +1,13 @@
 import { DgtError } from '@dgt/core';
 import { z } from 'zod';
 import { defineConversationStage } from '../../conversation/stage.js';
-import { askLm, stagePrompt } from '../../conversation/stages/lm-call.js';
-import { exampleScenario } from '../../conversation/stages/scenario.js';
+import { stagePrompt } from '../../conversation/stages/lm-call.js';
+import { askScenario, exampleScenario } from '../../conversation/stages/scenario.js';
 import type { Conversation } from '../../conversation/steps.js';
 import { pickByWeight } from '../../shared/weighted-pick.js';
 import { documentRecord, renderDocuments } from '../../tools/documents.js';
 import { randomSamplerConfig, sampleDocuments } from '../../tools/random-sampler.js';
 import { taskTools } from '../task-tools.js';
-
-const scenarioSchema = {
-  name: 'rag_scenario',
-  schema: {
-    type: 'object',
-    properties: { scenario: { type: 'string' } },
-    required: ['scenario'],
-    additionalProperties: false,
-  },
-};
 
 /** Config of `lm/scenario/rag`. */
 export const ragScenarioConfig = z.looseObject({
@@ -67,27 +57,17 @@ export const ragScenarioStage = defineConversationStage({
           const examples = ctx.examples
             .map(exampleScenario)
             .filter((s): s is string => s !== undefined);
-          const reply = await askLm(
+          const scenario = await askScenario(
             lm,
-            conversation.task_name,
-            [
-              {
-                role: 'user',
-                content: template.render({
-                  task_description: init.task.config.task_description,
-                  documents: renderDocuments(documents, config.max_document_chars),
-                  examples: ctx.random.sample(examples, config.num_icl_examples),
-                }),
-              },
-            ],
-            scenarioSchema,
+            conversation,
+            template.render({
+              task_description: init.task.config.task_description,
+              documents: renderDocuments(documents, config.max_document_chars),
+              examples: ctx.random.sample(examples, config.num_icl_examples),
+            }),
+            ctx,
           );
-          const scenario =
-            typeof reply.value?.scenario === 'string' ? reply.value.scenario.trim() : '';
-          if (!scenario) {
-            ctx.drop(conversation, reply.error ?? 'the scenario reply was empty');
-            continue;
-          }
+          if (!scenario) continue;
           conversation.steps.push({
             role: 'rag/scenario',
             content: scenario,
