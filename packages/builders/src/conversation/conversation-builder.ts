@@ -34,7 +34,10 @@ const baseTaskSchema = z.looseObject({
   initialization_stages: z.array(stageEntry).default([]),
   iteration_stages: z.array(stageEntry).default([]),
   termination_stages: z.array(stageEntry).default([]),
-  /** Example conversations each conversation's stages may show (default 3). */
+  /**
+   * Example records drawn for each conversation's stages (default: the largest
+   * `num_icl_examples` of its stages, at least 3).
+   */
   num_icl_examples: z.int().min(0).optional(),
 });
 
@@ -182,7 +185,12 @@ export function createConversationBuilder(options: ConversationBuilderOptions): 
       const runs: Promise<DataPoint>[] = [];
       for (const [taskName, items] of byTask(batch)) {
         const stagesOfTask = resolveStages(ctx, taskName);
-        const shown = taskState(ctx, taskName).task.num_icl_examples ?? 3;
+        const { task } = taskState(ctx, taskName);
+        // Enough examples for the stage that shows the most (DiGiT sets it per stage).
+        const perStage = PHASES.flatMap((phase) => task[phase]).map((entry) =>
+          typeof entry.num_icl_examples === 'number' ? entry.num_icl_examples : 0,
+        );
+        const shown = task.num_icl_examples ?? Math.max(3, ...perStage);
         items.forEach((_item, i) => {
           // Drawn before any request starts, so the same attempt shows the same examples.
           const examples = ctx.sampleExamples(taskName, shown);
