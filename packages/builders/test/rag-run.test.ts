@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { discoverPlugins, runTasks } from '@dgt/core';
-import { type FakeRequest, startFakeOpenAI } from '@dgt/testing';
+import { scriptedReplies, startFakeOpenAI } from '@dgt/testing';
 import { describe, expect, it } from 'vitest';
 import { jsonl } from './read-jsonl.js';
 
@@ -60,34 +60,36 @@ seed_examples:
  * never grounded.
  */
 function model(stubborn = false) {
-  return (req: FakeRequest) => {
-    const p = req.prompt;
-    if (p.includes('set the scene'))
-      return JSON.stringify({ scenario: 'A resident wants to know the rules.' });
-    if (p.includes('direct a conversation')) {
-      const turns = (p.match(/^User: /gm) ?? []).length;
-      return JSON.stringify({
-        reasoning: 'count',
-        eligible_patterns: turns >= 2 ? ['rag/termination'] : ['rag/factoid'],
-      });
-    }
-    if (p.includes('You play the user')) return `Question number ${req.index}?`;
-    if (p.includes('check whether an assistant')) {
-      const answer = /Answer to check:\n([\s\S]*?)\n\nFor each claim/.exec(p)![1]!;
-      return answer.includes('900')
-        ? JSON.stringify({
-            reasoning: 'no sentence says 900',
-            grounded: 'no',
-            issues: 'the 900 dollars figure is not in the documents',
-          })
-        : JSON.stringify({ reasoning: 'quoted', grounded: 'yes', issues: '' });
-    }
-    // Assistant: the first try in a turn is ungrounded; a rewrite request gets a quote.
-    const rewriting = p.includes('was not grounded in the documents');
-    return stubborn || !rewriting
-      ? 'It costs about 900 dollars.'
-      : 'The documents say the toll is two dollars.';
-  };
+  return scriptedReplies([
+    { when: 'set the scene', reply: '{"scenario": "A resident wants to know the rules."}' },
+    {
+      when: 'direct a conversation',
+      reply: (req) =>
+        JSON.stringify({
+          reasoning: 'count',
+          eligible_patterns:
+            (req.prompt.match(/^User: /gm) ?? []).length >= 2
+              ? ['rag/termination']
+              : ['rag/factoid'],
+        }),
+    },
+    { when: 'You play the user', reply: (req) => `Question number ${req.index}?` },
+    {
+      when: 'check whether an assistant',
+      reply: (req) =>
+        /Answer to check:\n[^\n]*900/.test(req.prompt)
+          ? '{"reasoning": "no sentence says 900", "grounded": "no", "issues": "the 900 dollars figure is not in the documents"}'
+          : '{"reasoning": "quoted", "grounded": "yes", "issues": ""}',
+    },
+    // The assistant: the first try in a turn is ungrounded; a rewrite request gets a quote.
+    {
+      when: 'was not grounded in the documents',
+      reply: stubborn
+        ? 'It costs about 900 dollars.'
+        : 'The documents say the toll is two dollars.',
+    },
+    { when: () => true, reply: 'It costs about 900 dollars.' },
+  ]);
 }
 
 async function setup(minTurns: number, maxTurns: number) {

@@ -3,6 +3,7 @@
 export { startFakeAnthropic } from './anthropic.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
+export { type ReplyRule, scriptedReplies } from './scripted-replies.js';
 export type {
   FakeFault,
   FakeLmServer,
