@@ -35,7 +35,7 @@ const openaiBlock = defineBlock({
       env: ctx.env,
       purpose: ctx.purpose,
     });
-    const embedder = await createOpenAIEmbedder(resolved, connection, config.extra_headers);
+    const embedder = createOpenAIEmbedder(resolved, connection, config.extra_headers);
     return withEmbeddings(block, embedder, resolved);
   },
 });
