@@ -37,8 +37,9 @@ type Member = { id: string; vector: Float32Array; canonical: string };
  * The row's `magpie_tags` gets `min_similar_uuid` (the canonical id), `duplicate` (false for the
  * one row of each cluster to keep), `repeat_count` and `min_neighbor_distance`; `magpie_filter`
  * with `remove_duplicates` keeps only the rows that are not duplicates.
- * Rows without an `id` get one (a hash of their content). Search is exact; earlier calls of the
- * same task are remembered for the run.
+ * Rows without an `id` get one (a hash of their content). Search is exact; inside a builder,
+ * earlier calls of the same task are remembered for the run; as a postprocessor, the call's
+ * rows are compared with each other only.
  */
 export const magpieDistanceBlock = defineBlock({
   role: 'transform',
@@ -69,8 +70,10 @@ export const magpieDistanceBlock = defineBlock({
           byTask.set(task, [...(byTask.get(task) ?? []), row]);
         }
         for (const [task, own] of byTask) {
-          const earlier = seen.get(task) ?? [];
-          seen.set(task, earlier);
+          // As a postprocessor the block sees every record of the task at once, possibly again
+          // after more were made: it compares them with each other only.
+          const earlier = callCtx.phase === 'postprocess' ? [] : (seen.get(task) ?? []);
+          if (callCtx.phase !== 'postprocess') seen.set(task, earlier);
           const texts = own.map((row) => tagSubject(row)?.query ?? '');
           const vectors = await embedder.embed(texts, callCtx, task);
           const ids = own.map((row) => (row.id == null ? contentId(row) : String(row.id)));

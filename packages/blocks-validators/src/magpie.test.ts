@@ -162,4 +162,28 @@ describe('magpie blocks', () => {
       'no input_quality tag (the tagger: the request failed: 500)',
     ]);
   });
+
+  it('as a postprocessor, magpie_distance compares the rows with each other only, every time', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dgt-magpie-'));
+    const ctx = await init(dir);
+    const distance = await makeBlock(
+      magpieDistanceBlock,
+      { name: 'dedup', embedder: { type: 'openai', model_id_or_path: 'e' } },
+      ctx,
+    );
+    const rows = () => [
+      { task_name: 't', id: 'x', magpie_input: 'Where is Paris?' },
+      { task_name: 't', id: 'y', magpie_input: 'Paris is where?' },
+    ];
+    for (let run = 0; run < 2; run++) {
+      const out = await distance.call(rows(), undefined, {
+        ...callContext(),
+        phase: 'postprocess',
+      });
+      expect(out.rows.map((r) => (r.magpie_tags as { duplicate: boolean }).duplicate)).toEqual([
+        false,
+        true,
+      ]);
+    }
+  });
 });
