@@ -58,6 +58,8 @@ export default defineConfig({
         items: [
           { text: 'Writing a databuilder', link: '/guides/writing-a-databuilder' },
           { text: 'Review your data', link: '/guides/review-your-data' },
+          { text: 'Conversations', link: '/guides/conversations' },
+          { text: 'Magpie and embeddings', link: '/guides/magpie' },
           { text: 'Publishing a plugin', link: '/guides/plugin-package' },
           { text: 'Migrating from DiGiT', link: '/guides/migrating-from-digit' },
           { text: "DiGiT's builders", link: '/guides/digit-builders' },

@@ -1,5 +1,7 @@
 import { defineBlock } from '@dgt/core';
 import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
+import { withEmbeddings } from './embeddings/embedder.js';
+import { createOllamaEmbedder } from './embeddings/ollama-embedder.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createOllamaProvider, resolveOllamaHost } from './providers/ollama.js';
 
@@ -20,18 +22,20 @@ const ollamaBlock = defineBlock({
   role: 'lm',
   description: 'LM calls to an Ollama server',
   configSchema: lmBlockConfigSchema,
-  create(config, ctx) {
+  async create(config, ctx) {
     const resolved = resolveLmConfig(config);
     const apiKey = resolved.apiKey ?? ctx.env.OLLAMA_API_KEY;
-    return createLmBlock({
+    const host = resolveOllamaHost(resolved, ctx.env);
+    const block = await createLmBlock({
       name: config.name,
       type: config.type,
       config: { ...resolved, ...(apiKey ? { apiKey } : {}) },
-      provider: createOllamaProvider(resolveOllamaHost(resolved, ctx.env), apiKey),
+      provider: createOllamaProvider(host, apiKey),
       env: ctx.env,
       purpose: ctx.purpose,
       ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
+    return withEmbeddings(block, createOllamaEmbedder(host, apiKey), resolved);
   },
 });
 

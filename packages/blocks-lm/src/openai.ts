@@ -1,5 +1,7 @@
 import { defineBlock } from '@dgt/core';
 import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
+import { withEmbeddings } from './embeddings/embedder.js';
+import { createOpenAIEmbedder } from './embeddings/openai-embedder.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createOpenAIProvider, resolveOpenAIConnection } from './providers/openai.js';
 
@@ -24,7 +26,7 @@ const openaiBlock = defineBlock({
   async create(config, ctx) {
     const resolved = resolveLmConfig(config);
     const connection = resolveOpenAIConnection(resolved, ctx.env, config);
-    return createLmBlock({
+    const block = await createLmBlock({
       name: config.name,
       type: config.type,
       // The resolved key goes in so the engine can scrub it from error messages.
@@ -34,6 +36,8 @@ const openaiBlock = defineBlock({
       purpose: ctx.purpose,
       ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
+    const embedder = createOpenAIEmbedder(resolved, connection, config.extra_headers);
+    return withEmbeddings(block, embedder, resolved);
   },
 });
 

@@ -1,6 +1,8 @@
 import { defineBlock } from '@dgt/core';
 import { z } from 'zod';
 import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
+import { withEmbeddings } from './embeddings/embedder.js';
+import { createWatsonxEmbedder } from './embeddings/watsonx-embedder.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createWatsonxProvider, resolveWatsonxConnection } from './providers/watsonx.js';
 
@@ -34,14 +36,14 @@ const watsonxBlock = defineBlock({
   role: 'lm',
   description: 'LM calls to IBM watsonx.ai (text chat and generation)',
   configSchema: watsonxConfigSchema,
-  create(config, ctx) {
+  async create(config, ctx) {
     const resolved = resolveLmConfig(config);
     const connection = resolveWatsonxConnection(config, ctx.env);
     const secret =
       'apiKey' in connection.credential
         ? connection.credential.apiKey
         : connection.credential.token;
-    return createLmBlock({
+    const block = await createLmBlock({
       name: config.name,
       type: config.type,
       config: { ...resolved, apiKey: secret },
@@ -50,6 +52,8 @@ const watsonxBlock = defineBlock({
       purpose: ctx.purpose,
       ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
+    const embedder = createWatsonxEmbedder(connection, config.extra_headers);
+    return withEmbeddings(block, embedder, resolved);
   },
 });
 

@@ -1,3 +1,31 @@
+export { conversationBuilder, coreConversationStages } from './conversation/conversation.js';
+export {
+  type ConversationBuilderOptions,
+  conversationRecordSchema,
+  createConversationBuilder,
+} from './conversation/conversation-builder.js';
+export { droppedConversationsBlock } from './conversation/dropped-block.js';
+export {
+  type ConversationStageV1,
+  defineConversationStage,
+  isStageDefinition,
+  type StageCallContext,
+  type StageDefinition,
+  type StageDefinitionV1,
+  type StageInitContext,
+  type StageTask,
+} from './conversation/stage.js';
+export { askLm, cleanTurn, type LmReply } from './conversation/stages/lm-call.js';
+export {
+  type Conversation,
+  type ConversationStep,
+  conversationMessages,
+  lastStep,
+  stepsOf,
+  stepText,
+  transcript,
+  userTurns,
+} from './conversation/steps.js';
 export { answerMatchBlock, answersMatch, normalizeAnswer } from './cot/answer-match.js';
 export { cotBuilder, cotInputSchema, cotTaskSchema } from './cot/cot.js';
 export { cotReplySchema, parseReasoning } from './cot/cot-reply.js';
@@ -17,6 +45,7 @@ export {
   mcqReplySchema,
   parseKnowledgeReply,
 } from './knowledge/knowledge-reply.js';
+export { magpieBuilder, magpieRecordSchema, recordId } from './magpie/magpie.js';
 export { pipelineBuilder } from './pipeline/pipeline.js';
 export {
   DIFFICULTY_LEVELS,
@@ -39,6 +68,9 @@ export {
   type RiskPolicy,
   riskPolicyKeySchema,
 } from './safety-refusal/risk-policy.js';
+export { ragConversationBuilder } from './rag/rag.js';
+export { ragStaticFormatter } from './rag/rag-formatter.js';
+export { readVerdict } from './rag/stages/rag-assistant.js';
 export { chunkWords } from './shared/chunk-text.js';
 export { simpleBuilder, simpleRecordSchema, simpleTaskSchema } from './simple/simple.js';
 export {
@@ -74,3 +106,32 @@ export {
   multiTurnToolRecordSchema,
   multiTurnToolTaskSchema,
 } from './tool-calling-multi-turn/multi-turn.js';
+export {
+  documentRecord,
+  renderDocuments,
+  type SearchDocument,
+  toDocument,
+} from './tools/documents.js';
+export { fileSearchEngine } from './tools/file-search-engine.js';
+export {
+  openTools,
+  type TaskTools,
+  TOOL_ENGINES,
+  toolsConfigSchema,
+} from './tools/open-tools.js';
+export {
+  type RandomSamplerConfig,
+  randomSamplerConfig,
+  sampleDocuments,
+} from './tools/random-sampler.js';
+export type {
+  ToolEngine,
+  ToolEngineDefinition,
+  ToolEngineInitContext,
+} from './tools/tool-engine.js';
+export {
+  createToolRegistry,
+  loadTools,
+  type ToolDefinition,
+  type ToolRegistry,
+} from './tools/tool-registry.js';

@@ -40,6 +40,7 @@ export { isTaskDirClaimed } from './runner/task-dir-claim.js';
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';
 export * from './template/index.js';
+export { lexicalEmbedding } from './text/lexical-embedding.js';
 export {
   extractJson,
   labelledAsSchema,

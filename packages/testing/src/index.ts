@@ -14,6 +14,7 @@ export {
   type TestRedisSource,
   testRedisSource,
 } from './redis.js';
+export { type ReplyRule, scriptedReplies } from './scripted-replies.js';
 export type {
   FakeBatchOptions,
   FakeBatchRecord,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { ollamaEmbed } from './embeddings.js';
 import {
   HttpError,
   type LmEndpoint,
@@ -100,7 +101,7 @@ const generate: LmEndpoint = {
 
 const ollamaProtocol: Protocol = {
   baseURL: (url) => url,
-  lm: { '/api/chat': chat, '/api/generate': generate },
+  lm: { '/api/chat': chat, '/api/generate': generate, '/api/embed': ollamaEmbed },
   get: {
     '/api/tags': (models) => ({
       models: models.map((name) => ({

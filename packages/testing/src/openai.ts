@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ShapedReply } from './default-reply.js';
 import { openaiBatchRoute } from './openai-batch.js';
+import { openaiEmbeddings } from './embeddings.js';
 import {
   type FakeTool,
   HttpError,
@@ -229,7 +230,11 @@ const openaiProtocol: Protocol = {
   baseURL: (url) => `${url}/v1`,
   // Azure OpenAI names the deployment in the path: /openai/deployments/<name>/chat/completions.
   route: (path) => path.replace(/^\/openai\/deployments\/[^/]+\//, '/v1/'),
-  lm: { '/v1/chat/completions': chatCompletions, '/v1/completions': completions },
+  lm: {
+    '/v1/chat/completions': chatCompletions,
+    '/v1/completions': completions,
+    '/v1/embeddings': openaiEmbeddings,
+  },
   routes: [openaiBatchRoute],
   get: {
     '/v1/models': (models) => ({

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { lexicalEmbedding } from '@dgt/core';
 import { chatStyled } from './chat-style.js';
 import {
   canonicalJson,
@@ -58,10 +59,14 @@ export type LmReply = {
   choices: ShapedReply[];
   promptTokens: number;
   req: FakeRequest;
+  /** The vectors of an embeddings endpoint, one per prompt. */
+  vectors?: number[][];
 };
 
-/** One generation endpoint of a protocol. */
+/** One generation (or embeddings) endpoint of a protocol. */
 export type LmEndpoint = {
+  /** An embeddings endpoint: its reply is one vector per prompt (`LmReply.vectors`), not text. */
+  embeddings?: boolean;
   /** Validates the body and extracts what generation needs; throws {@link HttpError}. */
   parse(body: Record<string, unknown>): ParsedLmRequest;
   /** Writes the response (a JSON document, or a stream). */
@@ -341,6 +346,15 @@ export async function startFakeServer(
       const latency =
         typeof options.latencyMs === 'function' ? options.latencyMs(req) : (options.latencyMs ?? 0);
       await delay(latency, gone.signal);
+      if (endpoint.embeddings) {
+        const vectors = parsed.prompts.map((text) => (options.embed ?? lexicalEmbedding)(text));
+        const promptTokens = parsed.prompts.reduce((sum, p) => sum + countTokens(p), 0);
+        if (gone.signal.aborted) return;
+        await endpoint.send(res, { body, parsed, choices: [], promptTokens, req, vectors });
+        stats.completed++;
+        stats.lastReplyMs = performance.now();
+        return;
+      }
       const reply = await generate(body, parsed, req);
       if (gone.signal.aborted) return;
       await endpoint.send(res, reply);

@@ -101,6 +101,10 @@ export type FakeServerOptions = {
    * numbered), in turn by request index (see `chatStyled`). Default `plain`.
    */
   replyStyle?: 'plain' | 'chat';
+   * The vector an embeddings endpoint (`/v1/embeddings`, `/api/embed`, watsonx
+   * `text/embeddings`) gives a text; default: a lexical embedding (shared words → similar).
+   */
+  embed?: (text: string) => number[];
   /** Delay before each accepted request is answered, fixed or per request. */
   latencyMs?: number | ((req: FakeRequest) => number);
   /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ShapedReply } from './default-reply.js';
+import { watsonxEmbeddings } from './embeddings.js';
 import {
   type FakeTool,
   HttpError,
@@ -171,7 +172,11 @@ function createWatsonxProtocol(): Protocol {
   let issued = 0;
   return {
     baseURL: (url) => url,
-    lm: { '/ml/v1/text/chat': chat, '/ml/v1/text/generation': generation },
+    lm: {
+      '/ml/v1/text/chat': chat,
+      '/ml/v1/text/generation': generation,
+      '/ml/v1/text/embeddings': watsonxEmbeddings,
+    },
     get: {
       '/ml/v1/foundation_model_specs': (models) => ({
         total_count: models.length,

@@ -81,13 +81,13 @@ export function resolveWatsonxConnection(
 }
 
 /** A failed HTTP exchange with watsonx or IAM, carrying what the engine needs. */
-class WatsonxFailure extends Error {
+export class WatsonxFailure extends Error {
   constructor(readonly failure: RequestFailure) {
     super(failure.message);
   }
 }
 
-async function failureOf(res: Response, what: string): Promise<WatsonxFailure> {
+export async function failureOf(res: Response, what: string): Promise<WatsonxFailure> {
   let message = `${what} answered HTTP ${res.status}`;
   try {
     const body = (await res.json()) as {
@@ -108,7 +108,7 @@ async function failureOf(res: Response, what: string): Promise<WatsonxFailure> {
 }
 
 /** Exchanges an API key for IAM tokens, reusing a token until a minute before it expires. */
-function createTokenSource(credential: WatsonxConnection['credential']) {
+export function createTokenSource(credential: WatsonxConnection['credential']) {
   if ('token' in credential) return { get: async () => credential.token, invalidate() {} };
   let current: Promise<{ token: string; expiresAt: number }> | undefined;
   async function fetchToken(): Promise<{ token: string; expiresAt: number }> {

@@ -1,6 +1,7 @@
-import type { Block, BlockDefinition } from './v1/block.js';
+import type { Block, BlockDefinition, BlockV1 } from './v1/block.js';
 import type { Databuilder } from './v1/builder.js';
 import type { Datastore, DatastoreDefinition } from './v1/datastore.js';
+import type { EmbeddingCapability } from './v1/embedding.js';
 import type { FormatterDefinition } from './v1/formatter.js';
 
 // Structural checks on the brand fields: plugins may bring their own copy of core, so
@@ -50,4 +51,9 @@ export function isDatastore(value: unknown): value is Datastore {
 /** True for a formatter definition of a contract version this core understands. */
 export function isFormatterDefinition(value: unknown): value is FormatterDefinition {
   return branded(value, ['formatter-definition']) && typeof value.create === 'function';
+}
+
+/** True when a block can embed texts (an LM block with the embeddings capability). */
+export function hasEmbeddings(block: BlockV1): block is BlockV1 & EmbeddingCapability {
+  return typeof (block as Partial<EmbeddingCapability>).embed === 'function';
 }

@@ -5,6 +5,7 @@ export type * from './v1/builder.js';
 export type * from './v1/data-point.js';
 export type * from './v1/dataloader.js';
 export type * from './v1/datastore.js';
+export type * from './v1/embedding.js';
 export type * from './v1/formatter.js';
 export type * from './v1/lm-block.js';
 export { LM_KEY_SPELLINGS, NESTED_LM_KEYS, PORTABLE_LM_KEYS } from './v1/lm-block.js';

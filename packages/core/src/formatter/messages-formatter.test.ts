@@ -58,4 +58,15 @@ describe('messages formatter', () => {
       'looked for question, instruction, prompt, input',
     );
   });
+
+  it('keeps the turns of a conversation record (formatters/conversation/messages)', () => {
+    const messages = [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello!' },
+    ];
+    expect(make({}).apply({ conversation_id: 'c1', steps: [], messages })).toEqual({
+      conversation_id: 'c1',
+      messages,
+    });
+  });
 });

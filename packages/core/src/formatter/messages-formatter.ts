@@ -41,9 +41,19 @@ function firstField(record: StoredRecord, fields: readonly string[], role: strin
   );
 }
 
+function isMessageList(value: unknown): value is { role: string; content: unknown }[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((m) => typeof m === 'object' && m !== null && roleSchema.safeParse(m.role).success)
+  );
+}
+
 /**
  * Creates a `messages` formatter: each record becomes a chat-format training record
  * `{messages: [{role, content}, …]}`, the shape OpenAI fine-tuning and most SFT trainers read.
+ * Without templates, a record that already has a `messages` list (a conversation) keeps it,
+ * with its `conversation_id`.
  *
  * @example
  * const formatter = createMessagesFormatter({ system: 'You answer geography questions.', keep: [] });
@@ -78,6 +88,11 @@ export function createMessagesFormatter(config: MessagesFormatterConfig): Format
         assistant?.render(record) ?? firstField(record, ASSISTANT_FIELDS, 'assistant'),
     });
   }
+  const templated =
+    config.messages !== undefined ||
+    config.system !== undefined ||
+    config.user !== undefined ||
+    config.assistant !== undefined;
   return {
     specificationVersion: 'v1',
     kind: 'formatter',
@@ -85,6 +100,16 @@ export function createMessagesFormatter(config: MessagesFormatterConfig): Format
       const kept = Object.fromEntries(
         config.keep.filter((field) => field in record).map((field) => [field, record[field]]),
       );
+      // A conversation record (DiGiT's `core/conversation`) already holds its chat turns.
+      if (!templated && isMessageList(record.messages)) {
+        return {
+          ...(record.conversation_id !== undefined
+            ? { conversation_id: record.conversation_id }
+            : {}),
+          ...kept,
+          messages: record.messages,
+        };
+      }
       return {
         ...kept,
         messages: turns.map(({ role, render }) => ({ role, content: render(record) })),

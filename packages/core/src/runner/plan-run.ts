@@ -147,10 +147,18 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
         typeof builder.config === 'string' ? await readYamlSource(builder.config) : undefined;
       const baseConfig = (base ? base.data : builder.config) as Record<string, unknown>;
       const baseWhere = base ? base.where : () => `builder ${id}`;
+      // DiGiT's override files may also key a builder's entry by a task that uses it and name
+      // the builder in it (`databuilders: {public/examples/chit_chat: {data_builder: core/conversation}}`).
       const override =
         builderOverrides[id] ??
         builderOverrides[builder.name] ??
-        builderOverrides[String(baseConfig?.name)];
+        builderOverrides[String(baseConfig?.name)] ??
+        group
+          .map((task) => builderOverrides[task.config.task_name])
+          .find(
+            (entry) =>
+              entry !== undefined && [undefined, id].includes(entry.config.data_builder as string),
+          );
 
       const definitions = new Map<string, BlockDefinition>();
       const loadDefinition = async (type: string, where: string) => {

@@ -1,0 +1,100 @@
+import type { BlockV1, EmbeddingCapability } from '@dgt/core';
+import type { ResolvedLmConfig } from '../config.js';
+import { abortReason, ConcurrencyLimiter } from '../engine/limiter.js';
+import { backoffDelay, type RequestFailure, sleep } from '../engine/retry.js';
+
+/** The provider-specific part of embeddings: one request for a list of texts. */
+export type Embedder = {
+  /** Provider id for events (`openai`, `ollama`, `watsonx`). */
+  readonly name: string;
+  /** Vectors of `texts` (in order) and the prompt tokens the server counted. */
+  embed(
+    model: string,
+    texts: string[],
+    signal: AbortSignal,
+  ): Promise<{ vectors: number[][]; tokens: number }>;
+  /** Whether an error is worth retrying, and how long the server asked to wait. */
+  describeError(error: unknown): RequestFailure;
+};
+
+/** Texts per embeddings request. */
+export const EMBEDDING_BATCH_SIZE = 64;
+
+/**
+ * Gives an LM block the embeddings capability (`embed`, see `EmbeddingCapability` in
+ * `@dgt/core`): texts are sent in requests of {@link EMBEDDING_BATCH_SIZE}, at most the block's
+ * `max_concurrency` at once, each retried on 408/409/429/5xx and network errors with backoff
+ * (honouring Retry-After) up to `max_retries` times, and reported as `lm-request` events.
+ * Vectors come back in the order of the texts.
+ */
+export function withEmbeddings<Block extends BlockV1>(
+  block: Block,
+  embedder: Embedder,
+  config: Pick<
+    ResolvedLmConfig,
+    'model' | 'maxConcurrency' | 'maxRetries' | 'retryInitialDelayMs' | 'timeoutMs'
+  >,
+): Block & EmbeddingCapability {
+  const limiter = new ConcurrencyLimiter(config.maxConcurrency);
+  const embed: EmbeddingCapability['embed'] = async (texts, ctx = {}) => {
+    const out: number[][] = new Array(texts.length);
+    const batches: number[] = [];
+    for (let start = 0; start < texts.length; start += EMBEDDING_BATCH_SIZE) batches.push(start);
+    await Promise.all(
+      batches.map(async (start) => {
+        const batch = texts.slice(start, start + EMBEDDING_BATCH_SIZE);
+        const began = performance.now();
+        let retries = 0;
+        const report = (fields: { ok: boolean; tokens: number; error?: string }) =>
+          ctx.emit?.({
+            type: 'lm-request',
+            block: block.name,
+            provider: embedder.name,
+            model: config.model,
+            ...(ctx.taskName !== undefined ? { task: ctx.taskName } : {}),
+            ok: fields.ok,
+            cached: false,
+            promptTokens: fields.tokens,
+            completionTokens: 0,
+            durationMs: performance.now() - began,
+            retries,
+            ...(fields.error !== undefined ? { error: fields.error } : {}),
+          });
+        for (;;) {
+          try {
+            const { vectors, tokens } = await limiter.run(() => {
+              const timeout = AbortSignal.timeout(config.timeoutMs);
+              const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+              return embedder.embed(config.model, batch, signal);
+            }, ctx.signal);
+            if (vectors.length !== batch.length)
+              throw new Error(
+                `the server returned ${vectors.length} vectors for ${batch.length} texts`,
+              );
+            vectors.forEach((vector, i) => {
+              out[start + i] = vector;
+            });
+            report({ ok: true, tokens });
+            return;
+          } catch (error) {
+            if (ctx.signal?.aborted) throw abortReason(ctx.signal);
+            const failure = embedder.describeError(error);
+            if (!failure.retryable || retries >= config.maxRetries) {
+              report({ ok: false, tokens: 0, error: failure.message });
+              throw new Error(
+                `block "${block.name}": embeddings request to ${embedder.name} (model ${config.model}) failed: ${failure.message}`,
+              );
+            }
+            // Waits outside the concurrency slot, so other batches go on meanwhile.
+            await sleep(
+              backoffDelay(retries++, config.retryInitialDelayMs, failure.retryAfterMs),
+              ctx.signal,
+            );
+          }
+        }
+      }),
+    );
+    return out;
+  };
+  return Object.assign(block, { embed });
+}

@@ -1,0 +1,132 @@
+import { type DgtEvent, hasEmbeddings, type LmRequestEvent, lexicalEmbedding } from '@dgt/core';
+import {
+  FAKE_WATSONX_API_KEY,
+  type FakeLmServer,
+  startFakeOllama,
+  startFakeOpenAI,
+  startFakeWatsonx,
+} from '@dgt/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import mockBlock from '../mock.js';
+import ollamaBlock from '../ollama.js';
+import openaiBlock from '../openai.js';
+import { makeBlock } from '../test-utils.js';
+import watsonxBlock from '../watsonx.js';
+
+let servers: FakeLmServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+const texts = Array.from({ length: 150 }, (_, i) => `Question ${i}: how far is city ${i}?`);
+
+async function embedAll(block: Awaited<ReturnType<typeof makeBlock>>, input: string[]) {
+  if (!hasEmbeddings(block)) throw new Error('no embeddings capability');
+  const events: DgtEvent[] = [];
+  const vectors = await block.embed(input, { emit: (e) => events.push(e), taskName: 't' });
+  return {
+    vectors,
+    events: events.filter((e): e is LmRequestEvent => e.type === 'lm-request'),
+  };
+}
+
+describe('the embeddings capability of LM blocks', () => {
+  it('openai: batches of 64 through /v1/embeddings, vectors in text order (SDK base64 decoding)', async () => {
+    const server = await startFakeOpenAI();
+    servers.push(server);
+    const block = await makeBlock(openaiBlock, {
+      type: 'openai',
+      model_id_or_path: 'text-embedding-3-small',
+      base_url: server.baseURL,
+      api_key: 'k',
+    });
+    const { vectors, events } = await embedAll(block, texts);
+    expect(server.requests.map((r) => r.path)).toEqual(Array(3).fill('/v1/embeddings'));
+    expect(server.requests.map((r) => (r.body.input as string[]).length)).toEqual([64, 64, 22]);
+    expect(vectors).toHaveLength(150);
+    for (const [i, text] of texts.entries()) {
+      const expected = lexicalEmbedding(text);
+      // float32 over the wire: equal to 6 decimals.
+      expect(vectors[i]!.length).toBe(expected.length);
+      expect(Math.abs(vectors[i]![5]! - expected[5]!)).toBeLessThan(1e-6);
+    }
+    expect(events).toHaveLength(3);
+    expect(events[0]).toMatchObject({ ok: true, provider: 'openai', task: 't' });
+    expect(events[0]!.promptTokens).toBeGreaterThan(0);
+  });
+
+  it('openai: retries a 429 with Retry-After and a 500, then succeeds', async () => {
+    const server = await startFakeOpenAI({
+      faults: [{ status: 429, retryAfterSeconds: 0.05 }, { status: 500 }],
+    });
+    servers.push(server);
+    const block = await makeBlock(openaiBlock, {
+      type: 'openai',
+      model_id_or_path: 'e',
+      base_url: server.baseURL,
+      api_key: 'k',
+      retry_initial_delay: 0.01,
+    });
+    const { vectors, events } = await embedAll(block, ['a b c']);
+    expect(vectors).toEqual([expect.any(Array)]);
+    expect(server.requests).toHaveLength(3);
+    expect(events[0]).toMatchObject({ ok: true, retries: 2 });
+  });
+
+  it('openai: a 400 is not retried and names the block and the model', async () => {
+    const server = await startFakeOpenAI({ faults: [{ status: 400 }] });
+    servers.push(server);
+    const block = await makeBlock(openaiBlock, {
+      type: 'openai',
+      model_id_or_path: 'e',
+      base_url: server.baseURL,
+      api_key: 'k',
+    });
+    await expect(embedAll(block, ['x'])).rejects.toThrow(
+      'block "generator": embeddings request to openai (model e) failed',
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('ollama: /api/embed through the ollama SDK', async () => {
+    const server = await startFakeOllama({ faults: [{ status: 503 }] });
+    servers.push(server);
+    const block = await makeBlock(ollamaBlock, {
+      type: 'ollama',
+      model_id_or_path: 'nomic-embed-text',
+      base_url: server.url,
+      retry_initial_delay: 0.01,
+    });
+    const { vectors } = await embedAll(block, texts.slice(0, 3));
+    expect(server.requests.map((r) => r.path)).toEqual(['/api/embed', '/api/embed']);
+    expect(vectors).toEqual(texts.slice(0, 3).map((t) => lexicalEmbedding(t)));
+  });
+
+  it('watsonx: /ml/v1/text/embeddings with an IAM token and the project', async () => {
+    const server = await startFakeWatsonx();
+    servers.push(server);
+    const block = await makeBlock(
+      watsonxBlock,
+      { type: 'watsonx', model_id_or_path: 'ibm/slate-125m-english-rtrvr' },
+      {
+        WATSONX_URL: server.url,
+        WATSONX_IAM_URL: server.url,
+        WATSONX_API_KEY: FAKE_WATSONX_API_KEY,
+        WATSONX_PROJECT_ID: 'proj-1',
+      },
+    );
+    const { vectors } = await embedAll(block, ['first text', 'second text']);
+    expect(server.requests[0]!.body).toMatchObject({
+      model_id: 'ibm/slate-125m-english-rtrvr',
+      project_id: 'proj-1',
+      inputs: ['first text', 'second text'],
+    });
+    expect(vectors).toEqual(['first text', 'second text'].map((t) => lexicalEmbedding(t)));
+  });
+
+  it('the mock block has no embeddings capability', async () => {
+    const block = await makeBlock(mockBlock, { type: 'mock' });
+    expect(hasEmbeddings(block)).toBe(false);
+  });
+});

@@ -1,0 +1,2 @@
+// Entry point for discovery: `core/conversation`.
+export { conversationBuilder as default } from './conversation/conversation.js';
