@@ -101,6 +101,7 @@ export type FakeServerOptions = {
    * numbered), in turn by request index (see `chatStyled`). Default `plain`.
    */
   replyStyle?: 'plain' | 'chat';
+  /**
    * The vector an embeddings endpoint (`/v1/embeddings`, `/api/embed`, watsonx
    * `text/embeddings`) gives a text; default: a lexical embedding (shared words → similar).
    */
