@@ -54,6 +54,9 @@ export {
   type Rating,
   ratingReplySchema,
 } from './qa-rater/qa-rater.js';
+export { ragConversationBuilder } from './rag/rag.js';
+export { ragStaticFormatter } from './rag/rag-formatter.js';
+export { readVerdict } from './rag/stages/rag-assistant.js';
 export {
   refusalBuilder,
   refusalRecordSchema,
@@ -68,9 +71,6 @@ export {
   type RiskPolicy,
   riskPolicyKeySchema,
 } from './safety-refusal/risk-policy.js';
-export { ragConversationBuilder } from './rag/rag.js';
-export { ragStaticFormatter } from './rag/rag-formatter.js';
-export { readVerdict } from './rag/stages/rag-assistant.js';
 export { chunkWords } from './shared/chunk-text.js';
 export { simpleBuilder, simpleRecordSchema, simpleTaskSchema } from './simple/simple.js';
 export {

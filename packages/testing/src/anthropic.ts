@@ -4,7 +4,6 @@ import type { ShapedReply } from './default-reply.js';
 import {
   type FakeTool,
   HttpError,
-  type LmEndpoint,
   type ParsedLmRequest,
   type Protocol,
   type RenderingEndpoint,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ShapedReply } from './default-reply.js';
-import { openaiBatchRoute } from './openai-batch.js';
 import { openaiEmbeddings } from './embeddings.js';
+import { openaiBatchRoute } from './openai-batch.js';
 import {
   type FakeTool,
   HttpError,
