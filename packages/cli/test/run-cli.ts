@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 /** The repository root, for the examples. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** DiGiT's own files, beside the repository when present (CI has them). */
-export const COMPAT = path.resolve(REPO, '../shared/compat/fms-dgt');
+export { COMPAT } from './compat-fixtures.js';
 
 export type CliResult = {
   code: number | null;

@@ -71,6 +71,8 @@ export const geographyQaBuilder = defineBuilder({
   config: packageAsset(import.meta.url, 'assets/geography-qa/geography_qa.yaml'),
   inputSchema: geographyQaSchema,
   outputSchema: geographyQaSchema,
+  // No task keys of its own: any extra key in a task is reported as unknown.
+  taskSchema: z.looseObject({}),
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/geography-qa/prompt.txt'));
     const template = await prompt;

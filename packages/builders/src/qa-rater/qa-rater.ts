@@ -87,6 +87,8 @@ export const qaRaterBuilder = defineBuilder({
   description: 'Rates question/answer pairs for difficulty (DiGiT example transformation).',
   config: packageAsset(import.meta.url, 'assets/qa-rater/qa_rater.yaml'),
   inputSchema: qaRecordSchema,
+  // No task keys of its own: any extra key in a task is reported as unknown.
+  taskSchema: z.looseObject({}),
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/qa-rater/judge.txt'));
     const template = await prompt;

@@ -106,6 +106,12 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
   const whole = problems.length === 0 ? await check(taskPaths.join(' '), taskPaths) : undefined;
   const tasks = whole ? describePlan(whole, io.cwd) : [];
 
+  if (flags.strict) {
+    // Every warning gathered so far is about an unknown key.
+    for (const warning of warnings)
+      problems.push({ path: taskPaths.join(' '), code: 'UNKNOWN_KEY', message: warning });
+    warnings.clear();
+  }
   if (flags.json) {
     io.out.write(
       `${JSON.stringify({ ok: problems.length === 0, tasks, errors: problems, warnings: [...warnings] })}\n`,

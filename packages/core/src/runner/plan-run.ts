@@ -17,6 +17,7 @@ import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
 import { applyEngineOverride, type EngineOverride, mergeBuilderConfig } from './builder-config.js';
+import { unknownBuilderKeyWarnings, unknownTaskKeyWarnings } from './task-key-warnings.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
 
@@ -139,6 +140,7 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
     if (options.engine?.type)
       await loadDefinition(options.engine.type, `--engine ${options.engine.type}`);
     const isLm = (type: string) => definitions.get(type)?.role === 'lm';
+    if (override) warnings.push(...unknownBuilderKeyWarnings(id, override.config, override.where));
 
     let merged = applyEngineOverride(baseConfig, options.engine ?? {}, isLm);
     if (override) merged = mergeBuilderConfig(merged, override.config, isLm);
@@ -208,6 +210,7 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
         if (!parsed.success)
           throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
       }
+      warnings.push(...unknownTaskKeyWarnings(task, id, builder));
       const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
       const seeds = builder.kind === 'generation' ? await loadSeeds(task, registry, builder) : [];
       if (builder.kind === 'transformation' && !task.config.data) {
