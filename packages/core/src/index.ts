@@ -21,6 +21,7 @@ export { type DiscoverOptions, discoverPlugins } from './registry/discover.js';
 export { packageAsset } from './registry/package-asset.js';
 export { type Contribution, Registry } from './registry/registry.js';
 export type { EngineOverride } from './runner/builder-config.js';
+export { inputFields } from './runner/builder-fields.js';
 export { type BlockProblem, checkPlanBlocks } from './runner/check-blocks.js';
 export {
   type PlannedBuilder,

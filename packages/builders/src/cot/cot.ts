@@ -45,6 +45,15 @@ export const cotBuilder = defineBuilder({
   config: packageAsset(import.meta.url, 'assets/cot/cot.yaml'),
   inputSchema: cotInputSchema,
   taskSchema: cotTaskSchema,
+  taskExample: {
+    data: [
+      {
+        question: 'A train travels 60 km in 1.5 hours. What is its average speed in km/h?',
+        answer: '40',
+      },
+      { question: 'Sam has 12 apples and gives away 5. How many are left?', answer: '7' },
+    ],
+  },
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/cot/prompt.txt'));
     const template = await prompt;

@@ -181,6 +181,27 @@ export const knowledgeBuilder = defineBuilder({
   description: 'Question/answer pairs grounded in documents, checked by an LM judge (InstructLab).',
   config: packageAsset(import.meta.url, 'assets/knowledge/knowledge.yaml'),
   inputSchema: knowledgeRecordSchema,
+  taskExample: {
+    domain: 'astronomy',
+    // Inline here; longer documents go in files: include: {documents: {name: file.md}}.
+    documents: {
+      moon: 'The Moon orbits the Earth about once every 27 days. The same side of the Moon always faces the Earth, because the Moon turns once on its axis in the time it takes to orbit. Its gravity raises the ocean tides.',
+    },
+    seed_examples: [
+      {
+        question: 'How long does the Moon take to orbit the Earth?',
+        answer: 'About 27 days.',
+      },
+      {
+        question: 'Why do we always see the same side of the Moon?',
+        answer: 'The Moon turns once on its axis in the time it takes to orbit the Earth.',
+      },
+      {
+        question: 'What does the Moon’s gravity cause on Earth?',
+        answer: 'The ocean tides.',
+      },
+    ],
+  },
   outputSchema: knowledgeRecordSchema,
   taskSchema: knowledgeTaskSchema,
   async call(batch, ctx) {

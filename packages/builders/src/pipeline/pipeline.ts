@@ -27,6 +27,13 @@ export const pipelineBuilder = defineBuilder({
   config: packageAsset(import.meta.url, 'assets/pipeline/pipeline.yaml'),
   // No task keys of its own: any extra key in a task is reported as unknown.
   taskSchema: z.looseObject({}),
+  taskExample: {
+    data: [
+      { text: 'A compact steel water bottle that keeps drinks cold for a day.' },
+      { text: 'A compact steel water bottle that keeps drinks cold for a day.' },
+      { text: 'A folding wooden chair for the garden.' },
+    ],
+  },
   async call(batch, ctx) {
     let rows: BlockRow[] = batch.map((record) => ({ ...record }));
     for (const { name } of ctx.config.blocks) {

@@ -90,6 +90,23 @@ export const simpleBuilder = defineBuilder({
   inputSchema: simpleRecordSchema,
   outputSchema: simpleRecordSchema,
   taskSchema: simpleTaskSchema,
+  taskExample: {
+    num_prompt_instructions: 2,
+    seed_examples: [
+      {
+        question: 'Convert 5 kilometres to metres.',
+        answer: '5 km × 1000 m/km = 5000 m.',
+      },
+      {
+        question: 'How many minutes are in 3 hours?',
+        answer: '3 h × 60 min/h = 180 minutes.',
+      },
+      {
+        question: 'Convert 2 litres to millilitres.',
+        answer: '2 L × 1000 mL/L = 2000 mL.',
+      },
+    ],
+  },
   async call(batch, ctx) {
     const file =
       typeof ctx.config.prompt_file_path === 'string'

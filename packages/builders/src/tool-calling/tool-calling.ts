@@ -66,6 +66,32 @@ export const toolCallingBuilder = defineBuilder({
   inputSchema: toolCallingRecordSchema,
   outputSchema: toolCallingRecordSchema,
   taskSchema: toolCallingTaskSchema,
+  taskExample: {
+    tools: [
+      {
+        name: 'get_weather',
+        description: 'The current weather in a city',
+        parameters: {
+          type: 'object',
+          properties: {
+            city: { type: 'string' },
+            unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+          },
+          required: ['city'],
+        },
+      },
+    ],
+    seed_examples: [
+      {
+        question: 'Is it raining in Porto right now?',
+        tool_calls: [{ name: 'get_weather', arguments: { city: 'Porto' } }],
+      },
+      {
+        question: 'How warm is it in Denver, in Fahrenheit?',
+        tool_calls: [{ name: 'get_weather', arguments: { city: 'Denver', unit: 'fahrenheit' } }],
+      },
+    ],
+  },
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/tool-calling/prompt.txt'));
     const template = await prompt;

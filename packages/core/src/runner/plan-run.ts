@@ -17,6 +17,7 @@ import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
 import { applyEngineOverride, type EngineOverride, mergeBuilderConfig } from './builder-config.js';
+import { inputFields } from './builder-fields.js';
 import { unknownBuilderKeyWarnings, unknownTaskKeyWarnings } from './task-key-warnings.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
@@ -277,12 +278,8 @@ async function loadSeeds(
 }
 
 function describeShape(builder: Databuilder): string {
-  const shape = (builder.inputSchema as { shape?: Record<string, unknown> } | undefined)?.shape;
-  return shape
-    ? Object.keys(shape)
-        .filter((k) => k !== 'task_name' && k !== 'is_seed')
-        .join(', ')
-    : 'its input schema';
+  const fields = inputFields(builder);
+  return fields.length ? fields.join(', ') : 'its input schema';
 }
 
 /**
