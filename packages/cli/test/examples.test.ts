@@ -140,3 +140,53 @@ describe('every example under examples/ runs with the run-wide engine flags', ()
     ).toHaveLength((tools!.tools as unknown[]).length);
   });
 });
+
+describe('every example under examples/ makes records with --engine mock (a dry run)', () => {
+  it.each(folders)('examples/%s', async (folder) => {
+    const taskFile = path.join(EXAMPLES, folder, 'task.yaml');
+    const task = (await readYamlSource(taskFile)).data as Record<string, unknown>;
+    const override = path.join(EXAMPLES, folder, 'override.yaml');
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        taskFile,
+        ...(existsSync(override) ? ['--config-path', override] : []),
+        '--engine',
+        'mock',
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const final = await readJsonl(
+      path.join(dir, 'out', String(task.task_name), 'final_data.jsonl'),
+    );
+    expect(final.length).toBeGreaterThan(0);
+    const target = (task.runner_config as Record<string, unknown> | undefined)
+      ?.num_outputs_to_generate;
+    if (typeof target === 'number') expect(final).toHaveLength(target);
+    // Generated text comes from the task's own examples: most outputs share words with the seeds.
+    const seeds = (task.seed_examples ?? []) as Record<string, unknown>[];
+    if (seeds.length && typeof seeds[0]!.question === 'string') {
+      const words = new Set(
+        seeds.flatMap(
+          (s) =>
+            String(s.question)
+              .toLowerCase()
+              .match(/[a-z]{4,}/g) ?? [],
+        ),
+      );
+      const related = final.filter((r) =>
+        (
+          String(r.question)
+            .toLowerCase()
+            .match(/[a-z]{4,}/g) ?? []
+        ).some((w) => words.has(w)),
+      );
+      expect(related.length / final.length).toBeGreaterThan(0.5);
+    }
+  });
+});
