@@ -90,3 +90,21 @@ describe('the mock reads the examples a prompt shows', () => {
     expect(reply.answer!.length).toBeLessThanOrEqual(3);
   });
 });
+
+describe("the mock's yes/no fields", () => {
+  it('are mostly true, so what follows an LM judge runs in a dry run', () => {
+    const schema = {
+      type: 'object',
+      properties: { reason: { type: 'string' }, pass: { type: 'boolean' } },
+      required: ['reason', 'pass'],
+    };
+    const verdicts = Array.from(
+      { length: 200 },
+      (_, i) =>
+        (structuredMockReply(schema, PROMPT, {}, createRandom(i)) as { pass: boolean }).pass,
+    );
+    const passed = verdicts.filter(Boolean).length;
+    expect(passed).toBeGreaterThan(160);
+    expect(passed).toBeLessThan(200);
+  });
+});

@@ -21,6 +21,9 @@ const LABELS: Record<string, readonly string[]> = {
 /** Prefixes that name a known value: `final_answer` is the record's `answer`. */
 const KNOWN_PREFIX = /^(?:final|expected|correct|gold|reference)_/;
 
+/** How often a yes/no field of a reply is true. */
+const JUDGE_PASS_RATE = 0.9;
+
 const PLACEHOLDER = /^(?:<[^>]*>|\.\.\.|…|<noinput>)$/;
 
 function add(values: Map<string, string[]>, label: string, value: string) {
@@ -167,8 +170,11 @@ function ground(
   field: string,
   root: Schema,
   fill: (field: string) => string,
+  random: RandomSource,
 ): unknown {
   const node = resolve(schema, root);
+  // A verdict (a judge's `pass`) is mostly yes, so a dry run exercises what follows the judge.
+  if (typeof value === 'boolean' && node.type === 'boolean') return random.next() < JUDGE_PASS_RATE;
   if (typeof value === 'string' && freeString(node)) {
     const text = fill(field);
     const min = typeof node.minLength === 'number' ? node.minLength : 0;
@@ -176,7 +182,7 @@ function ground(
     return text.length >= min && text.length <= max ? text : value;
   }
   if (Array.isArray(value)) {
-    return value.map((item) => ground(item, resolve(node.items, root), field, root, fill));
+    return value.map((item) => ground(item, resolve(node.items, root), field, root, fill, random));
   }
   if (value !== null && typeof value === 'object') {
     // Of alternatives, the one the sample was made from: the first that has all its keys.
@@ -188,7 +194,7 @@ function ground(
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        properties[key] ? ground(item, properties[key], key, root, fill) : item,
+        properties[key] ? ground(item, properties[key], key, root, fill, random) : item,
       ]),
     );
   }
@@ -207,5 +213,12 @@ export function structuredMockReply(
 ): unknown {
   const material = readMaterial(prompt);
   const sample = sampleFromJsonSchema(schema, random);
-  return ground(sample, schema, '', schema, (field) => fieldText(field, material, known, random));
+  return ground(
+    sample,
+    schema,
+    '',
+    schema,
+    (field) => fieldText(field, material, known, random),
+    random,
+  );
 }

@@ -185,7 +185,14 @@ export const knowledgeBuilder = defineBuilder({
     domain: 'astronomy',
     // Inline here; longer documents go in files: include: {documents: {name: file.md}}.
     documents: {
-      moon: 'The Moon orbits the Earth about once every 27 days. The same side of the Moon always faces the Earth, because the Moon turns once on its axis in the time it takes to orbit. Its gravity raises the ocean tides.',
+      moon: [
+        'The Moon orbits the Earth about once every 27 days, at an average distance of about 384,000 kilometres.',
+        'The same side of the Moon always faces the Earth, because the Moon turns once on its axis in the time it takes to orbit.',
+        'Its gravity raises the ocean tides, and the tides slowly lengthen the day on Earth.',
+        'The Moon has no air to speak of, so its sky is black even in daylight and its craters do not wear away.',
+        'Twelve astronauts walked on the Moon between 1969 and 1972 and brought back rocks for study.',
+        'Those rocks suggest the Moon formed from debris after a large body struck the young Earth.',
+      ].join(' '),
     },
     seed_examples: [
       {
