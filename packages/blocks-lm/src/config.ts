@@ -5,6 +5,19 @@ const positiveInt = z.number().int().positive();
 const stopSchema = z.union([z.string(), z.array(z.string())]);
 
 /**
+ * Whether a server URL names its scheme: `localhost:8000/v1` parses as a URL of scheme
+ * `localhost:`, which no client can reach.
+ */
+export function isHttpUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Configuration of every LM provider block, as written in a builder YAML. Keys are DiGiT's
  * (`model_id_or_path`, `max_new_tokens`, `call_limit`, …) with the common aliases accepted.
  * Unknown keys are kept and sent to the provider as extra decoding parameters (for Ollama, inside
@@ -15,7 +28,13 @@ export const lmBlockConfigSchema = z.looseObject({
   model_id_or_path: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   /** Server URL: an OpenAI-compatible `/v1` root, or the Ollama host. */
-  base_url: z.string().min(1).optional(),
+  base_url: z
+    .string()
+    .min(1)
+    .refine(isHttpUrl, {
+      message: 'must be a URL starting with http:// or https://, e.g. http://localhost:8000/v1',
+    })
+    .optional(),
   /** API key; falls back to the provider's environment variable. Never logged. */
   api_key: z.string().optional(),
   temperature: z.number().min(0).optional(),

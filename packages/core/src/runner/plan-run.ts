@@ -165,11 +165,21 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
       await loadDefinition(block.type, where(['blocks', i, 'type']));
       const parsed = definitions.get(block.type)!.configSchema.safeParse(block);
       if (!parsed.success) {
+        // A key an engine flag set is the flag's mistake, not the builder file's.
+        const flags: Record<string, string | undefined> = isLm(block.type)
+          ? {
+              base_url: options.engine?.baseUrl && `--base-url ${options.engine.baseUrl}`,
+              model_id_or_path: options.engine?.model && `--model ${options.engine.model}`,
+            }
+          : {};
         const error = zodToDgtError(
           'INVALID_BLOCK_CONFIG',
           parsed.error,
           block,
-          (p) => where(['blocks', i, ...p]),
+          (p) => {
+            const flag = typeof p[0] === 'string' ? flags[p[0]] : undefined;
+            return flag ?? where(['blocks', i, ...p]);
+          },
           [],
         );
         error.message = `block "${block.name}" (${block.type}) of builder ${id}:\n${error.message}`;
