@@ -20,11 +20,12 @@ export const cotInputSchema = z.looseObject({
 
 /** Task-file keys of `cot`. */
 export const cotTaskSchema = z.looseObject({
-  /**
-   * Show the known answer to the model and ask it to explain how to reach it (rationalisation)
-   * instead of solving blind (default `false`: solve, then keep what agrees with the answer).
-   */
-  show_answer: z.boolean().optional(),
+  show_answer: z
+    .boolean()
+    .optional()
+    .describe(
+      'Show the known answer to the model and ask it to explain how to reach it (rationalisation) instead of solving blind (default `false`: solve, then keep what agrees with the answer).',
+    ),
 });
 
 let prompt: Promise<PromptTemplate> | undefined;

@@ -47,26 +47,42 @@ const STYLES: Record<string, 'FRQ' | 'MCQ'> = {
  */
 export const knowledgeTaskSchema = z
   .looseObject({
-    /** Subject of the documents, shown to the model; default: the task name. */
-    domain: z.string().optional(),
-    /** Words per chunk; -1 (default) or 0 keeps whole documents. */
-    chunk_size: z.int().optional(),
-    /** Seed examples shown per request (default 3). */
-    num_icl_examples_per_prompt: z.int().positive().optional(),
-    /** New pairs asked for per request (default 3). */
-    num_questions_per_prompt: z.int().positive().optional(),
+    domain: z
+      .string()
+      .optional()
+      .describe('Subject of the documents, shown to the model; default: the task name.'),
+    chunk_size: z
+      .int()
+      .optional()
+      .describe('Words per chunk; -1 (default) or 0 keeps whole documents.'),
+    num_icl_examples_per_prompt: z
+      .int()
+      .positive()
+      .optional()
+      .describe('Seed examples shown per request (default 3).'),
+    num_questions_per_prompt: z
+      .int()
+      .positive()
+      .optional()
+      .describe('New pairs asked for per request (default 3).'),
     /** `FRQ` (free-response, default) or `MCQ` (multiple-choice). */
     question_style: z
       .string()
       .transform((value) => STYLES[value.trim().toLowerCase()] ?? value)
       .pipe(z.enum(['FRQ', 'MCQ'], { message: 'question_style must be FRQ or MCQ' }))
       .optional(),
-    /** Checks the judge applies, in order (default: all three). */
-    criteria: z.array(z.enum(CRITERIA)).nullish(),
+    criteria: z
+      .array(z.enum(CRITERIA))
+      .nullish()
+      .describe('Checks the judge applies, in order (default: all three).'),
     documents: z.unknown().optional(),
     knowledge: z.looseObject({ datastore_config: z.looseObject({}) }).nullish(),
-    /** Accepted for DiGiT task files: chunks are always cycled until the target is reached. */
-    loop_over: z.boolean().optional(),
+    loop_over: z
+      .boolean()
+      .optional()
+      .describe(
+        'Accepted for DiGiT task files: chunks are always cycled until the target is reached.',
+      ),
     num_docs_per_iteration: z.int().positive().optional(),
   })
   .refine((task) => task.documents != null || task.knowledge != null, {

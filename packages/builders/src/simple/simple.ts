@@ -47,10 +47,16 @@ export const simpleRecordSchema = z.preprocess(
 
 /** Task-file keys of `simple` (all optional). */
 export const simpleTaskSchema = z.looseObject({
-  /** In-context examples per request, drawn from seeds and earlier outputs (DiGiT: 2). */
-  num_prompt_instructions: z.int().positive().optional(),
-  /** New items asked for per request (default 3). */
-  num_questions_per_prompt: z.int().positive().optional(),
+  num_prompt_instructions: z
+    .int()
+    .positive()
+    .optional()
+    .describe('In-context examples per request, drawn from seeds and earlier outputs (DiGiT: 2).'),
+  num_questions_per_prompt: z
+    .int()
+    .positive()
+    .optional()
+    .describe('New items asked for per request (default 3).'),
 });
 
 /** Defaults when neither the task nor the builder config sets them. */

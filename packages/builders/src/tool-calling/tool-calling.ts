@@ -37,12 +37,22 @@ export const toolCallingRecordSchema = z.preprocess(
 
 /** Task-file keys of `tool_calling`. */
 export const toolCallingTaskSchema = z.looseObject({
-  /** The tools, as JSON Schema function specifications (inline or via `include: {tools: file}`). */
-  tools: z.array(z.record(z.string(), z.unknown())).min(1),
-  /** Examples shown per request, from seeds and earlier outputs (default 3). */
-  num_icl_examples_per_prompt: z.int().positive().optional(),
-  /** New examples asked for per request (default 3). */
-  num_questions_per_prompt: z.int().positive().optional(),
+  tools: z
+    .array(z.record(z.string(), z.unknown()))
+    .min(1)
+    .describe(
+      'The tools, as JSON Schema function specifications (inline or via `include: {tools: file}`).',
+    ),
+  num_icl_examples_per_prompt: z
+    .int()
+    .positive()
+    .optional()
+    .describe('Examples shown per request, from seeds and earlier outputs (default 3).'),
+  num_questions_per_prompt: z
+    .int()
+    .positive()
+    .optional()
+    .describe('New examples asked for per request (default 3).'),
 });
 
 type TaskState = { tools: ToolSpec[]; schema: Record<string, unknown> };
