@@ -40,20 +40,12 @@ export function runnerKeys(): string[] {
   return keysOf(runnerConfigSchema);
 }
 
-/** One unknown key: where it is, the suggestion, and the message. */
-function describe(
-  where: string,
-  scope: string,
-  key: string,
-  suggestions: readonly string[],
-  known: readonly string[],
-  listKnown: boolean,
-): string {
+/** The message for an unknown key: the nearest known keys, else every known key. */
+function describe(where: string, scope: string, key: string, known: readonly string[]): string {
+  const suggestions = nearMisses(key, known);
   const guess = suggestions.length
     ? ` — did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`
-    : listKnown
-      ? ` (known keys: ${known.join(', ')}).`
-      : '.';
+    : ` (known keys: ${known.join(', ')}).`;
   return `${where} ${scope}: unknown key "${key}"${guess} It is ignored.`;
 }
 
@@ -72,10 +64,11 @@ export function unknownTaskKeyWarnings(
   const name = `task "${config.task_name}"`;
   const warnings: string[] = [];
   const runner = runnerKeys();
-  const builderKeys = builder.taskSchema ? schemaKeys(builder.taskSchema) : new Set<string>();
-  // Without a declared shape, any extra key may be the builder's: only flag near misses.
-  const complete = builderKeys !== undefined && builder.taskSchema !== undefined;
-  const own = [...(builderKeys ?? [])];
+  // A builder whose task keys cannot be read (no taskSchema, or a schema of another library) may
+  // read any key: then only near misses of known keys are flagged.
+  const declared = builder.taskSchema ? schemaKeys(builder.taskSchema) : undefined;
+  const complete = declared !== undefined;
+  const own = [...(declared ?? [])];
   const known = new Set([...keysOf(taskConfigSchema), ...runner, ...own, ...DIGIT_TASK_KEYS]);
   for (const key of Object.keys(config)) {
     if (known.has(key)) continue;
@@ -92,14 +85,7 @@ export function unknownTaskKeyWarnings(
     for (const key of Object.keys(runnerConfig)) {
       if (runner.includes(key)) continue;
       warnings.push(
-        describe(
-          task.where(['runner_config', key]),
-          `${name} runner_config`,
-          key,
-          nearMisses(key, runner),
-          runner,
-          true,
-        ),
+        describe(task.where(['runner_config', key]), `${name} runner_config`, key, runner),
       );
     }
   }
@@ -118,14 +104,5 @@ export function unknownBuilderKeyWarnings(
   const known = [...keysOf(builderConfigSchema), ...DIGIT_BUILDER_KEYS];
   return Object.keys(override)
     .filter((key) => !known.includes(key))
-    .map((key) =>
-      describe(
-        where([key]),
-        `builder ${builderId}`,
-        key,
-        nearMisses(key, known),
-        keysOf(builderConfigSchema),
-        true,
-      ),
-    );
+    .map((key) => describe(where([key]), `builder ${builderId}`, key, known));
 }
