@@ -225,11 +225,13 @@ describe('installed from the packed tarballs with npm', () => {
     expect(result.stderr).toContain('bad.yaml:5: seed_examples: expected a list');
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
-    // validate creates the blocks: the plugin's OpenAI generator needs a key, as a run would.
+    // validate creates the blocks: the plugin's OpenAI generator needs a key, as a run would;
+    // the task itself is valid, so a missing key is a warning.
     const acmeTask = ['dgt', 'validate', 'node_modules/@acme/dgt-plugin/examples/task.yaml'];
     const keyless = await sh('npx', acmeTask, project);
-    expect(keyless.code).toBe(2);
+    expect(keyless.code).toBe(0);
     expect(keyless.stderr).toContain('OPENAI_API_KEY');
+    expect(keyless.stderr).toContain('dgt run would fail until it is set');
     const ok = await sh('npx', acmeTask, project, { OPENAI_API_KEY: 'sk-test' });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ok {2}acme\/slogans .*builder acme\/slogan/m);
@@ -263,5 +265,5 @@ describe('installed from the packed tarballs with npm', () => {
     });
     expect(valid.stderr).not.toContain('dgt: error');
     expect(valid.code).toBe(0);
-  });
+  }, 60_000);
 });

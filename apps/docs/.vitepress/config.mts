@@ -23,7 +23,7 @@ export default defineConfig({
   themeConfig: {
     search: { provider: 'local' },
     nav: [
-      { text: 'Guide', link: '/guide/quick-start' },
+      { text: 'Guide', link: '/guide/install' },
       { text: 'Concepts', link: '/concepts/tasks' },
       { text: 'Guides', link: '/guides/writing-a-databuilder' },
       { text: 'Reference', link: '/reference/' },
@@ -33,6 +33,7 @@ export default defineConfig({
       {
         text: 'Getting started',
         items: [
+          { text: 'Install', link: '/guide/install' },
           { text: 'Quick start', link: '/guide/quick-start' },
           { text: 'Installing plugins', link: '/guide/installing' },
           { text: 'Switching the model', link: '/guide/models' },

@@ -58,15 +58,26 @@ function typeOf(schema) {
   return schema.type ?? 'any';
 }
 
+/** A bound worth printing: zod's integers carry ±Number.MAX_SAFE_INTEGER, which means "none". */
+const bounded = (value) => value !== undefined && Math.abs(value) < Number.MAX_SAFE_INTEGER;
+
 function bounds(schema) {
   const parts = [];
-  if (schema?.minimum !== undefined) parts.push(`≥ ${schema.minimum}`);
-  if (schema?.exclusiveMinimum !== undefined) parts.push(`> ${schema.exclusiveMinimum}`);
-  if (schema?.maximum !== undefined) parts.push(`≤ ${schema.maximum}`);
-  if (schema?.exclusiveMaximum !== undefined) parts.push(`< ${schema.exclusiveMaximum}`);
+  if (bounded(schema?.minimum)) parts.push(`≥ ${schema.minimum}`);
+  if (bounded(schema?.exclusiveMinimum)) parts.push(`> ${schema.exclusiveMinimum}`);
+  if (bounded(schema?.maximum)) parts.push(`≤ ${schema.maximum}`);
+  if (bounded(schema?.exclusiveMaximum)) parts.push(`< ${schema.exclusiveMaximum}`);
   if (schema?.minLength) parts.push(`non-empty`);
   if (schema?.minItems) parts.push(`at least ${schema.minItems}`);
   return parts.join(', ');
+}
+
+/** A description as a sentence: capitalised, ending in a full stop. */
+function sentence(text) {
+  const trimmed = String(text ?? '').trim();
+  if (!trimmed) return '';
+  const capital = trimmed[0].toUpperCase() + trimmed.slice(1);
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /** The object branch of a schema (a nullish object is an anyOf with null). */
@@ -82,13 +93,19 @@ function keyTable(schema, { skip = [] } = {}) {
   const required = new Set(target.required ?? []);
   const rows = Object.entries(target.properties).filter(([key]) => !skip.includes(key));
   if (rows.length === 0) return '_No keys of its own._\n';
-  const lines = ['| key | type | required | default | notes |', '| --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| key | type | required | default | description |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   for (const [key, prop] of rows) {
-    const notes = [prop.description, bounds(prop)].filter(Boolean).join(' ');
+    const limits = bounds(prop);
+    const notes = [sentence(prop.description), limits && `Allowed: ${limits}.`]
+      .filter(Boolean)
+      .join(' ');
     lines.push(
-      `| ${code(key)} | ${cell(typeOf(prop))} | ${required.has(key) ? 'yes' : ''} | ${
-        prop.default !== undefined ? code(JSON.stringify(prop.default)) : ''
-      } | ${cell(notes)} |`,
+      `| ${code(key)} | ${cell(typeOf(prop))} | ${required.has(key) ? 'yes' : 'no'} | ${
+        prop.default !== undefined ? code(JSON.stringify(prop.default)) : '—'
+      } | ${cell(notes) || '—'} |`,
     );
   }
   return `${lines.join('\n')}\n`;

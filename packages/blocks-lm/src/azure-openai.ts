@@ -6,14 +6,28 @@ import { createAzureOpenAIProvider, resolveAzureConnection } from './providers/a
 
 /** Configuration of the `azure-openai` block: the common LM keys plus Azure's connection keys. */
 export const azureOpenAIConfigSchema = lmBlockConfigSchema.extend({
-  /** `https://<resource>.openai.azure.com`; else `AZURE_OPENAI_ENDPOINT` (or `base_url`). */
-  endpoint: z.string().min(1).optional(),
-  /** The deployment name; defaults to `model_id_or_path`. */
-  deployment: z.string().min(1).optional(),
-  /** Azure OpenAI API version (default 2024-10-21, or `OPENAI_API_VERSION`). */
-  api_version: z.string().min(1).optional(),
-  /** The global-batch deployment used in batch mode; defaults to `deployment`. */
-  batch_deployment: z.string().min(1).optional(),
+  endpoint: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      '`https://<resource>.openai.azure.com`; else `AZURE_OPENAI_ENDPOINT` (or `base_url`).',
+    ),
+  deployment: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The deployment name; defaults to `model_id_or_path`.'),
+  api_version: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Azure OpenAI API version (default 2024-10-21, or `OPENAI_API_VERSION`).'),
+  batch_deployment: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The global-batch deployment used in batch mode; defaults to `deployment`.'),
 });
 
 /**

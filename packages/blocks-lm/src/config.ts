@@ -6,86 +6,183 @@ const positiveInt = z.number().int().positive();
 const stopSchema = z.union([z.string(), z.array(z.string())]);
 
 /**
+ * Whether a server URL names its scheme: `localhost:8000/v1` parses as a URL of scheme
+ * `localhost:`, which no client can reach.
+ */
+export function isHttpUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Configuration of every LM provider block, as written in a builder YAML. Keys are DiGiT's
  * (`model_id_or_path`, `max_new_tokens`, `call_limit`, …) with the common aliases accepted.
  * Unknown keys are kept and sent to the provider as extra decoding parameters (for Ollama, inside
  * `options`).
  */
 export const lmBlockConfigSchema = z.looseObject({
-  /** The model name (`gpt-4o-mini`, `llama3.2:1b`). Alias: `model`. */
-  model_id_or_path: z.string().min(1).optional(),
-  model: z.string().min(1).optional(),
-  /** Server URL: an OpenAI-compatible `/v1` root, or the Ollama host. */
-  base_url: z.string().min(1).optional(),
-  /** API key; falls back to the provider's environment variable. Never logged. */
-  api_key: z.string().optional(),
-  temperature: z.number().min(0).optional(),
-  /** Most tokens to generate. Aliases: `max_new_tokens`, `max_completion_tokens`. */
-  max_tokens: positiveInt.optional(),
-  max_new_tokens: positiveInt.optional(),
-  max_completion_tokens: positiveInt.optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  /** Stop sequences. Alias: `stop_sequences`. */
-  stop: stopSchema.optional(),
-  stop_sequences: stopSchema.optional(),
-  /** Sampling seed. Alias: `random_seed`. */
-  seed: z.number().int().optional(),
-  random_seed: z.number().int().optional(),
-  /** Completions per request; extra ones go to `row.results`. */
-  n: positiveInt.optional(),
-  /** DiGiT's `greedy` means temperature 0 when no temperature is set. */
-  decoding_method: z.enum(['greedy', 'sample']).optional(),
-  /** Context window (Ollama `num_ctx`). */
-  num_ctx: positiveInt.optional(),
-  /** Per-request timeout in seconds (default 120). */
-  timeout: z.number().positive().optional(),
-  /** Most requests in flight at once for this block (default 8). Alias: `call_limit`. */
-  max_concurrency: positiveInt.optional(),
-  call_limit: positiveInt.optional(),
-  /** Retries after a 429, a 5xx, a timeout or a network error (default 4). */
-  max_retries: z.number().int().min(0).optional(),
-  /** First backoff delay in seconds, doubled on each retry, when the server sends no Retry-After (default 0.5). */
-  retry_initial_delay: z.number().min(0).optional(),
-  /** Most requests per minute to this endpoint (shared by every block using it). */
-  requests_per_minute: z.number().positive().optional(),
-  /** Most tokens (prompt + max_tokens, corrected by reported usage) per minute to this endpoint. */
-  tokens_per_minute: z.number().positive().optional(),
-  /** Longest total time a request keeps retrying 429/503 throttling, in seconds (default 600). */
-  max_throttle_wait: z.number().min(0).optional(),
-  /**
-   * Request cache: `on` (read and write, the default for real providers), `off`, `read` (read,
-   * never write) or `refresh` (never read, always write).
-   */
-  cache: z.enum(['on', 'off', 'read', 'refresh']).optional(),
-  /** Price of this model in USD per million tokens, overriding the built-in table. */
+  model_id_or_path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The model name (`gpt-4o-mini`, `llama3.2:1b`). Alias: `model`.'),
+  model: z.string().min(1).optional().describe('Alias of `model_id_or_path`.'),
+  base_url: z
+    .string()
+    .min(1)
+    .refine(isHttpUrl, {
+      message: 'must be a URL starting with http:// or https://, e.g. http://localhost:8000/v1',
+    })
+    .optional()
+    .describe(
+      'Server URL (http:// or https://): an OpenAI-compatible `/v1` root, or the Ollama host.',
+    ),
+  api_key: z
+    .string()
+    .optional()
+    .describe("API key; falls back to the provider's environment variable. Never logged."),
+  temperature: z
+    .number()
+    .min(0)
+    .optional()
+    .describe('Sampling temperature; 0 picks the likeliest tokens.'),
+  max_tokens: positiveInt
+    .optional()
+    .describe('Most tokens to generate. Aliases: `max_new_tokens`, `max_completion_tokens`.'),
+  max_new_tokens: positiveInt.optional().describe('Alias of `max_tokens` (DiGiT).'),
+  max_completion_tokens: positiveInt.optional().describe('Alias of `max_tokens` (OpenAI).'),
+  top_p: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Nucleus sampling: keep the likeliest tokens up to this probability mass.'),
+  stop: stopSchema.optional().describe('Stop sequences. Alias: `stop_sequences`.'),
+  stop_sequences: stopSchema.optional().describe('Alias of `stop`.'),
+  seed: z.number().int().optional().describe('Sampling seed. Alias: `random_seed`.'),
+  random_seed: z.number().int().optional().describe('Alias of `seed`.'),
+  n: positiveInt.optional().describe('Completions per request; extra ones go to `row.results`.'),
+  decoding_method: z
+    .enum(['greedy', 'sample'])
+    .optional()
+    .describe("DiGiT's `greedy` means temperature 0 when no temperature is set."),
+  num_ctx: positiveInt.optional().describe('Context window (Ollama `num_ctx`).'),
+  timeout: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Per-request timeout in seconds (default 120).'),
+  max_concurrency: positiveInt
+    .optional()
+    .describe('Most requests in flight at once for this block (default 8). Alias: `call_limit`.'),
+  call_limit: positiveInt.optional().describe('Alias of `max_concurrency` (DiGiT).'),
+  max_retries: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Retries after a 429, a 5xx, a timeout or a network error (default 4).'),
+  retry_initial_delay: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      'First backoff delay in seconds, doubled on each retry, when the server sends no Retry-After (default 0.5).',
+    ),
+  requests_per_minute: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Most requests per minute to this endpoint (shared by every block using it).'),
+  tokens_per_minute: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'Most tokens (prompt + max_tokens, corrected by reported usage) per minute to this endpoint.',
+    ),
+  max_throttle_wait: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      'Longest total time a request keeps retrying 429/503 throttling, in seconds (default 600).',
+    ),
+  cache: z
+    .enum(['on', 'off', 'read', 'refresh'])
+    .optional()
+    .describe(
+      'Request cache: `on` (read and write, the default for real providers), `off`, `read` (read, never write) or `refresh` (never read, always write).',
+    ),
   pricing: z
     .object({ input_per_million: z.number().min(0), output_per_million: z.number().min(0) })
-    .optional(),
-  /** Ask for token log-probabilities where the provider has them (written to `row.logprobs`). */
-  logprobs: z.boolean().optional(),
-  /** Extra HTTP headers sent with every request (OpenAI-compatible servers, watsonx, Anthropic). */
-  extra_headers: z.record(z.string(), z.string()).optional(),
-  /** Extra fields merged into every request body (e.g. vLLM's `guided_choice`). */
-  extra_body: z.record(z.string(), z.unknown()).optional(),
-  top_logprobs: z.number().int().min(0).optional(),
-  /**
-   * Send requests through the provider's Batch API (OpenAI, Azure OpenAI, Anthropic) at its
-   * batch price; other providers run online with a notice. `dgt run --batch` sets it on every
-   * LM block.
-   */
-  batch: z.boolean().optional(),
-  /** A batch still unfinished this long after submission (`2h`, `30m`, or seconds) is cancelled and its requests sent online. */
-  batch_deadline: z.union([z.string().min(1), z.number().positive()]).optional(),
-  /** Seconds without a new request before the gathered requests are sent as a batch (default 2). */
-  batch_gather_window: z.number().min(0).optional(),
-  /** Seconds before the first status check of a batch (default 5), growing to 60. */
-  batch_poll_interval: z.number().positive().optional(),
-  /** Most requests per batch, below the provider's limit. */
-  batch_max_requests: positiveInt.optional(),
-  /** Largest batch input in bytes, below the provider's limit. */
-  batch_max_bytes: positiveInt.optional(),
-  /** Per-task budget in USD: a batch whose worst-case cost could pass it is not submitted (`--max-cost` with `--batch`). */
-  batch_max_cost_usd: z.number().positive().optional(),
+    .optional()
+    .describe(
+      'Price of this model in USD per million tokens (`input_per_million`, `output_per_million`), overriding the built-in table.',
+    ),
+  logprobs: z
+    .boolean()
+    .optional()
+    .describe(
+      'Ask for token log-probabilities where the provider has them (written to `row.logprobs`).',
+    ),
+  extra_headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(
+      'Extra HTTP headers sent with every request (OpenAI-compatible servers, watsonx, Anthropic).',
+    ),
+  extra_body: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Extra fields merged into every request body (e.g. vLLM's `guided_choice`)."),
+  top_logprobs: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('With `logprobs`: how many alternatives to return per token.'),
+  batch: z
+    .boolean()
+    .optional()
+    .describe(
+      "Send requests through the provider's Batch API (OpenAI, Azure OpenAI, Anthropic) at its batch price; other providers run online with a notice. `dgt run --batch` sets it on every LM block.",
+    ),
+  batch_deadline: z
+    .union([z.string().min(1), z.number().positive()])
+    .optional()
+    .describe(
+      'A batch still unfinished this long after submission (`2h`, `30m`, or seconds) is cancelled and its requests sent online.',
+    ),
+  batch_gather_window: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      'Seconds without a new request before the gathered requests are sent as a batch (default 2).',
+    ),
+  batch_poll_interval: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Seconds before the first status check of a batch (default 5), growing to 60.'),
+  batch_max_requests: positiveInt
+    .optional()
+    .describe("Most requests per batch, below the provider's limit."),
+  batch_max_bytes: positiveInt
+    .optional()
+    .describe("Largest batch input in bytes, below the provider's limit."),
+  batch_max_cost_usd: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'Per-task budget in USD: a batch whose worst-case cost could pass it is not submitted (`--max-cost` with `--batch`).',
+    ),
 });
 
 /** A builder YAML's LM block configuration (input of {@link lmBlockConfigSchema}). */

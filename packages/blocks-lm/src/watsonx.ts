@@ -8,14 +8,22 @@ import { createWatsonxProvider, resolveWatsonxConnection } from './providers/wat
 
 /** Configuration of the `watsonx` block: the common LM keys plus watsonx's connection keys. */
 export const watsonxConfigSchema = lmBlockConfigSchema.extend({
-  /** The watsonx.ai project; else `WATSONX_PROJECT_ID`. */
-  project_id: z.string().min(1).optional(),
-  /** A deployment space instead of a project; else `WATSONX_SPACE_ID`. */
-  space_id: z.string().min(1).optional(),
-  /** API version date (default 2024-05-31). */
-  api_version: z.string().min(1).optional(),
-  /** IBM Cloud IAM URL (default https://iam.cloud.ibm.com; else `WATSONX_IAM_URL`). */
-  iam_url: z.string().min(1).optional(),
+  project_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The watsonx.ai project; else `WATSONX_PROJECT_ID`.'),
+  space_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A deployment space instead of a project; else `WATSONX_SPACE_ID`.'),
+  api_version: z.string().min(1).optional().describe('API version date (default 2024-05-31).'),
+  iam_url: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('IBM Cloud IAM URL (default https://iam.cloud.ibm.com; else `WATSONX_IAM_URL`).'),
 });
 
 /**

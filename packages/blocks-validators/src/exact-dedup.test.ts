@@ -115,6 +115,7 @@ describe('exact_dedup', () => {
       },
     );
     expect(pass.rows.map((r) => r.input)).toEqual(['a', 'b']);
+    await block.close?.();
   });
 
   it('normalises case, punctuation and spaces', () => {

@@ -8,8 +8,10 @@ import { validatorConfigShape } from './shared/validator.js';
 export const exactDedupConfigSchema = z.looseObject({
   ...validatorConfigShape,
   ...dedupConfigShape,
-  /** Compare case-insensitively with whitespace and punctuation runs folded. */
-  normalize: z.boolean().default(true),
+  normalize: z
+    .boolean()
+    .default(true)
+    .describe('Compare case-insensitively with whitespace and punctuation runs folded.'),
 });
 
 /** Folds case, whitespace and punctuation so trivially different copies compare equal. */

@@ -9,10 +9,15 @@ const isZodSchema = (value: unknown): value is z.ZodType =>
 /** Config of `json_schema`. */
 export const jsonSchemaConfigSchema = z.looseObject({
   ...validatorConfigShape,
-  /** A JSON Schema (YAML mapping), or — in a builder config written in code — a zod schema. */
-  schema: z.union([z.custom<z.ZodType>(isZodSchema), z.record(z.string(), z.unknown())]),
-  /** Parse string inputs as JSON first (default `true`); malformed JSON is invalid. */
-  parse_json: z.boolean().default(true),
+  schema: z
+    .union([z.custom<z.ZodType>(isZodSchema), z.record(z.string(), z.unknown())])
+    .describe(
+      'A JSON Schema (YAML mapping), or — in a builder config written in code — a zod schema.',
+    ),
+  parse_json: z
+    .boolean()
+    .default(true)
+    .describe('Parse string inputs as JSON first (default `true`); malformed JSON is invalid.'),
 });
 
 /**

@@ -5,12 +5,22 @@ import { settleRows, textOf, validatorConfigShape } from './shared/validator.js'
 /** Config of `length` (alias `length_filter`). */
 export const lengthFilterConfigSchema = z.looseObject({
   ...validatorConfigShape,
-  /** Fewest units a valid text has (inclusive). */
-  min: z.number().int().nonnegative().optional(),
-  /** Most units a valid text has (inclusive). */
-  max: z.number().int().nonnegative().optional(),
-  /** What is counted: `chars` (Unicode code points, default), `words` or `lines`. */
-  unit: z.enum(['chars', 'words', 'lines']).default('chars'),
+  min: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('Fewest units a valid text has (inclusive).'),
+  max: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('Most units a valid text has (inclusive).'),
+  unit: z
+    .enum(['chars', 'words', 'lines'])
+    .default('chars')
+    .describe('What is counted: `chars` (Unicode code points, default), `words` or `lines`.'),
 });
 
 /** Length of a text in the given unit. */

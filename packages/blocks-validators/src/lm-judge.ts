@@ -27,19 +27,25 @@ export const lmJudgeConfigSchema = z.preprocess(
   withLmAlias,
   z.looseObject({
     ...validatorConfigShape,
-    /** The judge: any LM block config (`{type: openai, model_id_or_path: …}`). */
-    lm: z.looseObject({ type: z.string().min(1) }),
-    /**
-     * Jinja prompt over the row's fields (`{{ input }}`, or any field brought in with `input_map`),
-     * plus `min_score` / `max_score`. Defaults to a generic reviewer prompt.
-     */
-    prompt: z.string().optional(),
-    /** `score` (a number compared with `threshold`) or `pass_fail` (a boolean verdict). */
-    mode: z.enum(['score', 'pass_fail']).default('score'),
+    lm: z
+      .looseObject({ type: z.string().min(1) })
+      .describe('The judge: any LM block config (`{type: openai, model_id_or_path: …}`).'),
+    prompt: z
+      .string()
+      .optional()
+      .describe(
+        "Jinja prompt over the row's fields (`{{ input }}`, or any field brought in with `input_map`), plus `min_score` / `max_score`. Defaults to a generic reviewer prompt.",
+      ),
+    mode: z
+      .enum(['score', 'pass_fail'])
+      .default('score')
+      .describe('`score` (a number compared with `threshold`) or `pass_fail` (a boolean verdict).'),
     min_score: z.number().default(1),
     max_score: z.number().default(5),
-    /** Rows scoring at least this pass; default the middle of the scale. */
-    threshold: z.number().optional(),
+    threshold: z
+      .number()
+      .optional()
+      .describe('Rows scoring at least this pass; default the middle of the scale.'),
   }),
 );
 

@@ -15,18 +15,45 @@ import { validatorConfigShape } from './shared/validator.js';
 export const minhashDedupConfigSchema = z.looseObject({
   ...validatorConfigShape,
   ...dedupConfigShape,
-  /** Estimated Jaccard similarity (of shingle sets) at or above which a row is a duplicate. */
-  threshold: z.number().gt(0).lte(1).default(0.7),
-  /** Shingle length, in `shingle_unit`s. */
-  shingle_size: z.number().int().positive().default(3),
-  /** `word` shingles (default; texts of a dozen words or more) or `char` shingles (short texts). */
-  shingle_unit: z.enum(['word', 'char']).default('word'),
-  /** Number of hash functions (signature length): more is more precise and slower. */
-  num_perm: z.number().int().min(8).max(1024).default(128),
-  /** LSH bands; by default chosen from `threshold` and `num_perm`. */
-  bands: z.number().int().positive().optional(),
-  /** Seed of the hash functions: signatures are the same on every run and machine. */
-  seed: z.number().int().nonnegative().default(1),
+  threshold: z
+    .number()
+    .gt(0)
+    .lte(1)
+    .default(0.7)
+    .describe(
+      'Estimated Jaccard similarity (of shingle sets) at or above which a row is a duplicate.',
+    ),
+  shingle_size: z
+    .number()
+    .int()
+    .positive()
+    .default(3)
+    .describe('Shingle length, in `shingle_unit`s.'),
+  shingle_unit: z
+    .enum(['word', 'char'])
+    .default('word')
+    .describe(
+      '`word` shingles (default; texts of a dozen words or more) or `char` shingles (short texts).',
+    ),
+  num_perm: z
+    .number()
+    .int()
+    .min(8)
+    .max(1024)
+    .default(128)
+    .describe('Number of hash functions (signature length): more is more precise and slower.'),
+  bands: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('LSH bands; by default chosen from `threshold` and `num_perm`.'),
+  seed: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(1)
+    .describe('Seed of the hash functions: signatures are the same on every run and machine.'),
 });
 
 type MinhashConfig = z.output<typeof minhashDedupConfigSchema> & { name: string };

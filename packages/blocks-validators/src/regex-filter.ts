@@ -5,12 +5,16 @@ import { settleRows, textOf, validatorConfigShape } from './shared/validator.js'
 /** Config of `regex` (alias `regex_filter`). */
 export const regexFilterConfigSchema = z.looseObject({
   ...validatorConfigShape,
-  /** A JavaScript regular expression, searched anywhere in the text (anchor it with ^…$). */
-  pattern: z.string(),
-  /** Regular-expression flags, e.g. `i`, `s`, `m`, `u`. */
-  flags: z.string().default(''),
-  /** Invert: rows that match are the invalid ones (a blocklist). */
-  invert: z.boolean().default(false),
+  pattern: z
+    .string()
+    .describe(
+      'A JavaScript regular expression, searched anywhere in the text (anchor it with ^…$).',
+    ),
+  flags: z.string().default('').describe('Regular-expression flags, e.g. `i`, `s`, `m`, `u`.'),
+  invert: z
+    .boolean()
+    .default(false)
+    .describe('Invert: rows that match are the invalid ones (a blocklist).'),
 });
 
 /**

@@ -35,12 +35,18 @@ export const rougeScorerConfigSchema = z.looseObject({
     .nullable()
     .default(1.1)
     .transform((value) => value ?? 1.1),
-  /** `f1` (default), `precision` or `recall`. */
-  score_func: z.enum(['f1', 'precision', 'recall']).default('f1'),
-  /** Scores averaged into the score (DiGiT's `rouge_types`); default `[lcs]` (ROUGE-L). */
-  rouge_types: z.array(rougeTypeSchema).min(1).optional(),
-  /** One score type, as rouge_score users write it (`rougeL`, `rouge2`). */
-  rouge_type: rougeTypeSchema.optional(),
+  score_func: z
+    .enum(['f1', 'precision', 'recall'])
+    .default('f1')
+    .describe('`f1` (default), `precision` or `recall`.'),
+  rouge_types: z
+    .array(rougeTypeSchema)
+    .min(1)
+    .optional()
+    .describe("Scores averaged into the score (DiGiT's `rouge_types`); default `[lcs]` (ROUGE-L)."),
+  rouge_type: rougeTypeSchema
+    .optional()
+    .describe('One score type, as rouge_score users write it (`rougeL`, `rouge2`).'),
 });
 
 type RougeConfig = z.output<typeof rougeScorerConfigSchema>;

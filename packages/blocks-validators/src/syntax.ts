@@ -16,10 +16,18 @@ export const syntaxConfigSchema = z.looseObject({
     .string()
     .transform((value) => value.toLowerCase())
     .pipe(z.enum(SYNTAX_LANGUAGES)),
-  /** SQL dialect for `node-sql-parser` (`mysql` default, `postgresql`, `sqlite`, `bigquery`, …). */
-  dialect: z.string().default('mysql'),
-  /** Check the code inside a Markdown fence when the whole text is one fenced block (default). */
-  strip_code_fences: z.boolean().default(true),
+  dialect: z
+    .string()
+    .default('mysql')
+    .describe(
+      'SQL dialect for `node-sql-parser` (`mysql` default, `postgresql`, `sqlite`, `bigquery`, …).',
+    ),
+  strip_code_fences: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Check the code inside a Markdown fence when the whole text is one fenced block (default).',
+    ),
 });
 
 const FENCE = /^\s*```[^\n]*\n([\s\S]*?)\n?```\s*$/;

@@ -7,15 +7,24 @@ import { settleRows, validatorConfigShape } from './shared/validator.js';
 /** Config of `tool_call`. */
 export const toolCallConfigSchema = z.looseObject({
   ...validatorConfigShape,
-  /**
-   * Tool definitions: OpenAI's `{type: function, function: {name, parameters}}`, or
-   * `{name, parameters}` (`input_schema` also accepted). A row's own `tools` field wins.
-   */
-  tools: z.array(z.record(z.string(), z.unknown())).optional(),
-  /** Accept arguments a tool's schema does not list when it does not say (default `false`). */
-  allow_extra_arguments: z.boolean().default(false),
-  /** Accept several calls in one row (default `true`); otherwise exactly one is expected. */
-  allow_multiple: z.boolean().default(true),
+  tools: z
+    .array(z.record(z.string(), z.unknown()))
+    .optional()
+    .describe(
+      "Tool definitions: OpenAI's `{type: function, function: {name, parameters}}`, or `{name, parameters}` (`input_schema` also accepted). A row's own `tools` field wins.",
+    ),
+  allow_extra_arguments: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Accept arguments a tool's schema does not list when it does not say (default `false`).",
+    ),
+  allow_multiple: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Accept several calls in one row (default `true`); otherwise exactly one is expected.',
+    ),
 });
 
 type Tool = { name: string; validate: ValidateFunction };

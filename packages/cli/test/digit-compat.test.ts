@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, startFakeOllama, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compatAvailable } from './compat-fixtures.js';
 import { COMPAT, readJsonl, runCli, tempDir } from './run-cli.js';
 
 // DiGiT's own task, config and data files live in ../shared beside the repository (CI has it);
 // they are read from there, never copied into the project.
-const available = existsSync(COMPAT);
+const available = compatAvailable();
 const env = { DGT_DATA_DIR: path.join(COMPAT, 'data') };
 
 let servers: FakeLmServer[] = [];

@@ -22,6 +22,20 @@ const folders = (await readdir(EXAMPLES, { withFileTypes: true }))
   .map((entry) => entry.name)
   .sort();
 
+/** An example's task file, and the `dgt run` arguments that run it (with its override file). */
+async function exampleRun(folder: string) {
+  const taskFile = path.join(EXAMPLES, folder, 'task.yaml');
+  const task = (await readYamlSource(taskFile)).data as Record<string, unknown>;
+  const override = path.join(EXAMPLES, folder, 'override.yaml');
+  const args = [
+    'run',
+    '--task-paths',
+    taskFile,
+    ...(existsSync(override) ? ['--config-path', override] : []),
+  ];
+  return { task, args };
+}
+
 /** Known answers of the examples' transformation data, for replies that must reach them. */
 const answers = new Map<string, string>();
 
@@ -68,17 +82,11 @@ describe('every example under examples/ runs with the run-wide engine flags', ()
   });
 
   it.each(folders)('examples/%s completes and writes its formatted output', async (folder) => {
-    const taskFile = path.join(EXAMPLES, folder, 'task.yaml');
-    const { data } = await readYamlSource(taskFile);
-    const task = data as Record<string, unknown>;
-    const override = path.join(EXAMPLES, folder, 'override.yaml');
+    const { task, args } = await exampleRun(folder);
     const dir = await tempDir();
     const result = await runCli(
       [
-        'run',
-        '--task-paths',
-        taskFile,
-        ...(existsSync(override) ? ['--config-path', override] : []),
+        ...args,
         '--engine',
         'openai',
         '--model',
@@ -146,5 +154,43 @@ describe('every example under examples/ runs with the run-wide engine flags', ()
     expect(
       JSON.parse(await readFile(path.join(EXAMPLES, 'tool-calling/tools.json'), 'utf8')),
     ).toHaveLength((tools!.tools as unknown[]).length);
+  });
+});
+
+describe('every example under examples/ makes records with --engine mock (a dry run)', () => {
+  it.each(folders)('examples/%s', async (folder) => {
+    const { task, args } = await exampleRun(folder);
+    const dir = await tempDir();
+    const result = await runCli([...args, '--engine', 'mock', '--output-dir', 'out'], {
+      cwd: dir,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const final = await readJsonl(
+      path.join(dir, 'out', String(task.task_name), 'final_data.jsonl'),
+    );
+    expect(final.length).toBeGreaterThan(0);
+    const target = (task.runner_config as Record<string, unknown> | undefined)
+      ?.num_outputs_to_generate;
+    if (typeof target === 'number') expect(final).toHaveLength(target);
+    // Generated text comes from the task's own examples: most outputs share words with the seeds.
+    const seeds = (task.seed_examples ?? []) as Record<string, unknown>[];
+    if (seeds.length && typeof seeds[0]!.question === 'string') {
+      const words = new Set(
+        seeds.flatMap(
+          (s) =>
+            String(s.question)
+              .toLowerCase()
+              .match(/[a-z]{4,}/g) ?? [],
+        ),
+      );
+      const related = final.filter((r) =>
+        (
+          String(r.question)
+            .toLowerCase()
+            .match(/[a-z]{4,}/g) ?? []
+        ).some((w) => words.has(w)),
+      );
+      expect(related.length / final.length).toBeGreaterThan(0.5);
+    }
   });
 });

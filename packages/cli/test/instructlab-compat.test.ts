@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, type FakeRequest, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compatAvailable } from './compat-fixtures.js';
 import { COMPAT, readJsonl, runCli, tempDir } from './run-cli.js';
 
 // DiGiT's own InstructLab files are read from ../shared beside the repository, never copied.
-const available = existsSync(COMPAT);
+const available = compatAvailable();
 const env = { DGT_DATA_DIR: path.join(COMPAT, 'data') };
 const TEMPORAL = path.join(COMPAT, 'tasks/public/instructlab/simple/temporal_reasoning/task.yaml');
 

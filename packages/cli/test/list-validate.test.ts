@@ -40,7 +40,9 @@ describe('dgt list', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^Builders \(\d+\)$/m);
     expect(text.stdout).toMatch(/^ {2}trap\/builder\s+trap-plugin\s+1\.2\.3$/m);
-    expect(text.stdout).toMatch(/^ {2}geography_qa\s+@dgt\/builders\s+\d+\.\d+\.\d+$/m);
+    expect(text.stdout).toMatch(
+      /^ {2}geography_qa\s+@dgt\/builders\s+\d+\.\d+\.\d+\s+aliases: public\/examples\/geography_qa$/m,
+    );
     expect(text.stdout).toMatch(/^Formatters \(\d+\)$/m);
 
     const json = await runCli(['list', '--json'], { cwd: dir });
@@ -53,6 +55,28 @@ describe('dgt list', () => {
     });
     expect(listed.datastores?.find((d) => d.id === 'jsonl')?.package).toBe('@dgt/core');
     expect(existsSync(path.join(dir, 'imported'))).toBe(false);
+  });
+
+  it('shows each builder once, with the other ids that name it as its aliases', async () => {
+    const dir = await tempDir();
+    const text = await runCli(['list', '--kind', 'builders'], { cwd: dir });
+    expect(text.stdout).toMatch(/^Builders \(7\)$/m);
+    expect(text.stdout).toMatch(
+      /^ {2}simple\s+@dgt\/builders\s+\S+\s+aliases: instructlab\/simple, public\/instructlab\/simple$/m,
+    );
+    expect(text.stdout).not.toMatch(/^ {2}chain_of_thought\s/m);
+    const json = await runCli(['list', '--kind', 'builders', '--json'], { cwd: dir });
+    const builders = JSON.parse(json.stdout).builders as { id: string; aliases?: string[] }[];
+    expect(builders.map((b) => b.id)).toEqual([
+      'cot',
+      'geography_qa',
+      'knowledge',
+      'pipeline',
+      'qa_rater',
+      'simple',
+      'tool_calling',
+    ]);
+    expect(builders.find((b) => b.id === 'cot')?.aliases).toEqual(['chain_of_thought']);
   });
 
   it('--kind narrows the list; a wrong kind is a usage error', async () => {
@@ -174,7 +198,7 @@ describe('dgt init task', () => {
     const text = await readFile(file, 'utf8');
     expect(text).toContain('task_name: capitals');
     expect(text).toContain('data_builder: geography_qa');
-    expect(text).toContain('  - question: Example question 1\n    answer: Example answer 1');
+    expect(text).toContain('  - question: What is the capital of Peru?\n    answer: Lima');
     const schema = /\$schema=(\S+)/.exec(text)![1]!;
     expect(existsSync(path.resolve(path.dirname(file), schema))).toBe(true);
     expect((await runCli(['validate', 'tasks/capitals/task.yaml'], { cwd: dir })).code).toBe(0);

@@ -9,17 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 /** The repository root, for the examples. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/**
- * DiGiT's own files, beside the repository when present (CI has them); `DGT_COMPAT_DIR` points
- * elsewhere; from a git worktree nested one folder deeper, beside its parent folder.
- */
-export const COMPAT =
-  [
-    process.env.DGT_COMPAT_DIR,
-    path.resolve(REPO, '../shared/compat/fms-dgt'),
-    path.resolve(REPO, '../../shared/compat/fms-dgt'),
-  ].find((folder): folder is string => folder !== undefined && existsSync(folder)) ??
-  path.resolve(REPO, '../shared/compat/fms-dgt');
+export { COMPAT } from './compat-fixtures.js';
 
 export type CliResult = {
   code: number | null;

@@ -116,7 +116,110 @@ describe('a task key no part of the run reads', () => {
     const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
-      /task\.yaml:\d+: task "examples\/tool_calling\/assistant": key "risk_policy" is not used by databuilder tool_calling \(it reads "tools", /,
+      /task\.yaml:\d+ task "examples\/tool_calling\/assistant": unknown key "risk_policy": builder tool_calling does not read it \(it reads tools/,
     );
+  });
+});
+
+/** A geography task whose runner keys are misspelled (and a misspelled `runner_config:`). */
+async function taskTypoProject() {
+  const dir = await tempDir();
+  await writeFile(
+    path.join(dir, 'task.yaml'),
+    [
+      'task_name: typos',
+      'data_builder: geography_qa',
+      'num_output_to_generate: 5',
+      'runner_confg:',
+      '  seed_batch_size: 2',
+      'runner_config:',
+      '  max_stalled_request: 3',
+      'seed_examples:',
+      '  - {question: What is the capital of Peru?, answer: Lima}',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+const TASK_TYPOS = [
+  'task.yaml:3 task "typos": unknown key "num_output_to_generate" — did you mean "num_outputs_to_generate"? It is ignored.',
+  'task.yaml:4 task "typos": unknown key "runner_confg" — did you mean "runner_config"? It is ignored.',
+  'task.yaml:7 task "typos" runner_config: unknown key "max_stalled_request" — did you mean "max_stalled_requests"? It is ignored.',
+];
+
+describe('a task key that nothing reads', () => {
+  it('is warned by run with its line and the key meant', async () => {
+    const dir = await taskTypoProject();
+    const result = await runCli(
+      ['run', '--task-paths', 'task.yaml', '--engine', 'mock', '--output-dir', 'out'],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    for (const warning of TASK_TYPOS)
+      expect(result.stderr).toContain(`warning: ${path.join(dir, warning)}`);
+  });
+
+  it('is warned by validate (text and --json), and is an error with --strict', async () => {
+    const dir = await taskTypoProject();
+    const text = await runCli(['validate', 'task.yaml', '--engine', 'mock'], { cwd: dir });
+    expect(text.code).toBe(0);
+    for (const warning of TASK_TYPOS) expect(text.stderr).toContain(path.join(dir, warning));
+
+    const json = await runCli(['validate', 'task.yaml', '--engine', 'mock', '--json'], {
+      cwd: dir,
+    });
+    const report = JSON.parse(json.stdout) as { ok: boolean; warnings: string[] };
+    expect(json.code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.warnings).toEqual(TASK_TYPOS.map((w) => path.join(dir, w)));
+
+    const strict = await runCli(
+      ['validate', 'task.yaml', '--engine', 'mock', '--strict', '--json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(strict.code).toBe(2);
+    const failed = JSON.parse(strict.stdout) as {
+      ok: boolean;
+      errors: { code: string; message: string }[];
+    };
+    expect(failed.ok).toBe(false);
+    expect(failed.errors.map((e) => e.code)).toEqual(['UNKNOWN_KEY', 'UNKNOWN_KEY', 'UNKNOWN_KEY']);
+    const strictText = await runCli(['validate', 'task.yaml', '--engine', 'mock', '--strict'], {
+      cwd: dir,
+    });
+    expect(strictText.code).toBe(2);
+    expect(strictText.stderr).toContain('dgt: error: ');
+    expect(strictText.stderr).toContain('"runner_confg" — did you mean "runner_config"?');
+  });
+
+  it('is warned in an override file, under tasks: and databuilders:', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      path.join(dir, 'override.yaml'),
+      'tasks:\n  examples/geography_qa:\n    runner_config:\n      num_output_to_generate: 3\ndatabuilders:\n  public/examples/geography_qa:\n    postprocesors: []\n',
+    );
+    const result = await runCli(['validate', GEOGRAPHY, '--config-path', 'override.yaml'], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `${path.join(dir, 'override.yaml')}:4 task "examples/geography_qa" runner_config: unknown key "num_output_to_generate" — did you mean "num_outputs_to_generate"?`,
+    );
+    expect(result.stderr).toContain(
+      `${path.join(dir, 'override.yaml')}:7 builder public/examples/geography_qa: unknown key "postprocesors" — did you mean "postprocessors"?`,
+    );
+  });
+
+  it('is not reported for the shipped examples', async () => {
+    const dir = await tempDir();
+    const result = await runCli(
+      ['validate', path.join(REPO, 'examples/*/task.yaml'), '--engine', 'mock', '--strict'],
+      { cwd: dir },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 });

@@ -24,6 +24,7 @@ export { type Contribution, Registry } from './registry/registry.js';
 export type { AttemptCosts, AttemptScope, RejectBuffer } from './runner/attempt-scope.js';
 export { bindBlock, blocksForAttempt } from './runner/bound-block.js';
 export type { EngineOverride } from './runner/builder-config.js';
+export { inputFields } from './runner/builder-fields.js';
 export { type BlockProblem, checkPlanBlocks } from './runner/check-blocks.js';
 export {
   type PlannedBuilder,

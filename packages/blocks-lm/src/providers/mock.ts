@@ -1,7 +1,8 @@
-import { createRandom, plausibleText, sampleFromJsonSchema } from '@dgt/core';
+import { createRandom, plausibleText } from '@dgt/core';
 import { canonicalJson } from '../engine/canonical.js';
 import { abortReason } from '../engine/limiter.js';
 import { estimateTokens, type LmProvider } from '../engine/provider.js';
+import { structuredMockReply } from './mock-reply.js';
 
 function cut(text: string, stop: string[] | undefined, maxTokens: number | undefined): string {
   let out = text;
@@ -18,10 +19,14 @@ function cut(text: string, stop: string[] | undefined, maxTokens: number | undef
  * A deterministic, offline provider: each reply is derived from a hash of the model, the rendered
  * input, the decoding parameters and how many identical requests this block made before, so
  * reruns reproduce a run while repeated prompts still get different replies. Replies fill the
- * response schema when one is asked (never cut, so they stay valid), else are English sentences
- * cut at `stop` and `max_tokens` like a server would.
+ * response schema when one is asked (never cut, so they stay valid), their text written from the
+ * examples the prompt shows and the row's known values; else they are English sentences cut at
+ * `stop` and `max_tokens` like a server would.
  */
-export function createMockProvider(): LmProvider {
+export function createMockProvider(
+  /** What the row behind a prompt carries besides its input (e.g. a record's known answer). */
+  rowOf: (prompt: string) => Record<string, unknown> | undefined = () => undefined,
+): LmProvider {
   const seen = new Map<string, number>();
   return {
     name: 'mock',
@@ -40,8 +45,12 @@ export function createMockProvider(): LmProvider {
       seen.set(key, sequence + 1);
       const texts = Array.from({ length: request.params.n ?? 1 }, (_, i) => {
         const random = createRandom(`${key}#${sequence}#${i}`);
-        if (request.responseSchema)
-          return JSON.stringify(sampleFromJsonSchema(request.responseSchema.schema, random));
+        if (request.responseSchema) {
+          const schema = request.responseSchema.schema;
+          return JSON.stringify(
+            structuredMockReply(schema, request.prompt, rowOf(request.prompt) ?? {}, random),
+          );
+        }
         return cut(
           plausibleText(random, 1 + random.int(2)),
           request.params.stop,

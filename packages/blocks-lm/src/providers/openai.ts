@@ -1,6 +1,6 @@
 import { DgtError } from '@dgt/core';
 import type OpenAI from 'openai';
-import type { ResolvedLmConfig } from '../config.js';
+import { isHttpUrl, type ResolvedLmConfig } from '../config.js';
 import { createOpenAIBatchApi, OPENAI_LIMITS } from '../engine/batch/openai-batch-api.js';
 import {
   estimateTokens,
@@ -57,15 +57,13 @@ export function resolveOpenAIConnection(
   const { url: baseURL, authorization } = splitUrlCredentials(
     config.baseUrl || env.OPENAI_BASE_URL || OPENAI_URL,
   );
-  let official = false;
-  try {
-    official = new URL(baseURL).hostname === 'api.openai.com';
-  } catch {
+  if (!isHttpUrl(baseURL)) {
     throw new DgtError(
       'INVALID_BLOCK_CONFIG',
-      `Block "${block.name}" (type ${block.type}): key "base_url" is not a URL: ${baseURL}`,
+      `Block "${block.name}" (type ${block.type}): key "base_url" (or OPENAI_BASE_URL) is not an http:// or https:// URL: ${baseURL}`,
     );
   }
+  const official = new URL(baseURL).hostname === 'api.openai.com';
   // An empty variable (`OPENAI_API_KEY=` in a .env) counts as unset.
   const apiKey = config.apiKey || env.OPENAI_API_KEY || (official ? undefined : 'EMPTY');
   if (!apiKey) {

@@ -9,7 +9,9 @@ export type Segment = { batch: string; items: unknown };
  * to disk before they resolve; a torn last line left by a crash is cut away on load.
  */
 export class SegmentLog {
-  private handle: FileHandle | undefined;
+  // The opening, shared: appends of concurrent calls must not each open the file (all but the
+  // last handle would be lost, and only closed, with a warning, when garbage collected).
+  private handle: Promise<FileHandle> | undefined;
 
   constructor(readonly path: string) {}
 
@@ -33,17 +35,15 @@ export class SegmentLog {
 
   /** Appends one segment durably. */
   async append(segment: Segment): Promise<void> {
-    if (!this.handle) {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.handle = await open(this.path, 'a');
-    }
-    await this.handle.writeFile(`${JSON.stringify(segment)}\n`, 'utf8');
-    await this.handle.datasync();
+    this.handle ??= mkdir(dirname(this.path), { recursive: true }).then(() => open(this.path, 'a'));
+    const handle = await this.handle;
+    await handle.writeFile(`${JSON.stringify(segment)}\n`, 'utf8');
+    await handle.datasync();
   }
 
   async close(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
-    await handle?.close();
+    await (await handle?.catch(() => undefined))?.close();
   }
 }

@@ -3,10 +3,14 @@ import { z } from 'zod';
 
 /** Config of `answer_match`. */
 export const answerMatchConfigSchema = z.looseObject({
-  /** Drop rows whose answers differ (they go to `blocks/<name>.jsonl` with the reason). */
-  filter: z.boolean().default(false),
-  /** Also accept a final answer that ends with the reference (`… so the answer is 42`). */
-  allow_suffix: z.boolean().default(true),
+  filter: z
+    .boolean()
+    .default(false)
+    .describe('Drop rows whose answers differ (they go to `blocks/<name>.jsonl` with the reason).'),
+  allow_suffix: z
+    .boolean()
+    .default(true)
+    .describe('Also accept a final answer that ends with the reference (`… so the answer is 42`).'),
 });
 
 const NUMBER = /-?\d[\d,]*(?:\.\d+)?|-?\.\d+/g;

@@ -20,11 +20,12 @@ export const cotInputSchema = z.looseObject({
 
 /** Task-file keys of `cot`. */
 export const cotTaskSchema = z.looseObject({
-  /**
-   * Show the known answer to the model and ask it to explain how to reach it (rationalisation)
-   * instead of solving blind (default `false`: solve, then keep what agrees with the answer).
-   */
-  show_answer: z.boolean().optional(),
+  show_answer: z
+    .boolean()
+    .optional()
+    .describe(
+      'Show the known answer to the model and ask it to explain how to reach it (rationalisation) instead of solving blind (default `false`: solve, then keep what agrees with the answer).',
+    ),
 });
 
 let prompt: Promise<PromptTemplate> | undefined;
@@ -45,6 +46,15 @@ export const cotBuilder = defineBuilder({
   config: packageAsset(import.meta.url, 'assets/cot/cot.yaml'),
   inputSchema: cotInputSchema,
   taskSchema: cotTaskSchema,
+  taskExample: {
+    data: [
+      {
+        question: 'A train travels 60 km in 1.5 hours. What is its average speed in km/h?',
+        answer: '40',
+      },
+      { question: 'Sam has 12 apples and gives away 5. How many are left?', answer: '7' },
+    ],
+  },
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/cot/prompt.txt'));
     const template = await prompt;

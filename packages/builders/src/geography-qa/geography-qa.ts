@@ -70,6 +70,15 @@ export const geographyQaBuilder = defineBuilder({
   config: packageAsset(import.meta.url, 'assets/geography-qa/geography_qa.yaml'),
   inputSchema: geographyQaSchema,
   outputSchema: geographyQaSchema,
+  taskExample: {
+    seed_examples: [
+      { question: 'What is the capital of Peru?', answer: 'Lima' },
+      { question: 'Which ocean lies to the west of Portugal?', answer: 'The Atlantic Ocean' },
+      { question: 'What is the longest river in Africa?', answer: 'The Nile' },
+    ],
+  },
+  // No task keys of its own: any extra key in a task is reported as unknown.
+  taskSchema: z.looseObject({}),
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/geography-qa/prompt.txt'));
     const template = await prompt;

@@ -47,26 +47,42 @@ const STYLES: Record<string, 'FRQ' | 'MCQ'> = {
  */
 export const knowledgeTaskSchema = z
   .looseObject({
-    /** Subject of the documents, shown to the model; default: the task name. */
-    domain: z.string().optional(),
-    /** Words per chunk; -1 (default) or 0 keeps whole documents. */
-    chunk_size: z.int().optional(),
-    /** Seed examples shown per request (default 3). */
-    num_icl_examples_per_prompt: z.int().positive().optional(),
-    /** New pairs asked for per request (default 3). */
-    num_questions_per_prompt: z.int().positive().optional(),
+    domain: z
+      .string()
+      .optional()
+      .describe('Subject of the documents, shown to the model; default: the task name.'),
+    chunk_size: z
+      .int()
+      .optional()
+      .describe('Words per chunk; -1 (default) or 0 keeps whole documents.'),
+    num_icl_examples_per_prompt: z
+      .int()
+      .positive()
+      .optional()
+      .describe('Seed examples shown per request (default 3).'),
+    num_questions_per_prompt: z
+      .int()
+      .positive()
+      .optional()
+      .describe('New pairs asked for per request (default 3).'),
     /** `FRQ` (free-response, default) or `MCQ` (multiple-choice). */
     question_style: z
       .string()
       .transform((value) => STYLES[value.trim().toLowerCase()] ?? value)
       .pipe(z.enum(['FRQ', 'MCQ'], { message: 'question_style must be FRQ or MCQ' }))
       .optional(),
-    /** Checks the judge applies, in order (default: all three). */
-    criteria: z.array(z.enum(CRITERIA)).nullish(),
+    criteria: z
+      .array(z.enum(CRITERIA))
+      .nullish()
+      .describe('Checks the judge applies, in order (default: all three).'),
     documents: z.unknown().optional(),
     knowledge: z.looseObject({ datastore_config: z.looseObject({}) }).nullish(),
-    /** Accepted for DiGiT task files: chunks are always cycled until the target is reached. */
-    loop_over: z.boolean().optional(),
+    loop_over: z
+      .boolean()
+      .optional()
+      .describe(
+        'Accepted for DiGiT task files: chunks are always cycled until the target is reached.',
+      ),
     num_docs_per_iteration: z.int().positive().optional(),
   })
   .refine((task) => task.documents != null || task.knowledge != null, {
@@ -181,6 +197,34 @@ export const knowledgeBuilder = defineBuilder({
   description: 'Question/answer pairs grounded in documents, checked by an LM judge (InstructLab).',
   config: packageAsset(import.meta.url, 'assets/knowledge/knowledge.yaml'),
   inputSchema: knowledgeRecordSchema,
+  taskExample: {
+    domain: 'astronomy',
+    // Inline here; longer documents go in files: include: {documents: {name: file.md}}.
+    documents: {
+      moon: [
+        'The Moon orbits the Earth about once every 27 days, at an average distance of about 384,000 kilometres.',
+        'The same side of the Moon always faces the Earth, because the Moon turns once on its axis in the time it takes to orbit.',
+        'Its gravity raises the ocean tides, and the tides slowly lengthen the day on Earth.',
+        'The Moon has no air to speak of, so its sky is black even in daylight and its craters do not wear away.',
+        'Twelve astronauts walked on the Moon between 1969 and 1972 and brought back rocks for study.',
+        'Those rocks suggest the Moon formed from debris after a large body struck the young Earth.',
+      ].join(' '),
+    },
+    seed_examples: [
+      {
+        question: 'How long does the Moon take to orbit the Earth?',
+        answer: 'About 27 days.',
+      },
+      {
+        question: 'Why do we always see the same side of the Moon?',
+        answer: 'The Moon turns once on its axis in the time it takes to orbit the Earth.',
+      },
+      {
+        question: 'What does the Moon’s gravity cause on Earth?',
+        answer: 'The ocean tides.',
+      },
+    ],
+  },
   outputSchema: knowledgeRecordSchema,
   taskSchema: knowledgeTaskSchema,
   async call(batch, ctx) {

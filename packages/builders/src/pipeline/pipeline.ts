@@ -1,4 +1,5 @@
 import { type BlockRow, type DataPoint, DgtError, defineBuilder, packageAsset } from '@dgt/core';
+import { z } from 'zod';
 
 /**
  * `pipeline` (alias `transform_pipeline`): a transformation that runs the blocks of its builder
@@ -24,6 +25,15 @@ export const pipelineBuilder = defineBuilder({
   name: 'pipeline',
   description: 'Runs the blocks listed in its config, in order, over a task’s data (no code).',
   config: packageAsset(import.meta.url, 'assets/pipeline/pipeline.yaml'),
+  // No task keys of its own: any extra key in a task is reported as unknown.
+  taskSchema: z.looseObject({}),
+  taskExample: {
+    data: [
+      { text: 'A compact steel water bottle that keeps drinks cold for a day.' },
+      { text: 'A compact steel water bottle that keeps drinks cold for a day.' },
+      { text: 'A folding wooden chair for the garden.' },
+    ],
+  },
   async call(batch, ctx) {
     let rows: BlockRow[] = batch.map((record) => ({ ...record }));
     for (const { name } of ctx.config.blocks) {

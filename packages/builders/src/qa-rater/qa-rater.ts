@@ -87,6 +87,14 @@ export const qaRaterBuilder = defineBuilder({
   description: 'Rates question/answer pairs for difficulty (DiGiT example transformation).',
   config: packageAsset(import.meta.url, 'assets/qa-rater/qa_rater.yaml'),
   inputSchema: qaRecordSchema,
+  taskExample: {
+    data: [
+      { question: 'What is the capital of France?', answer: 'Paris' },
+      { question: 'Which river flows through Budapest?', answer: 'The Danube' },
+    ],
+  },
+  // No task keys of its own: any extra key in a task is reported as unknown.
+  taskSchema: z.looseObject({}),
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/qa-rater/judge.txt'));
     const template = await prompt;

@@ -47,10 +47,16 @@ export const simpleRecordSchema = z.preprocess(
 
 /** Task-file keys of `simple` (all optional). */
 export const simpleTaskSchema = z.looseObject({
-  /** In-context examples per request, drawn from seeds and earlier outputs (DiGiT: 2). */
-  num_prompt_instructions: z.int().positive().optional(),
-  /** New items asked for per request (default 3). */
-  num_questions_per_prompt: z.int().positive().optional(),
+  num_prompt_instructions: z
+    .int()
+    .positive()
+    .optional()
+    .describe('In-context examples per request, drawn from seeds and earlier outputs (DiGiT: 2).'),
+  num_questions_per_prompt: z
+    .int()
+    .positive()
+    .optional()
+    .describe('New items asked for per request (default 3).'),
 });
 
 /** Defaults when neither the task nor the builder config sets them. */
@@ -90,6 +96,23 @@ export const simpleBuilder = defineBuilder({
   inputSchema: simpleRecordSchema,
   outputSchema: simpleRecordSchema,
   taskSchema: simpleTaskSchema,
+  taskExample: {
+    num_prompt_instructions: 2,
+    seed_examples: [
+      {
+        question: 'Convert 5 kilometres to metres.',
+        answer: '5 km × 1000 m/km = 5000 m.',
+      },
+      {
+        question: 'How many minutes are in 3 hours?',
+        answer: '3 h × 60 min/h = 180 minutes.',
+      },
+      {
+        question: 'Convert 2 litres to millilitres.',
+        answer: '2 L × 1000 mL/L = 2000 mL.',
+      },
+    ],
+  },
   async call(batch, ctx) {
     const file =
       typeof ctx.config.prompt_file_path === 'string'

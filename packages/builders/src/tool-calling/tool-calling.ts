@@ -37,12 +37,22 @@ export const toolCallingRecordSchema = z.preprocess(
 
 /** Task-file keys of `tool_calling`. */
 export const toolCallingTaskSchema = z.looseObject({
-  /** The tools, as JSON Schema function specifications (inline or via `include: {tools: file}`). */
-  tools: z.array(z.record(z.string(), z.unknown())).min(1),
-  /** Examples shown per request, from seeds and earlier outputs (default 3). */
-  num_icl_examples_per_prompt: z.int().positive().optional(),
-  /** New examples asked for per request (default 3). */
-  num_questions_per_prompt: z.int().positive().optional(),
+  tools: z
+    .array(z.record(z.string(), z.unknown()))
+    .min(1)
+    .describe(
+      'The tools, as JSON Schema function specifications (inline or via `include: {tools: file}`).',
+    ),
+  num_icl_examples_per_prompt: z
+    .int()
+    .positive()
+    .optional()
+    .describe('Examples shown per request, from seeds and earlier outputs (default 3).'),
+  num_questions_per_prompt: z
+    .int()
+    .positive()
+    .optional()
+    .describe('New examples asked for per request (default 3).'),
 });
 
 type TaskState = { tools: ToolSpec[]; schema: Record<string, unknown> };
@@ -66,6 +76,32 @@ export const toolCallingBuilder = defineBuilder({
   inputSchema: toolCallingRecordSchema,
   outputSchema: toolCallingRecordSchema,
   taskSchema: toolCallingTaskSchema,
+  taskExample: {
+    tools: [
+      {
+        name: 'get_weather',
+        description: 'The current weather in a city',
+        parameters: {
+          type: 'object',
+          properties: {
+            city: { type: 'string' },
+            unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+          },
+          required: ['city'],
+        },
+      },
+    ],
+    seed_examples: [
+      {
+        question: 'Is it raining in Porto right now?',
+        tool_calls: [{ name: 'get_weather', arguments: { city: 'Porto' } }],
+      },
+      {
+        question: 'How warm is it in Denver, in Fahrenheit?',
+        tool_calls: [{ name: 'get_weather', arguments: { city: 'Denver', unit: 'fahrenheit' } }],
+      },
+    ],
+  },
   async call(batch, ctx) {
     prompt ??= loadTemplate(packageAsset(import.meta.url, 'assets/tool-calling/prompt.txt'));
     const template = await prompt;

@@ -16,21 +16,29 @@ export const RUN_COMMAND: CommandDefinition = {
  * The flags of `dgt validate`: every flag of `dgt run`, so any run command line can be checked
  * by changing its first word; only `--json` reads differently.
  */
-export const VALIDATE_FLAGS: readonly FlagDefinition[] = RUN_FLAGS.map((flag) =>
-  flag.name === 'json'
-    ? {
-        ...flag,
-        help: 'Print the result as one JSON object: {ok, tasks, errors}; an error about a block also has builder, block and type.',
-      }
-    : flag,
-);
+export const VALIDATE_FLAGS: readonly FlagDefinition[] = [
+  ...RUN_FLAGS.filter((flag) => flag !== HELP).map((flag) =>
+    flag.name === 'json'
+      ? {
+          ...flag,
+          help: 'Print the result as one JSON object: {ok, tasks, errors, warnings}; an error about a block also has builder, block and type.',
+        }
+      : flag,
+  ),
+  {
+    name: 'strict',
+    kind: 'boolean',
+    help: 'Treat unknown keys (a misspelled task, runner or block key) as errors: exit 2 instead of warning.',
+  },
+  HELP,
+];
 
 /** `dgt validate`. */
 export const VALIDATE_COMMAND: CommandDefinition = {
   name: 'validate',
   usage: 'dgt validate TASK.yaml… [options]',
   summary:
-    'Checks task files, builder configs, overrides, seeds and blocks as `dgt run` would, without calling a model or writing a file. Every block is created and closed again, so a missing API key or optional SDK, a bad URL or price file shows too. Exits 0 when everything is valid, 2 otherwise.',
+    'Checks task files, builder configs, overrides, seeds and blocks as `dgt run` would, without calling a model or writing a file. Every block is created and closed again, so an optional SDK that is missing, a bad URL or price file shows too; a missing API key is a warning (the run would fail). Unknown keys are warned (errors with --strict). Exits 0 when everything is valid, 2 otherwise.',
   flags: VALIDATE_FLAGS,
   positionals: [
     {
@@ -42,6 +50,7 @@ export const VALIDATE_COMMAND: CommandDefinition = {
   examples: [
     'dgt validate examples/geography-qa/task.yaml',
     'dgt validate tasks/ --config-path override.yaml --engine openai --model gpt-4o-mini',
+    'dgt validate examples/*/task.yaml --strict',
   ],
 };
 

@@ -65,7 +65,8 @@ function describePlan(plan: RunPlan, cwd: string): ValidTask[] {
 /**
  * `dgt validate`: plans the run exactly as `dgt run` would (tasks, overrides, builders, block
  * configs, seeds), then creates and closes every block as the run would before its first request
- * (API keys, optional SDKs, URLs, price files), with no LM call and no file written. Each task
+ * (optional SDKs, URLs, price files), with no LM call and no file written; a missing API key is
+ * a warning (the shape is right; `run` would fail until it is set). Each task
  * path is checked on its own, so one broken file does not hide the mistakes of the next; then, if
  * all pass, together (as a run would see them). Exit 0 when valid, 2 otherwise.
  */
@@ -93,6 +94,8 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
   const checkedBuilders = new Set<string>();
   // Plan warnings (e.g. a misspelled block key); the same builder may be planned more than once.
   const warnings = new Set<string>();
+  // Missing API keys: warnings even with --strict (the task files are not at fault).
+  const credentials = new Set<string>();
   const check = async (label: string, paths: readonly string[]) => {
     let planned: RunPlan;
     try {
@@ -110,9 +113,17 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
       { ...planned, builders: unchecked },
       { onWarning: (warning) => warnings.add(warning) },
     );
-    for (const { code, message, builder, block, type } of blockProblems)
+    let broken = false;
+    for (const { code, message, builder, block, type } of blockProblems) {
+      // The shape is valid; only the environment lacks a key, which a mock run does not need.
+      if (code === 'MISSING_CREDENTIALS') {
+        credentials.add(`${message} dgt run would fail until it is set.`);
+        continue;
+      }
+      broken = true;
       problems.push({ path: label, code, message, builder, block, type });
-    return blockProblems.length === 0 ? planned : undefined;
+    }
+    return broken ? undefined : planned;
   };
   // With an override file, tasks may come from its task_files: check everything at once.
   const separately = taskPaths.length > 1 && !str('config-path');
@@ -120,6 +131,13 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
   const whole = problems.length === 0 ? await check(taskPaths.join(' '), taskPaths) : undefined;
   const tasks = whole ? describePlan(whole, io.cwd) : [];
 
+  if (flags.strict) {
+    // Every warning gathered so far is about an unknown key.
+    for (const warning of warnings)
+      problems.push({ path: taskPaths.join(' '), code: 'UNKNOWN_KEY', message: warning });
+    warnings.clear();
+  }
+  for (const warning of credentials) warnings.add(warning);
   if (flags.json) {
     io.out.write(
       `${JSON.stringify({ ok: problems.length === 0, tasks, errors: problems, warnings: [...warnings] })}\n`,

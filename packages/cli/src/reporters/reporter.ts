@@ -1,4 +1,5 @@
-import type { DgtEvent, RunResult } from '@dgt/core';
+import path from 'node:path';
+import type { DgtEvent, RunResult, TaskStartEvent } from '@dgt/core';
 import { BatchBoard } from './batch-progress.js';
 import { summaryTable } from './summary-table.js';
 import { ProgressBoard, progressBar } from './task-progress.js';
@@ -15,6 +16,26 @@ type Streams = {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 };
+
+/** A path relative to `cwd` when it lies below it. */
+function shown(file: string, cwd: string | undefined): string {
+  const relative = cwd ? path.relative(cwd, file) : file;
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * What to tell when a task starts from records of an earlier run (none for a fresh start): that
+ * it resumes, or that it is already complete and nothing will be generated.
+ */
+export function resumeNotice(event: TaskStartEvent, cwd?: string): string | undefined {
+  if (event.resumed === 0) return undefined;
+  const where = shown(event.outputDir, cwd);
+  if (event.target !== undefined && event.resumed >= event.target) {
+    return `${event.task}: already complete: ${event.target}/${event.target} records from an earlier run are in ${where}; nothing to generate. --restart starts afresh.`;
+  }
+  const count = event.target !== undefined ? `${event.resumed}/${event.target}` : event.resumed;
+  return `${event.task}: resuming: ${count} records from an earlier run are in ${where}. --restart starts afresh.`;
+}
 
 /**
  * `--json`: every event as one JSON line on stdout. Lines are gathered and written together once
@@ -69,6 +90,8 @@ export function plainReporter({ out, err, cwd }: Streams, intervalMs = 2000): Re
       if (batches.apply(event) && event.type === 'lm-batch' && event.state !== 're-attached')
         err.write(`${batches.line()}\n`);
       const progress = board.apply(event);
+      const notice = event.type === 'task-start' ? resumeNotice(event, cwd) : undefined;
+      if (notice) err.write(`${notice}\n`);
       if (event.type === 'warning')
         err.write(`warning: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
       if (event.type === 'run-start')
@@ -88,7 +111,7 @@ export function plainReporter({ out, err, cwd }: Streams, intervalMs = 2000): Re
       }
     },
     finish(result) {
-      if (result) out.write(`\n${summaryTable(result.tasks, cwd)}\n`);
+      if (result) out.write(`\n${summaryTable(result.tasks, cwd, board.resumed())}\n`);
     },
   };
 }
@@ -118,10 +141,16 @@ export function ttyReporter({ out, err, cwd }: Streams): Reporter {
     onEvent(event) {
       board.apply(event);
       batches.apply(event);
-      if (event.type === 'warning') {
+      const notice =
+        event.type === 'warning'
+          ? `warning: ${event.message}`
+          : event.type === 'task-start'
+            ? resumeNotice(event, cwd)
+            : undefined;
+      if (notice) {
         if (drawn > 0) err.write(`\x1b[${drawn}A\x1b[J`);
         drawn = 0;
-        err.write(`warning: ${event.message}\n`);
+        err.write(`${notice}\n`);
       }
       timer ??= setInterval(draw, 100);
       timer.unref();
@@ -129,7 +158,7 @@ export function ttyReporter({ out, err, cwd }: Streams): Reporter {
     finish(result) {
       if (timer) clearInterval(timer);
       draw();
-      if (result) out.write(`\n${summaryTable(result.tasks, cwd)}\n`);
+      if (result) out.write(`\n${summaryTable(result.tasks, cwd, board.resumed())}\n`);
     },
   };
 }

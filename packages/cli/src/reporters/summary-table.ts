@@ -52,12 +52,28 @@ function blockUsageLines(tasks: readonly TaskSummary[]): string[] {
   return ['', ...alignColumns(header, rows)];
 }
 
+const ALREADY_COMPLETE = 'already complete';
+
+/**
+ * A task's status cell: `already complete` for a generation task that had its target on disk
+ * before this run started (a rerun of a finished task: nothing was generated).
+ */
+function statusOf(task: TaskSummary, resumed: number): string {
+  const done = task.target !== undefined && resumed >= task.target;
+  return task.status === 'completed' && done ? ALREADY_COMPLETE : task.status;
+}
+
 /**
  * The end-of-run table: one row per task (accepted, rejected per block, LM calls actually made,
  * cache hits, failures, tokens, cost, time), totals when there are several tasks, LM usage per
  * block when the run used several LM blocks, then where each task's files are.
  */
-export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): string {
+export function summaryTable(
+  tasks: readonly TaskSummary[],
+  cwd?: string,
+  /** Records each task found on disk when it started (resume), by task name. */
+  resumed: ReadonlyMap<string, number> = new Map(),
+): string {
   const header = [
     'task',
     'status',
@@ -87,7 +103,7 @@ export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): strin
     formatCost(t.costUsd),
     formatDuration(t.durationMs),
   ];
-  const rows = tasks.map(row);
+  const rows = tasks.map((t) => row({ ...t, status: statusOf(t, resumed.get(t.task) ?? 0) }));
   if (tasks.length > 1) {
     const sum = (pick: (t: TaskSummary) => number) => tasks.reduce((n, t) => n + pick(t), 0);
     const rejected: Record<string, number> = {};
@@ -118,7 +134,13 @@ export function summaryTable(tasks: readonly TaskSummary[], cwd?: string): strin
       t.status === 'completed' && t.finalData ? t.finalData : path.join(t.outputDir, 'data.jsonl');
     const relative = cwd ? path.relative(cwd, file) : file;
     const shown = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-    lines.push(`  ${t.task}: ${shown}${t.reason ? `  (${t.reason})` : ''}`);
+    const notes = [
+      ...(t.reason ? [t.reason] : []),
+      ...(resumed.get(t.task) && statusOf(t, resumed.get(t.task)!) !== ALREADY_COMPLETE
+        ? [`resumed with ${resumed.get(t.task)} records from an earlier run`]
+        : []),
+    ];
+    lines.push(`  ${t.task}: ${shown}${notes.length ? `  (${notes.join('; ')})` : ''}`);
   }
   return lines.join('\n');
 }

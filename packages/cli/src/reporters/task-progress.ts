@@ -87,6 +87,11 @@ export class ProgressBoard {
     }
   }
 
+  /** Records each task found on disk when it started, by task name. */
+  resumed(): Map<string, number> {
+    return new Map([...this.tasks].map(([task, progress]) => [task, progress.resumed]));
+  }
+
   /** One line describing a task: counts, rate and ETA. */
   line(progress: TaskProgress): string {
     const seconds = Math.max(0.001, (this.now() - progress.startedAt) / 1000);

@@ -7,12 +7,20 @@ import { z } from 'zod';
 export const blockConfigSchema = z.looseObject({
   name: z.string().min(1),
   type: z.string().min(1),
-  /** Row field → block field, applied before the block runs (DiGiT semantics). */
-  input_map: z.record(z.string(), z.string()).optional(),
-  /** Block field → row field, applied to the rows the block returns. */
-  output_map: z.record(z.string(), z.string()).optional(),
-  /** Validators: drop invalid rows (and write them to the reject store) instead of marking them. */
-  filter: z.boolean().optional(),
+  input_map: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Row field → block field, applied before the block runs (DiGiT semantics).'),
+  output_map: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Block field → row field, applied to the rows the block returns.'),
+  filter: z
+    .boolean()
+    .optional()
+    .describe(
+      'Validators: drop invalid rows (and write them to the reject store) instead of marking them.',
+    ),
 });
 
 /** One block entry of a builder YAML. */

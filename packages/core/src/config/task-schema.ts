@@ -14,33 +14,57 @@ export const runnerConfigSchema = z.looseObject({
   seed_batch_size: z.int().nonnegative().optional(),
   machine_batch_size: z.int().nonnegative().optional(),
   transform_batch_size: z.int().positive().optional(),
-  /** Stop after this many builder calls for the task. */
-  max_gen_requests: z.int().positive().optional(),
-  /** Stop after this many consecutive builder calls that added nothing. */
-  max_stalled_requests: z.int().positive().optional(),
-  /** Stop when more than this fraction of a task's LM requests failed (after at least 20). */
-  failure_threshold: z.number().min(0).max(1).optional(),
-  /** Stop the task after this many seconds. */
-  time_limit: z.number().positive().optional(),
-  /**
-   * Stop the task once the estimated cost of its LM requests in this run reaches this many US
-   * dollars; no attempt starts that is expected to pass it.
-   */
-  max_cost_usd: z.number().positive().optional(),
-  /**
-   * End the task once it has made more than this many LM requests per accepted record, after
-   * its first 100 (default 50; 0 for no cap): a model repeating itself cannot spend forever.
-   */
-  max_requests_per_record: z.number().nonnegative().optional(),
-  /** `include:` may read files outside the task file's folder tree without a warning. */
-  allow_outside_includes: z.boolean().optional(),
-  /** End the task once its reject stores (`blocks/*.jsonl`) hold this many MB (default 1024; 0 for no cap). */
-  max_reject_store_mb: z.number().nonnegative().optional(),
-  /**
-   * How many builder calls may be in flight at once (default 2), so the LM server stays busy
-   * while the slowest request of a batch finishes.
-   */
-  max_concurrent_attempts: z.int().positive().optional(),
+  max_gen_requests: z
+    .int()
+    .positive()
+    .optional()
+    .describe('Stop after this many builder calls for the task.'),
+  max_stalled_requests: z
+    .int()
+    .positive()
+    .optional()
+    .describe('Stop after this many consecutive builder calls that added nothing.'),
+  failure_threshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      "Stop when more than this fraction of a task's LM requests failed (after at least 20).",
+    ),
+  time_limit: z.number().positive().optional().describe('Stop the task after this many seconds.'),
+  max_cost_usd: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'Stop the task once the estimated cost of its LM requests in this run reaches this many US dollars; no attempt starts that is expected to pass it.',
+    ),
+  max_requests_per_record: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe(
+      'End the task once it has made more than this many LM requests per accepted record, after its first 100 (default 50; 0 for no cap): a model repeating itself cannot spend forever.',
+    ),
+  allow_outside_includes: z
+    .boolean()
+    .optional()
+    .describe("`include:` may read files outside the task file's folder tree without a warning."),
+  max_reject_store_mb: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe(
+      'End the task once its reject stores (`blocks/*.jsonl`) hold this many MB (default 1024; 0 for no cap).',
+    ),
+  max_concurrent_attempts: z
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'How many builder calls may be in flight at once (default 2), so the LM server stays busy while the slowest request of a batch finishes.',
+    ),
 });
 
 /** Parsed `runner_config`. */

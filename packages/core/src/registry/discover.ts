@@ -174,6 +174,7 @@ function registerPackage(
         id,
         packageName: name,
         version: pkg.version ?? '0.0.0',
+        target: subpath,
         load: async () => {
           const resolved = resolvePluginModule(pkg, packageDir, subpath);
           if (!resolved) {

@@ -9,6 +9,11 @@ export type Contribution = {
   /** The providing package (or `local:<folder>` for builder folders). */
   packageName: string;
   version: string;
+  /**
+   * What the id points at within its package (the export subpath); ids of one package with the
+   * same target are aliases of one contribution.
+   */
+  target?: string;
   /** Loads the module and returns its export (the definition or builder). */
   load(): Promise<unknown>;
 };

@@ -23,8 +23,10 @@ import {
   keepEngineBaseUrl,
   mergeBuilderConfig,
 } from './builder-config.js';
+import { inputFields } from './builder-fields.js';
 import { resolveSharedStateUrl } from './shared-state-url.js';
-import { checkTaskFormatter, taskKeyWarnings } from './task-checks.js';
+import { checkTaskFormatter } from './task-checks.js';
+import { unknownBuilderKeyWarnings, unknownTaskKeyWarnings } from './task-key-warnings.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
 
@@ -185,6 +187,8 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
       if (options.engine?.type)
         await loadDefinition(options.engine.type, `--engine ${options.engine.type}`);
       const isLm = (type: string) => definitions.get(type)?.role === 'lm';
+      if (override)
+        warnings.push(...unknownBuilderKeyWarnings(id, override.config, override.where));
 
       let merged = applyEngineOverride(baseConfig, options.engine ?? {}, isLm);
       if (override) {
@@ -212,11 +216,21 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
         await loadDefinition(block.type, where(['blocks', i, 'type']));
         const parsed = definitions.get(block.type)!.configSchema.safeParse(block);
         if (!parsed.success) {
+          // A key an engine flag set is the flag's mistake, not the builder file's.
+          const flags: Record<string, string | undefined> = isLm(block.type)
+            ? {
+                base_url: options.engine?.baseUrl && `--base-url ${options.engine.baseUrl}`,
+                model_id_or_path: options.engine?.model && `--model ${options.engine.model}`,
+              }
+            : {};
           const error = zodToDgtError(
             'INVALID_BLOCK_CONFIG',
             parsed.error,
             block,
-            (p) => where(['blocks', i, ...p]),
+            (p) => {
+              const flag = typeof p[0] === 'string' ? flags[p[0]] : undefined;
+              return flag ?? where(['blocks', i, ...p]);
+            },
             [],
           );
           error.message = `block "${block.name}" (${block.type}) of builder ${id}:\n${error.message}`;
@@ -271,7 +285,7 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
             );
           }
           await checkTaskFormatter(registry, task);
-          warnings.push(...taskKeyWarnings(task, builder, id));
+          warnings.push(...unknownTaskKeyWarnings(task, id, builder));
           planned.push({ loaded: task, settings, seeds });
         });
       if (planned.length < group.length) return;
@@ -347,12 +361,8 @@ async function loadSeeds(
 }
 
 function describeShape(builder: Databuilder): string {
-  const shape = (builder.inputSchema as { shape?: Record<string, unknown> } | undefined)?.shape;
-  return shape
-    ? Object.keys(shape)
-        .filter((k) => k !== 'task_name' && k !== 'is_seed')
-        .join(', ')
-    : 'its input schema';
+  const fields = inputFields(builder);
+  return fields.length ? fields.join(', ') : 'its input schema';
 }
 
 /**

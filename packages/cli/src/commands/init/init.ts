@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DgtError, isDatabuilder } from '@dgt/core';
+import { DgtError, inputFields, isDatabuilder } from '@dgt/core';
 import type { CliIo } from '../../io.js';
 import { cliPackageRoot } from '../../package-root.js';
 import { commandHelp, type ParsedFlags, parseFlags } from '../../parse-flags.js';
@@ -22,29 +22,47 @@ const TOOL_VERSIONS = {
 
 const PACKAGE_NAME = /^(?:@([a-z0-9][a-z0-9._~-]*)\/)?([a-z0-9][a-z0-9._~-]*)$/;
 
-function packageVersion(name: string): string | undefined {
+/** A DGT package as this CLI sees it: its version and the folder it is installed in. */
+function dgtPackage(name: string): { version: string; folder: string } | undefined {
   try {
-    const file = createRequire(path.join(cliPackageRoot(), 'package.json')).resolve(
-      `${name}/package.json`,
-    );
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    const file =
+      name === '@dgt/cli'
+        ? path.join(cliPackageRoot(), 'package.json')
+        : createRequire(path.join(cliPackageRoot(), 'package.json')).resolve(
+            `${name}/package.json`,
+          );
+    const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+    return { version, folder: realpathSync(path.dirname(file)) };
   } catch {
     return undefined;
   }
 }
 
-/** The DGT and tool version ranges a new plugin depends on: those of this CLI's own packages. */
-function dependencyVersions(): Record<string, string> {
-  const cli = packageVersion('@dgt/cli') ?? '0.1.0';
-  const core = packageVersion('@dgt/core') ?? cli;
+/**
+ * The range a new package depends on a DGT package with. A CLI run from a clone of the DGT
+ * repository (its packages are not under node_modules) links to that clone's packages, which
+ * resolve today; an installed CLI asks for its own version from the registry.
+ */
+function dgtRange(name: string, root: string, fallback: string): string {
+  const found = dgtPackage(name);
+  if (!found) return `^${fallback}`;
+  if (found.folder.split(path.sep).includes('node_modules')) return `^${found.version}`;
+  return `file:${path.relative(root, found.folder).split(path.sep).join('/')}`;
+}
+
+/** The DGT and tool version ranges a new plugin in `root` depends on: this CLI's own packages. */
+function dependencyVersions(root: string): Record<string, string> {
+  const cli = dgtPackage('@dgt/cli')?.version ?? '0.1.0';
+  const core = dgtPackage('@dgt/core')?.version ?? cli;
   const [major, minor] = core.split('.').map(Number) as [number, number];
   return {
     ...TOOL_VERSIONS,
-    '@dgt/core': `^${core}`,
+    '@dgt/cli': dgtRange('@dgt/cli', root, cli),
+    '@dgt/core': dgtRange('@dgt/core', root, core),
     // Plugins peer on core across its whole 0.x line (as the first-party plugins do).
     '@dgt/core:peer': major === 0 ? `>=0.${minor}.0 <1.0.0` : `^${major}.0.0`,
-    '@dgt/blocks-lm': `^${packageVersion('@dgt/blocks-lm') ?? cli}`,
-    '@dgt/testing': `^${packageVersion('@dgt/testing') ?? core}`,
+    '@dgt/blocks-lm': dgtRange('@dgt/blocks-lm', root, cli),
+    '@dgt/testing': dgtRange('@dgt/testing', root, core),
   };
 }
 
@@ -88,7 +106,7 @@ async function initPlugin(name: string | undefined, flags: ParsedFlags, io: CliI
   const files = pluginTemplate({
     packageName: name,
     prefix,
-    versions: dependencyVersions(),
+    versions: dependencyVersions(root),
     schemaPath: '../node_modules/@dgt/core/schemas/task.schema.json',
   });
   const written = await writeFiles(root, files, flags.force === true);
@@ -132,8 +150,7 @@ async function initTask(where: string | undefined, flags: ParsedFlags, io: CliIo
   if (!isDatabuilder(builder)) {
     throw new DgtError('INVALID_PLUGIN', `databuilder "${builderId}" does not export a builder.`);
   }
-  const shape = (builder.inputSchema as { shape?: Record<string, unknown> } | undefined)?.shape;
-  const fields = Object.keys(shape ?? {}).filter((k) => k !== 'task_name' && k !== 'is_seed');
+  const fields = inputFields(builder);
   const folder = path.basename(path.dirname(file));
   const base = path.basename(file).replace(/\.ya?ml$/, '');
   const taskName = (base === 'task' ? folder : base).toLowerCase().replace(/[^a-z0-9_/-]+/g, '_');
@@ -142,6 +159,7 @@ async function initTask(where: string | undefined, flags: ParsedFlags, io: CliIo
     builder: builderId,
     kind: builder.kind,
     fields,
+    ...(builder.taskExample ? { example: builder.taskExample } : {}),
     schemaPath: schemaPathFrom(path.dirname(file), io.cwd),
   });
   await writeFiles(

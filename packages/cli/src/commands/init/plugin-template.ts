@@ -57,6 +57,7 @@ export function pluginTemplate(input: PluginTemplateInput): Map<string, string> 
     devDependencies: Object.fromEntries(
       [
         '@dgt/blocks-lm',
+        '@dgt/cli',
         '@dgt/core',
         '@dgt/testing',
         '@types/node',

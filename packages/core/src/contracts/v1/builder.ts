@@ -73,6 +73,12 @@ export type DatabuilderV1 = {
   readonly outputSchema?: z.ZodType;
   /** Extra task-file keys the builder accepts, validated per task. */
   readonly taskSchema?: z.ZodType<Record<string, unknown>>;
+  /**
+   * The body of a small working task for this builder: its own task keys plus `seed_examples`
+   * (generation) or inline `data` (transformation). `dgt init task` starts new task files from it,
+   * so it must pass validation as it is.
+   */
+  readonly taskExample?: Record<string, unknown>;
   call(batch: DataPoint[], ctx: GenerationContext): Promise<DataPoint[]>;
 };
 
