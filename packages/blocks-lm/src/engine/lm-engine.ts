@@ -16,7 +16,7 @@ import { cacheKey, openRequestCache, type RequestCache, resolveCacheDir } from '
 import { canonicalJson } from './canonical.js';
 import { joinEndpoint } from './endpoint.js';
 import { checkJsonReply } from './json-schema.js';
-import { abortReason, ConcurrencyLimiter } from './limiter.js';
+import { abortReason, ConcurrencyLimiter, onAbort } from './limiter.js';
 import { costOf, resolvePrice } from './pricing.js';
 import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
 import { createRequestRunner } from './request-runner.js';
@@ -71,6 +71,23 @@ function parseCallOptions(options: Record<string, unknown> | undefined, block: s
 function isResponse(value: unknown): value is ProviderResponse {
   const v = value as ProviderResponse | undefined;
   return Array.isArray(v?.choices) && typeof v?.usage?.prompt_tokens === 'number';
+}
+
+/**
+ * The signal that stops requests of a call from being sent (waiting for a slot, or between
+ * retries): the run's hard stop or its graceful stop, whichever comes first.
+ */
+function waitSignalOf(ctx: BlockCallContext): { signal?: AbortSignal; release(): void } {
+  const { signal, stopSignal } = ctx;
+  if (!stopSignal || !signal) return { signal: stopSignal ?? signal, release: () => undefined };
+  const controller = new AbortController();
+  const unwatch = [signal, stopSignal].map((s) => onAbort(s, () => controller.abort(s.reason)));
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const stop of unwatch) stop();
+    },
+  };
 }
 
 const REPAIR_INSTRUCTION =
@@ -128,9 +145,21 @@ export async function createLmBlock({
     ...(config.tokensPerMinute ? { tokensPerMinute: config.tokensPerMinute } : {}),
   });
   const execute = createRequestRunner(provider, config, limiter, shared.endpoint);
-  // How often each canonical request was made by this block instance: the k-th identical request
-  // is sample k, so repeated prompts get distinct answers and a rerun finds each one again.
+  // How often each canonical request was made: the k-th identical request is sample k, so
+  // repeated prompts get distinct answers and a rerun finds each one again. Counted within the
+  // call's scope (one attempt of a task, whose id a resumed run never reuses once its records
+  // were kept), else by this block instance. Scoped counts go when their scope does.
   const samples = new Map<string, number>();
+  const scopedSamples = new WeakMap<object, Map<string, number>>();
+  const samplesOf = (scope: BlockCallContext['scope']): Map<string, number> => {
+    if (!scope) return samples;
+    let counts = scopedSamples.get(scope);
+    if (!counts) {
+      counts = new Map();
+      scopedSamples.set(scope, counts);
+    }
+    return counts;
+  };
   const secret = config.apiKey;
   const scrub = (text: string) =>
     secret && secret.length >= 4 ? text.split(secret).join('***') : text;
@@ -142,6 +171,7 @@ export async function createLmBlock({
     request: ProviderRequest,
     row: BlockRow,
     ctx: BlockCallContext,
+    waitSignal: AbortSignal | undefined,
   ): Promise<ProviderResponse | undefined> {
     const started = performance.now();
     const event = (
@@ -178,9 +208,12 @@ export async function createLmBlock({
         tools: request.tools,
         toolChoice: request.toolChoice,
       });
-      const sample = samples.get(canonical) ?? 0;
-      samples.set(canonical, sample + 1);
-      key = cacheKey(`${canonical}#${sample}`);
+      const counts = samplesOf(ctx.scope);
+      const sample = counts.get(canonical) ?? 0;
+      counts.set(canonical, sample + 1);
+      key = cacheKey(
+        ctx.scope ? `${canonical}#${ctx.scope.id}#${sample}` : `${canonical}#${sample}`,
+      );
       if (readCache) {
         const hit = cache.get(key);
         if (isResponse(hit)) {
@@ -190,7 +223,7 @@ export async function createLmBlock({
       }
     }
 
-    const outcome = await execute(request, ctx.signal);
+    const outcome = await execute(request, ctx.signal, waitSignal);
     if (!outcome.ok) {
       const { failure, retries } = outcome;
       const status = failure.status !== undefined ? `HTTP ${failure.status}: ` : '';
@@ -219,6 +252,7 @@ export async function createLmBlock({
     row: BlockRow,
     options: ReturnType<typeof parseCallOptions>,
     ctx: BlockCallContext,
+    waitSignal: AbortSignal | undefined,
   ): Promise<void> {
     for (const key of OUTPUT_KEYS) delete row[key];
     const messages = toMessages(row.input);
@@ -252,7 +286,7 @@ export async function createLmBlock({
       ...(toolChoice ? { toolChoice } : {}),
     };
 
-    let response = await send(request, row, ctx);
+    let response = await send(request, row, ctx, waitSignal);
     if (!response) return;
     const usage = { ...response.usage };
     const schema = options.responseSchema?.schema;
@@ -273,7 +307,7 @@ export async function createLmBlock({
           ],
           prompt: `${request.prompt}${reply}\n\n${complaint}\n`,
         };
-        const repaired = await send(repair, row, ctx);
+        const repaired = await send(repair, row, ctx, waitSignal);
         if (repaired) {
           delete row.error;
           usage.prompt_tokens += repaired.usage.prompt_tokens;
@@ -315,8 +349,26 @@ export async function createLmBlock({
       if (ctx.signal?.aborted) throw abortReason(ctx.signal);
       // Every waiting request listens on the run's signal; hundreds at once are expected.
       if (ctx.signal) setMaxListeners(0, ctx.signal);
-      await Promise.all(rows.map((row) => runRow(row, callOptions, ctx)));
+      const waiting = waitSignalOf(ctx);
+      try {
+        // Settle every row before throwing: requests under way when the run stops finish (and
+        // fill the cache) rather than run on after the run has closed its stores.
+        const settled = await Promise.allSettled(
+          rows.map((row) => runRow(row, callOptions, ctx, waiting.signal)),
+        );
+        const failed = settled.find((outcome) => outcome.status === 'rejected');
+        if (failed) throw failed.reason;
+      } finally {
+        waiting.release();
+      }
       return { rows };
+    },
+    capacity() {
+      const server = shared.endpoint.capacity;
+      return {
+        free: Math.min(limiter.free, server.free),
+        queued: limiter.queued + server.queued,
+      };
     },
     async close() {
       shared.release();

@@ -21,4 +21,9 @@ export type AttemptCosts = Map<string, number>;
  * carry it explicitly (see `blocksForAttempt`) rather than through AsyncLocalStorage, whose
  * promise hooks would slow every promise of the run.
  */
-export type AttemptScope = { rejects: RejectBuffer; costs: AttemptCosts };
+export type AttemptScope = {
+  rejects: RejectBuffer;
+  costs: AttemptCosts;
+  /** Passed to every block call of the attempt as `BlockCallContext.scope`. */
+  unit?: { readonly id: string };
+};

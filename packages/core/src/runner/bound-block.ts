@@ -83,6 +83,8 @@ export function bindBlock(
   context: {
     emit: EventSink;
     signal: AbortSignal;
+    /** The run's graceful stop: blocks start no new work once it aborts. */
+    stopSignal?: AbortSignal;
     onReject: RejectSink;
     taskDir: (taskName: string) => string | undefined;
   },
@@ -108,6 +110,8 @@ export function bindBlock(
     const output = await block.call(blockRows, options, {
       emit: scope ? chargingTo(scope, context.emit) : context.emit,
       signal: context.signal,
+      ...(context.stopSignal ? { stopSignal: context.stopSignal } : {}),
+      ...(scope?.unit ? { scope: scope.unit } : {}),
       taskDir: context.taskDir,
       phase: call?.phase ?? 'attempt',
     });

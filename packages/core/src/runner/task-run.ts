@@ -6,7 +6,9 @@ import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
+import type { SavedAttempts } from './attempt-numbers.js';
 import type { RejectBuffer } from './attempt-scope.js';
+import { StallTracker } from './stall-tracker.js';
 import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
 
@@ -35,8 +37,13 @@ export type TaskRunDeps = {
 export type TaskCursor = { seed_position: number; input?: Record<string, unknown> };
 
 type SavedState = {
-  /** The builder's attempt number. */
+  /** The highest builder attempt number whose records the task committed. */
   attempt: number;
+  /**
+   * Attempt numbers below `attempt` that the task started but had not committed (in flight when
+   * the line was written, or dropped by a stop): a resumed run may use them again.
+   */
+  open_attempts?: number[];
   /** How many attempts this task took part in. */
   task_attempts?: number;
   /** Lines in each `blocks/<block>.jsonl` reject store. */
@@ -48,9 +55,11 @@ type SavedState = {
 
 /**
  * One task of a run: its stores (`data.jsonl`, state, rejects, results), its accepted records,
- * its counters, and how it resumes. Every accepted record is appended durably before the next
- * attempt starts, and the loader position is saved after it, so a kill at any moment loses
- * nothing and duplicates nothing.
+ * its counters, and how it resumes. A commit appends the attempts' records durably to
+ * `data.jsonl`, then a state line with the record count and the attempt numbers committed: the
+ * state line is the commit point. On resume, records past the saved count (a kill between the
+ * two writes) are cut away and their attempts count as not committed, so a kill at any moment
+ * loses nothing that was committed and duplicates nothing.
  */
 export class TaskRun {
   readonly name: string;
@@ -72,9 +81,17 @@ export class TaskRun {
   resumedAttempts = 0;
   /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
   startedAttempts = 0;
-  /** The builder's attempt number of the last committed attempt (random streams continue from it). */
+  /** The highest builder attempt number this task committed (saved; numbering resumes above it). */
   lastAttemptNumber = 0;
-  stalled = 0;
+  /** Attempt numbers this task started and has not committed (saved below `lastAttemptNumber`). */
+  readonly openAttempts = new Set<number>();
+  /** The attempt numbers of the saved state, for the builder's {@link AttemptNumbers}. */
+  savedAttempts: SavedAttempts = { attempt: 0 };
+  /** Stall counting: progress is a rise in accepted records after postprocessing. */
+  readonly stall = new StallTracker();
+  /** Batch items of attempts committed in this run, and the records they added: the yield. */
+  itemsCommitted = 0;
+  recordsCommitted = 0;
   lmRequests = 0;
   lmFailures = 0;
   lastLmError: string | undefined;
@@ -114,6 +131,20 @@ export class TaskRun {
   ) {
     this.name = task.config.task_name;
     this.kind = kind;
+  }
+
+  /** Committed attempts in a row that made no progress. */
+  get stalled(): number {
+    return this.stall.stalled;
+  }
+
+  /**
+   * Records a generation task expects per batch item, from what its committed attempts yielded
+   * in this run (1 until the first commits: one item, one record).
+   */
+  get yieldPerItem(): number {
+    if (this.itemsCommitted === 0) return 1;
+    return Math.max(0.02, this.recordsCommitted / this.itemsCommitted);
   }
 
   /** Milliseconds since the task started in this process. */
@@ -164,24 +195,38 @@ export class TaskRun {
       this.startedAttempts = this.attempts;
       this.resumedAttempts = this.attempts;
       this.lastAttemptNumber = saved.attempt;
+      this.savedAttempts = {
+        attempt: saved.attempt,
+        ...(saved.open_attempts ? { open: saved.open_attempts } : {}),
+      };
       this.seedPosition = saved.seed_position;
       if (saved.input && this.input) this.input.setState(saved.input);
       this.committedCursor = {
         seed_position: saved.seed_position,
         ...(saved.input ? { input: saved.input } : {}),
       };
-      if (this.kind === 'transformation' && this.dataCount > saved.data_count) {
-        // Outputs of a batch whose input position was never saved: that batch runs again, so
-        // drop its outputs to avoid duplicates.
+      if (this.dataCount > saved.data_count) {
+        // Records of attempts whose state line was never written (killed between the two
+        // writes): those attempts were not committed and run again, so their records go.
         const keep: StoredRecord[] = [];
         let i = 0;
         for await (const record of this.data.read()) if (i++ < saved.data_count) keep.push(record);
         await this.data.write(keep);
         this.dataCount = keep.length;
+        if (this.kind === 'generation') this.accepted = keep as DataPoint[];
+      } else if (this.dataCount < saved.data_count) {
+        // Killed after a postprocessor rewrote data.jsonl but before its state line: record the
+        // count now, so records appended later are told apart from those of that rewrite.
+        await this.saveState();
       }
-    } else if (this.kind === 'transformation' && this.dataCount > 0) {
-      await this.data.clear();
-      this.dataCount = 0;
+    } else {
+      if (this.kind === 'transformation' && this.dataCount > 0) {
+        await this.data.clear();
+        this.dataCount = 0;
+      }
+      // A baseline before the first attempt, so records of a first commit cut short by a kill
+      // are recognised as uncommitted.
+      if (this.dataCount === 0) await this.saveState();
     }
     if (!this.settings.restart) await this.trimRejects(saved?.rejects ?? {});
     this.resumed = this.dataCount;
@@ -259,8 +304,10 @@ export class TaskRun {
    */
   async saveState(cursor: TaskCursor = this.committedCursor): Promise<void> {
     this.committedCursor = cursor;
+    const open = [...this.openAttempts].filter((n) => n < this.lastAttemptNumber);
     const state: SavedState = {
       attempt: this.lastAttemptNumber,
+      ...(open.length ? { open_attempts: open.sort((a, b) => a - b) } : {}),
       task_attempts: this.attempts,
       data_count: this.dataCount,
       rejects: { ...this.rejected },

@@ -40,8 +40,11 @@ export type TaskSettings = {
    */
   maxCostUsd: number;
   randomSeed: number | string;
-  /** Attempts of the task's builder that may be in flight at once. */
-  attemptsInFlight: number;
+  /**
+   * Cap on the builder's attempts in flight at once (`max_concurrent_attempts`); `undefined`
+   * when not set: the blocks' free capacity governs (see `BlockV1.capacity`).
+   */
+  maxConcurrentAttempts: number | undefined;
 };
 
 /** Defaults where neither the task nor the command line says. */
@@ -52,7 +55,6 @@ export const DEFAULT_SETTINGS = {
   maxStalledRequests: 5,
   failureThreshold: 0.5,
   randomSeed: 42,
-  attemptsInFlight: 2,
 } as const;
 
 /**
@@ -134,7 +136,6 @@ export function resolveTaskSettings(
     timeLimitMs: (pick<number>(undefined, 'time_limit') ?? Number.POSITIVE_INFINITY) * 1000,
     maxCostUsd: pick(overrides.maxCostUsd, 'max_cost_usd') ?? Number.POSITIVE_INFINITY,
     randomSeed: task.config.random_seed ?? DEFAULT_SETTINGS.randomSeed,
-    attemptsInFlight:
-      pick<number>(undefined, 'max_concurrent_attempts') ?? DEFAULT_SETTINGS.attemptsInFlight,
+    maxConcurrentAttempts: pick<number>(undefined, 'max_concurrent_attempts'),
   };
 }
