@@ -74,15 +74,16 @@ export async function commitAttempts(
 
   for (const [task, parts] of work) {
     if (!task.active) continue;
-    const added = await task.accept(parts.flatMap((p) => p.records));
-    for (const { attempt } of parts) {
-      task.attempts++;
-      task.openAttempts.delete(attempt.number);
-      task.lastAttemptNumber = Math.max(task.lastAttemptNumber, attempt.number);
-      await task.commitRejects(attempt.rejects);
-    }
     // Transformations commit in input order: the last part's position covers all of them.
-    await task.saveState(parts.at(-1)!.attempt.parts.find((p) => p.task === task)!.cursor);
+    const last = parts.at(-1)!.attempt.parts.find((part) => part.task === task)!;
+    const added = await task.commit(
+      parts.flatMap((part) => part.records),
+      parts.map((part) => part.attempt.number),
+      parts.map((part) => part.attempt.rejects),
+      // Generation saves the seed position now (seeds of attempts in flight are skipped after a
+      // crash, which loses nothing), transformations the input position after the last part.
+      task.kind === 'generation' ? task.cursor() : last.cursor,
+    );
     if (added > 0) {
       emit({
         type: 'records',

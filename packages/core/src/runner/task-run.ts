@@ -205,28 +205,23 @@ export class TaskRun {
         seed_position: saved.seed_position,
         ...(saved.input ? { input: saved.input } : {}),
       };
-      if (this.dataCount > saved.data_count) {
-        // Records of attempts whose state line was never written (killed between the two
-        // writes): those attempts were not committed and run again, so their records go.
+      if (this.kind === 'transformation' && this.dataCount > saved.data_count) {
+        // Outputs of a batch whose input position was never saved: that batch runs again, so
+        // drop its outputs to avoid duplicates.
         const keep: StoredRecord[] = [];
         let i = 0;
         for await (const record of this.data.read()) if (i++ < saved.data_count) keep.push(record);
         await this.data.write(keep);
         this.dataCount = keep.length;
-        if (this.kind === 'generation') this.accepted = keep as DataPoint[];
-      } else if (this.dataCount < saved.data_count) {
-        // Killed after a postprocessor rewrote data.jsonl but before its state line: record the
-        // count now, so records appended later are told apart from those of that rewrite.
+      } else if (this.kind === 'generation' && this.dataCount !== saved.data_count) {
+        // Killed inside a commit (see `commit`) or a postprocessor's rewrite: every record on
+        // disk belongs to an attempt the state already names, so all are kept and the count is
+        // saved as it is.
         await this.saveState();
       }
-    } else {
-      if (this.kind === 'transformation' && this.dataCount > 0) {
-        await this.data.clear();
-        this.dataCount = 0;
-      }
-      // A baseline before the first attempt, so records of a first commit cut short by a kill
-      // are recognised as uncommitted.
-      if (this.dataCount === 0) await this.saveState();
+    } else if (this.kind === 'transformation' && this.dataCount > 0) {
+      await this.data.clear();
+      this.dataCount = 0;
     }
     if (!this.settings.restart) await this.trimRejects(saved?.rejects ?? {});
     this.resumed = this.dataCount;
@@ -275,17 +270,50 @@ export class TaskRun {
     return out;
   }
 
-  /** Appends accepted records durably; returns how many were added. */
-  async accept(records: DataPoint[]): Promise<number> {
-    if (records.length === 0) return 0;
+  /**
+   * Commits attempts of this task: their records, the rows they rejected and their numbers;
+   * returns how many records were added. `cursor` is the loaders' position after the last of
+   * them.
+   *
+   * Generation writes ahead: the state line naming the attempt numbers and the new record count
+   * goes first, then the records. A kill in between leaves fewer records than the line counts
+   * (those were never on disk, and their attempts are never run again under the same numbers,
+   * whose answers the request cache holds); it can never leave records on disk whose attempt a
+   * resumed run would make again. Transformations append first and save the input position
+   * after: a kill in between leaves records past the saved count, which resume cuts away, and the
+   * batch runs again.
+   */
+  async commit(
+    records: DataPoint[],
+    numbers: readonly number[],
+    rejects: readonly RejectBuffer[],
+    cursor: TaskCursor,
+  ): Promise<number> {
     const clean = records.map((record) => ({
       ...record,
       task_name: this.name,
       is_seed: record.is_seed ?? false,
     }));
-    await this.data.append(clean);
-    this.dataCount += clean.length;
-    if (this.kind === 'generation') this.accepted.push(...clean);
+    this.attempts += numbers.length;
+    for (const number of numbers) {
+      this.openAttempts.delete(number);
+      this.lastAttemptNumber = Math.max(this.lastAttemptNumber, number);
+    }
+    const own = rejects.flatMap((buffer) => buffer.filter((entry) => entry.task === this.name));
+    if (this.kind === 'generation') {
+      const counts = { ...this.rejected };
+      for (const { block, rows } of own) counts[block] = (counts[block] ?? 0) + rows.length;
+      await this.writeState(cursor, this.dataCount + clean.length, counts);
+      if (clean.length) await this.data.append(clean);
+      this.dataCount += clean.length;
+      this.accepted.push(...clean);
+      for (const { block, rows } of own) await this.storeRejects(block, rows);
+    } else {
+      if (clean.length) await this.data.append(clean);
+      this.dataCount += clean.length;
+      for (const { block, rows } of own) await this.storeRejects(block, rows);
+      await this.saveState(cursor);
+    }
     return clean.length;
   }
 
@@ -303,20 +331,31 @@ export class TaskRun {
    * covered by this position, so a crash makes them run again rather than get lost.
    */
   async saveState(cursor: TaskCursor = this.committedCursor): Promise<void> {
+    await this.writeState(cursor, this.dataCount, this.rejected);
+  }
+
+  private async writeState(
+    cursor: TaskCursor,
+    dataCount: number,
+    rejects: Record<string, number>,
+  ): Promise<void> {
     this.committedCursor = cursor;
     const open = [...this.openAttempts].filter((n) => n < this.lastAttemptNumber);
     const state: SavedState = {
       attempt: this.lastAttemptNumber,
       ...(open.length ? { open_attempts: open.sort((a, b) => a - b) } : {}),
       task_attempts: this.attempts,
-      data_count: this.dataCount,
-      rejects: { ...this.rejected },
+      data_count: dataCount,
+      rejects: { ...rejects },
       ...cursor,
     };
     await this.state.append([state]);
   }
 
-  /** Replaces `data.jsonl` (after a postprocessor removed records) in one atomic write. */
+  /**
+   * Replaces `data.jsonl` (after a postprocessor removed records) in one atomic write. A kill
+   * before the state line that follows is repaired on resume (the count is saved again).
+   */
   async replaceData(records: DataPoint[]): Promise<void> {
     await this.data.write(records);
     this.accepted = records;
@@ -336,12 +375,6 @@ export class TaskRun {
   ): Promise<void> {
     if (buffer) buffer.push({ task: this.name, block, rows });
     else await this.storeRejects(block, rows);
-  }
-
-  /** Writes this task's rejects held by an attempt that is being committed. */
-  async commitRejects(buffer: RejectBuffer): Promise<void> {
-    for (const entry of buffer)
-      if (entry.task === this.name) await this.storeRejects(entry.block, entry.rows);
   }
 
   private async rejectStore(block: string): Promise<Datastore> {
