@@ -123,6 +123,12 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     help: 'Server URL for every LM block (an OpenAI-compatible server, an Ollama host).',
   },
   {
+    name: 'max-concurrency',
+    kind: 'integer',
+    valueName: 'N',
+    help: "Requests each LM block keeps in flight at once (its max_concurrency): with the server's rate limits, this sets the run's pace.",
+  },
+  {
     name: 'no-cache',
     kind: 'boolean',
     help: 'Make every LM request afresh: neither read nor write the request cache.',

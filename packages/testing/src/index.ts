@@ -1,6 +1,11 @@
 // Public API of @dgt/testing: fake LM servers speaking real wire formats over real HTTP.
 
 export { startFakeAnthropic } from './anthropic.js';
+export {
+  type LognormalLatencyOptions,
+  lognormalLatency,
+  lognormalMeanMs,
+} from './latency.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
 export type {

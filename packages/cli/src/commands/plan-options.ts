@@ -34,6 +34,12 @@ export function planOptionsFromFlags(
 ): PlanOptions {
   const { str, int, num } = flagReader(flags);
   const maxCost = num('max-cost');
+  const maxConcurrency = int('max-concurrency');
+  if (maxConcurrency !== undefined && maxConcurrency < 1)
+    throw new DgtError(
+      'USAGE',
+      `--max-concurrency needs a whole number of requests of at least 1, found ${maxConcurrency}.`,
+    );
   // A budget of nothing would stop every task before its first request: surely a mistake.
   if (maxCost === 0)
     throw new DgtError(
@@ -62,6 +68,7 @@ export function planOptionsFromFlags(
       model: str('model'),
       baseUrl: str('base-url'),
       ...(flags['no-cache'] ? { cache: 'off' as const } : {}),
+      ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
     },
   };
 }

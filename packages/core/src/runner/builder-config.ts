@@ -8,6 +8,8 @@ export type EngineOverride = {
   baseUrl?: string;
   /** Request-cache policy for every LM block (`--no-cache` sets `off`). */
   cache?: 'on' | 'off' | 'read' | 'refresh';
+  /** Requests each LM block may have in flight at once (`--max-concurrency`). */
+  maxConcurrency?: number;
 };
 
 type Config = Record<string, unknown> & { blocks?: unknown };
@@ -63,7 +65,8 @@ export function applyEngineOverride(
   engine: EngineOverride,
   isLm: (type: string) => boolean,
 ): Config {
-  if (!engine.type && !engine.model && !engine.baseUrl && !engine.cache) return config;
+  if (!engine.type && !engine.model && !engine.baseUrl && !engine.cache && !engine.maxConcurrency)
+    return config;
   const blocks = ((config.blocks as BlockConfig[] | undefined) ?? []).map((block) => {
     if (!isLm(block.type)) return block;
     let next: BlockConfig = block;
@@ -77,6 +80,7 @@ export function applyEngineOverride(
     if (engine.model) next = { ...next, model_id_or_path: engine.model };
     if (engine.baseUrl) next = { ...next, base_url: engine.baseUrl };
     if (engine.cache) next = { ...next, cache: engine.cache };
+    if (engine.maxConcurrency) next = { ...next, max_concurrency: engine.maxConcurrency };
     return next;
   });
   return { ...config, blocks };
