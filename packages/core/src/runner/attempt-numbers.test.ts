@@ -11,8 +11,8 @@ describe('AttemptNumbers', () => {
     const numbers = new AttemptNumbers([
       // Task a committed 1-10, 12 and 14; 11 and 13 were in flight.
       { attempt: 14, open: [11, 13] },
-      // Task b, pooled with a, committed 13 before the kill.
-      { attempt: 13, open: [9] },
+      // Task b, pooled with a, committed 13 before the kill, not 9 (a did) nor 11.
+      { attempt: 13, open: [9, 11] },
     ]);
     expect([numbers.take(), numbers.take(), numbers.take()]).toEqual([11, 15, 16]);
   });
