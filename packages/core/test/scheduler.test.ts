@@ -7,12 +7,9 @@ const SEEDS = 'seed_examples:\n  - question: alpha\n  - question: beta\n  - ques
 const task = (name: string, builder: string, extra = '') =>
   `task_name: ${name}\ndata_builder: ${builder}\n${SEEDS}${extra}`;
 
-/** Resolves at the next turn of the event loop (lets other work run; no wall-time wait). */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * An LM-role block with `slots` request slots that reports its free capacity like the LM engine
- * does. Rows whose input `hold` matches wait for `release()`; the others answer on the next turn.
+ * does. Rows whose input `hold` matches wait for `release()`; the others answer after 2 ms.
  */
 function slottedBlock(slots: number, hold: (input: string) => boolean) {
   const state = { inFlight: 0, maxInFlight: 0, requests: 0 };

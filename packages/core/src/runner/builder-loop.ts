@@ -62,8 +62,31 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   const ceiling =
     input.maxAttemptsInFlight ??
     (input.capacity ? MAX_ATTEMPTS_IN_FLIGHT : FALLBACK_ATTEMPTS_IN_FLIGHT);
-  /** Started and not yet committed, in start order. */
+  /** Started and not yet handed to the committer, in start order. */
   const uncommitted: Attempt[] = [];
+  // Commits run one after another in the background, so admission goes on during their writes.
+  let commits = Promise.resolve();
+  /** Handed to the committer and not yet committed. */
+  const inCommit: Attempt[] = [];
+  let commitsDone = 0;
+  let commitFailure: { error: unknown } | undefined;
+  const commitLater = (ready: Attempt[]) => {
+    inCommit.push(...ready);
+    commits = commits.then(async () => {
+      try {
+        await commitAttempts(ready, input, () => [
+          ...uncommitted,
+          ...inCommit.filter((attempt) => !ready.includes(attempt)),
+        ]);
+      } catch (error) {
+        commitFailure ??= { error };
+      } finally {
+        inCommit.splice(0, ready.length);
+        commitsDone++;
+        waker.kick();
+      }
+    });
+  };
   let sequence = 0;
   let exhausted: boolean;
   const onStop = () => waker.kick();
@@ -73,8 +96,9 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   for (const task of tasks) if (task.kind === 'generation') await settleIfComplete(task, input);
 
   const hasRoom = (): boolean => {
-    if (uncommitted.length >= ceiling) return false;
-    if (!input.capacity || uncommitted.length === 0) return true;
+    const open = uncommitted.length + inCommit.length;
+    if (open >= ceiling) return false;
+    if (!input.capacity || open === 0) return true;
     const loads = input.capacity();
     return loads.every((load) => load.queued === 0) && loads.some((load) => load.free > 0);
   };
@@ -82,7 +106,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   const take = async (task: TaskRun, number: number, rejects: RejectBuffer) => {
     if (!task.active || task.startedAttempts >= task.settings.maxGenRequests) return [];
     // The budget is checked before the batch is taken, so a task it holds back loses no input.
-    const cost = costProgress(task, uncommitted);
+    const cost = costProgress(task, [...uncommitted, ...inCommit]);
     if (cost && budgetVerdict(cost, task.settings.maxCostUsd).verdict !== 'ok') return [];
     if (task.kind === 'transformation')
       return task.nextInputs(task.settings.transformBatchSize, rejects);
@@ -91,9 +115,11 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
 
   try {
     for (;;) {
+      if (commitFailure) throw commitFailure.error;
       // Admit while there is room. After each start, let the builder run up to its first block
       // call, so the blocks' load includes the new attempt's requests.
       exhausted = false;
+      const doneBefore = commitsDone;
       while (!signal.aborted && hasRoom()) {
         const number = numbers.take();
         const attempt = await startAttempt(input, tasks, number, sequence, take);
@@ -110,10 +136,11 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
       const ready = committable(uncommitted, transformation);
       if (ready.length > 0) {
         for (const attempt of ready) uncommitted.splice(uncommitted.indexOf(attempt), 1);
-        await commitAttempts(ready, input, uncommitted);
-        continue;
+        commitLater(ready);
       }
-      if (uncommitted.length === 0) {
+      if (uncommitted.length === 0 && inCommit.length === 0) {
+        // A commit that ended during admission may have changed what the tasks need.
+        if (commitsDone !== doneBefore && !signal.aborted) continue;
         // Nothing in flight and nothing more could start: every task has ended or is stuck.
         if (!signal.aborted && exhausted) endIdleTasks(tasks);
         break;
@@ -124,7 +151,10 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
     signal.removeEventListener('abort', onStop);
     // Only reached early on a bug: let attempts in flight settle before the run closes stores.
     await Promise.allSettled(uncommitted.map((a) => a.result));
+    await commits;
   }
+  const failure = commitFailure as { error: unknown } | undefined;
+  if (failure) throw failure.error;
   for (const task of tasks) if (task.active) task.end('interrupted', 'the run was stopped');
 }
 

@@ -23,12 +23,12 @@ export type CommitSetup = {
  * Commits settled attempts, in the order given: outputs routed to their tasks by `task_name`,
  * each task's records appended durably in one write and then its state line (the commit point:
  * attempt numbers committed, record count, loader position), then postprocessors and stopping
- * criteria. `uncommitted` are the attempts still in flight, for the budget.
+ * criteria. `uncommitted` lists the other attempts not yet committed, for the budget.
  */
 export async function commitAttempts(
   attempts: readonly Attempt[],
   setup: CommitSetup,
-  uncommitted: readonly Attempt[],
+  uncommitted: () => readonly Attempt[],
 ): Promise<void> {
   const { emit, builderId } = setup;
   const byName = new Map(setup.tasks.map((task) => [task.name, task]));
@@ -36,8 +36,8 @@ export async function commitAttempts(
   const work = new Map<TaskRun, { attempt: Attempt; items: number; records: DataPoint[] }[]>();
   for (const attempt of attempts) {
     const outcome = attempt.outcome!;
-    for (const part of attempt.parts) part.task.pending -= part.items;
     if (!outcome.ok) {
+      for (const part of attempt.parts) part.task.pending -= part.items;
       await failAttempt(attempt, outcome.error, setup);
       continue;
     }
@@ -65,7 +65,10 @@ export async function commitAttempts(
       else routed.set(task, [output]);
     }
     for (const part of attempt.parts) {
-      if (!part.task.active) continue;
+      if (!part.task.active) {
+        part.task.pending -= part.items;
+        continue;
+      }
       const list = work.get(part.task) ?? [];
       list.push({ attempt, items: part.items, records: routed.get(part.task) ?? [] });
       work.set(part.task, list);
@@ -73,7 +76,10 @@ export async function commitAttempts(
   }
 
   for (const [task, parts] of work) {
-    if (!task.active) continue;
+    if (!task.active) {
+      for (const part of parts) task.pending -= part.items;
+      continue;
+    }
     // Transformations commit in input order: the last part's position covers all of them.
     const last = parts.at(-1)!.attempt.parts.find((part) => part.task === task)!;
     const added = await task.commit(
@@ -93,7 +99,10 @@ export async function commitAttempts(
         ...(task.target !== undefined ? { target: task.target } : {}),
       });
     }
+    // Only now, with the records counted, do these items stop counting as pending: admission
+    // runs while commits do, and must not see them in neither.
     for (const part of parts) {
+      task.pending -= part.items;
       task.itemsCommitted += part.items;
       task.recordsCommitted += part.records.length;
       // Stalling is a generation matter (a transformation makes its one pass whatever each
@@ -102,7 +111,7 @@ export async function commitAttempts(
     }
     if (task.kind === 'generation') await settleIfComplete(task, setup);
     else if (task.inputExhausted && task.pending === 0) task.end('completed');
-    if (task.active) endIfStopped(task, uncommitted);
+    if (task.active) endIfStopped(task, uncommitted());
     await task.flushLogs();
   }
 }
