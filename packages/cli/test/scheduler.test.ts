@@ -82,10 +82,10 @@ describe('scheduler, through dgt run', () => {
   });
 
   it('keeps --max-concurrency requests in flight at the server with slow, uneven replies', async () => {
-    server = await startFakeOpenAI({ latencyMs: lognormalLatency({ medianMs: 60, sigma: 1 }) });
+    server = await startFakeOpenAI({ latencyMs: lognormalLatency({ medianMs: 250, sigma: 1 }) });
     const dir = await tempDir();
     await noDedupOverride(dir, server.baseURL);
-    const target = 400;
+    const target = 200;
     const samples: number[] = [];
     const fake = server;
     // The server's count of requests in flight, sampled while the first 80% of the requests
@@ -116,9 +116,10 @@ describe('scheduler, through dgt run', () => {
     // --max-concurrency replaced the builder's own limit, and was never exceeded.
     expect(server.stats.maxInFlight).toBe(16);
     const mean = samples.reduce((sum, n) => sum + n, 0) / samples.length;
-    // A fixed two attempts in flight, each waiting for its slowest reply, keep well under half
-    // of the slots busy here; admission by capacity keeps them nearly all busy.
-    expect(mean / 16).toBeGreaterThan(0.75);
+    // A fixed two attempts in flight, each waiting for its slowest reply, keep about 40% of the
+    // slots busy here; admission by capacity keeps them nearly all busy (the margin is for a
+    // loaded machine: replies are slow enough that CPU delays count little).
+    expect(mean / 16).toBeGreaterThan(0.65);
     const final = await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl'));
     expect(final).toHaveLength(target);
     // Requests beyond the target: none when every reply makes a record.
