@@ -126,7 +126,7 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     name: 'max-concurrency',
     kind: 'integer',
     valueName: 'N',
-    help: "Requests each LM block keeps in flight at once (its max_concurrency): with the server's rate limits, this sets the run's pace.",
+    help: "Requests each LM block keeps in flight at once (its max_concurrency; a block's setting in a --config-path override still wins): with the server's rate limits, this sets the run's pace.",
   },
   {
     name: 'no-cache',
