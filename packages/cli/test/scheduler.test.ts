@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, lognormalLatency, startFakeOpenAI } from '@dgt/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO, readJsonl, runCli, startCli, tempDir } from './run-cli.js';
+import { lineCount, REPO, readJsonl, runCli, startCli, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 
@@ -19,11 +19,6 @@ async function noDedupOverride(dir: string, baseURL: string, maxConcurrency?: nu
     path.join(dir, 'override.yaml'),
     `databuilders:\n  public/examples/geography_qa:\n    postprocessors: []\n    blocks:\n      - name: generator\n        type: openai\n        model_id_or_path: fake-model\n        base_url: ${baseURL}\n${limit}`,
   );
-}
-
-async function lineCount(file: string): Promise<number> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').length - 1;
 }
 
 const key = (record: Record<string, unknown>) => JSON.stringify([record.question, record.answer]);

@@ -100,7 +100,7 @@ export async function commitAttempts(
       });
     }
     // Only now, with the records counted, do these items stop counting as pending: admission
-    // runs while commits do, and must not see them in neither.
+    // runs while commits do, and must never see them counted in neither place.
     for (const part of parts) {
       task.pending -= part.items;
       task.itemsCommitted += part.items;
