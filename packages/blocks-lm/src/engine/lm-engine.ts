@@ -368,6 +368,7 @@ export async function createLmBlock({
       return {
         free: Math.min(limiter.free, server.free),
         queued: limiter.queued + server.queued,
+        limit: limiter.limit,
       };
     },
     async close() {

@@ -48,8 +48,8 @@ export type BuilderLoopInput = {
 
 /**
  * Runs one builder until all its tasks have ended. Attempts are admitted by capacity: while the
- * builder's blocks report free room and nothing queued (an LM block: free request slots under
- * its `max_concurrency` and rate limits), another attempt starts, pooling a batch from every
+ * builder's blocks report free room, or only a few units waiting for it (an LM block: free
+ * request slots under its `max_concurrency` and rate limits), another attempt starts, pooling a batch from every
  * active task; so the LM server is kept full however uneven its replies. Each attempt commits
  * as soon as it completes, never waiting for an older, slower one: generation attempts in the
  * order they complete, transformation attempts in input order (a completed one waits only for
@@ -99,8 +99,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
     const open = uncommitted.length + inCommit.length;
     if (open >= ceiling) return false;
     if (!input.capacity || open === 0) return true;
-    const loads = input.capacity();
-    return loads.every((load) => load.queued === 0) && loads.some((load) => load.free > 0);
+    return input.capacity().every(hasRoomIn);
   };
 
   const take = async (task: TaskRun, number: number, rejects: RejectBuffer) => {
@@ -156,6 +155,16 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   const failure = commitFailure as { error: unknown } | undefined;
   if (failure) throw failure.error;
   for (const task of tasks) if (task.active) task.end('interrupted', 'the run was stopped');
+}
+
+/**
+ * Whether a block can take more work. A block that says its limit may have up to an eighth of it
+ * waiting (at least one unit), so it refills a freed slot at once even when the runner is slow
+ * to react (a busy CPU); one that does not needs a free slot and nothing waiting.
+ */
+function hasRoomIn(load: BlockCapacity): boolean {
+  if (load.limit === undefined) return load.queued === 0 && load.free > 0;
+  return load.queued < Math.max(1, Math.ceil(load.limit / 8));
 }
 
 /**

@@ -59,6 +59,13 @@ export type BlockCapacity = {
   free: number;
   /** Units already waiting inside the block for a slot. */
   queued: number;
+  /**
+   * Units the block runs at once when full (an LM block: its `max_concurrency`). With it, the
+   * runner keeps a few units waiting (an eighth of `limit`), so a freed slot is taken at once
+   * by the block itself rather than after the runner has started more work; without it, the
+   * runner admits only while nothing waits.
+   */
+  limit?: number;
 };
 
 /** Context given to a block factory when a builder is initialised. */
