@@ -26,4 +26,9 @@ export type AttemptScope = {
   costs: AttemptCosts;
   /** Passed to every block call of the attempt as `BlockCallContext.scope`. */
   unit?: { readonly id: string };
+  /**
+   * Called when the attempt calls a block, once the call has started (an LM block has then
+   * taken its request slots or queued): the runner looks at the blocks' load again only then.
+   */
+  entered?: () => void;
 };

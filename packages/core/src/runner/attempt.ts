@@ -37,6 +37,8 @@ export type Attempt = {
   inputs: number;
   started: number;
   result: Promise<AttemptResult>;
+  /** Resolves when the attempt has called its first block, or settled without calling one. */
+  reachedBlocks: Promise<void>;
   /** Set when `result` has settled. */
   outcome?: AttemptResult;
 };
@@ -67,12 +69,16 @@ export async function startAttempt(
   if (batch.length === 0) return undefined;
   const costs: AttemptCosts = new Map();
   const names = parts.map((p) => p.task.name).join('+');
+  let entered!: () => void;
+  const enteredBlocks = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
   // One scope object per attempt: blocks key repeated identical requests within it.
   const ctx = buildContext(
     setup,
     number,
     parts.map((p) => p.task),
-    { rejects, costs, unit: { id: `${names}#${number}` } },
+    { rejects, costs, unit: { id: `${names}#${number}` }, entered },
   );
   const attempt: Attempt = {
     number,
@@ -83,6 +89,7 @@ export async function startAttempt(
     inputs: batch.length,
     started: Date.now(),
     result: Promise.resolve({ ok: false, error: undefined }),
+    reachedBlocks: enteredBlocks,
   };
   attempt.result = Promise.resolve()
     .then(() => setup.builder.call(batch, ctx))
@@ -94,6 +101,7 @@ export async function startAttempt(
       attempt.outcome = outcome;
       return outcome;
     });
+  attempt.reachedBlocks = Promise.race([enteredBlocks, attempt.result.then(() => undefined)]);
   return attempt;
 }
 
@@ -159,7 +167,10 @@ function buildContext(
         options?.seedFraction ??
         (accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
       const fromSeeds = random.sample(task.seeds, Math.round(k * fraction));
-      const fromMachine = random.sample(accepted, k - fromSeeds.length);
+      // Nothing is drawn when no output is wanted: how much randomness a draw uses depends on
+      // how many outputs exist, which varies with when other attempts commit.
+      const machineCount = k - fromSeeds.length;
+      const fromMachine = machineCount > 0 ? random.sample(accepted, machineCount) : [];
       const picked = [...fromSeeds, ...fromMachine];
       // Top up from the seeds when too few outputs exist yet.
       if (picked.length < k)

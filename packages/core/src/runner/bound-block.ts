@@ -94,7 +94,7 @@ export function bindBlock(
   // Fields a block was given under their mapped names; without an output_map they do not flow back.
   const mappedInputs = new Set(Object.values(inputMap ?? {}));
 
-  const runWith: RunWith = async (rows, options, call, scope) => {
+  const runWith: RunWith = async (rows, options, phase, scope) => {
     // Blocks write onto the rows they get; with an input_map they get fresh rows, so remember
     // which caller row each came from.
     const source = new Map<BlockRow, BlockRow>();
@@ -107,14 +107,16 @@ export function bindBlock(
       source.set(mapped, row);
       return mapped;
     });
-    const output = await block.call(blockRows, options, {
+    const call = block.call(blockRows, options, {
       emit: scope ? chargingTo(scope, context.emit) : context.emit,
       signal: context.signal,
       ...(context.stopSignal ? { stopSignal: context.stopSignal } : {}),
       ...(scope?.unit ? { scope: scope.unit } : {}),
       taskDir: context.taskDir,
-      phase: call?.phase ?? 'attempt',
+      phase: phase?.phase ?? 'attempt',
     });
+    scope?.entered?.();
+    const output = await call;
     const back = (blockRow: BlockRow): BlockRow => {
       const row = source.get(blockRow);
       if (!row) return blockRow;

@@ -105,7 +105,9 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   const take = async (task: TaskRun, number: number, rejects: RejectBuffer) => {
     if (!task.active || task.startedAttempts >= task.settings.maxGenRequests) return [];
     // The budget is checked before the batch is taken, so a task it holds back loses no input.
-    const cost = costProgress(task, [...uncommitted, ...inCommit]);
+    // Attempts being committed are left out: their commit may already count them as committed,
+    // and counted twice they would lower the average an attempt is expected to cost.
+    const cost = costProgress(task, uncommitted);
     if (cost && budgetVerdict(cost, task.settings.maxCostUsd).verdict !== 'ok') return [];
     if (task.kind === 'transformation')
       return task.nextInputs(task.settings.transformBatchSize, rejects);
@@ -115,8 +117,9 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   try {
     for (;;) {
       if (commitFailure) throw commitFailure.error;
-      // Admit while there is room. After each start, let the builder run up to its first block
-      // call, so the blocks' load includes the new attempt's requests.
+      // Admit while there is room. After each start, wait until the builder has called its first
+      // block (or finished without one), so the blocks' load includes the new attempt's requests:
+      // a builder still loading its prompt template must not make every attempt look free.
       exhausted = false;
       const doneBefore = commitsDone;
       while (!signal.aborted && hasRoom()) {
@@ -130,7 +133,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
         sequence++;
         uncommitted.push(attempt);
         void attempt.result.then(() => waker.kick());
-        if (input.capacity) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (input.capacity) await attempt.reachedBlocks;
       }
       const ready = committable(uncommitted, transformation);
       if (ready.length > 0) {
