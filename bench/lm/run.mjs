@@ -571,11 +571,16 @@ if (wanted('f')) {
 if (wanted('g')) {
   const rows = [];
   {
-    const server = await startFakeOpenAI({ lognormal: { medianMs: 1000, sigma: 1, seed: 5 }, failEvery: 4 });
+    const server = await startFakeOpenAI({
+      lognormal: { medianMs: 1000, sigma: 1, seed: 5 },
+      failEvery: 4,
+    });
     const outputs = Math.round(2000 * scale);
     const r = await exampleRun(server, { example: 'geography_qa', outputs, concurrency: 256 });
     const needed = Math.ceil((outputs * 4) / 3);
-    log(`(g) beyond target: ${r.stats.requests - needed} (${r.stats.requests} made, ${needed} needed)`);
+    log(
+      `(g) beyond target: ${r.stats.requests - needed} (${r.stats.requests} made, ${needed} needed)`,
+    );
     rows.push([
       `geography_qa, ${outputs} records, lognormal replies, max_concurrency 256, 1 request in 4 fails: ${r.stats.requests} requests made, ${needed} needed, ${r.final} final records`,
       `${r.stats.requests - needed} beyond`,
