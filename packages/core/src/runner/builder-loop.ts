@@ -64,28 +64,32 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
     (input.capacity ? MAX_ATTEMPTS_IN_FLIGHT : FALLBACK_ATTEMPTS_IN_FLIGHT);
   /** Started and not yet handed to the committer, in start order. */
   const uncommitted: Attempt[] = [];
-  // Commits run one after another in the background, so admission goes on during their writes.
-  let commits = Promise.resolve();
-  /** Handed to the committer and not yet committed. */
+  // One committer runs in the background, so admission goes on during its writes. Each round
+  // takes every attempt ready by then: the slower the disk, the more a round commits at once.
   const inCommit: Attempt[] = [];
+  let committer: Promise<void> | undefined;
   let commitsDone = 0;
   let commitFailure: { error: unknown } | undefined;
-  const commitLater = (ready: Attempt[]) => {
-    inCommit.push(...ready);
-    commits = commits.then(async () => {
+  const commitInBackground = () => {
+    committer ??= (async () => {
       try {
-        await commitAttempts(ready, input, () => [
-          ...uncommitted,
-          ...inCommit.filter((attempt) => !ready.includes(attempt)),
-        ]);
+        for (;;) {
+          const ready = committable(uncommitted, transformation);
+          if (ready.length === 0) break;
+          for (const attempt of ready) uncommitted.splice(uncommitted.indexOf(attempt), 1);
+          inCommit.push(...ready);
+          await commitAttempts(ready, input, () => uncommitted);
+          inCommit.length = 0;
+          commitsDone++;
+        }
       } catch (error) {
         commitFailure ??= { error };
+        inCommit.length = 0;
       } finally {
-        inCommit.splice(0, ready.length);
-        commitsDone++;
+        committer = undefined;
         waker.kick();
       }
-    });
+    })();
   };
   let sequence = 0;
   let exhausted: boolean;
@@ -135,12 +139,8 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
         void attempt.result.then(() => waker.kick());
         if (input.capacity) await attempt.reachedBlocks;
       }
-      const ready = committable(uncommitted, transformation);
-      if (ready.length > 0) {
-        for (const attempt of ready) uncommitted.splice(uncommitted.indexOf(attempt), 1);
-        commitLater(ready);
-      }
-      if (uncommitted.length === 0 && inCommit.length === 0) {
+      if (committable(uncommitted, transformation).length > 0) commitInBackground();
+      if (uncommitted.length === 0 && !committer) {
         // A commit that ended during admission may have changed what the tasks need.
         if (commitsDone !== doneBefore && !signal.aborted) continue;
         // Nothing in flight and nothing more could start: every task has ended or is stuck.
@@ -153,7 +153,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
     signal.removeEventListener('abort', onStop);
     // Only reached early on a bug: let attempts in flight settle before the run closes stores.
     await Promise.allSettled(uncommitted.map((a) => a.result));
-    await commits;
+    await committer;
   }
   const failure = commitFailure as { error: unknown } | undefined;
   if (failure) throw failure.error;
