@@ -14,7 +14,12 @@ describe('LM block load and graceful stop', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const server = await startFakeOpenAI({ reply: async () => (await gate, 'ok') });
+    const server = await startFakeOpenAI({
+      reply: async () => {
+        await gate;
+        return 'ok';
+      },
+    });
     closers.push(() => server.close());
     const block = await makeBlock(openaiBlock, {
       type: 'openai',
