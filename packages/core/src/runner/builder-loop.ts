@@ -95,6 +95,9 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   let exhausted: boolean;
   const onStop = () => waker.kick();
   signal.addEventListener('abort', onStop, { once: true });
+  // One steady tick rather than a timer per wait: waits come once per finished request.
+  const poll = input.capacity ? setInterval(() => waker.kick(), CAPACITY_POLL_MS) : undefined;
+  poll?.unref();
 
   // A resumed generation task may already hold its target.
   for (const task of tasks) if (task.kind === 'generation') await settleIfComplete(task, input);
@@ -147,9 +150,10 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
         if (!signal.aborted && exhausted) endIdleTasks(tasks);
         break;
       }
-      await waker.wait(input.capacity && !signal.aborted ? CAPACITY_POLL_MS : undefined);
+      await waker.wait();
     }
   } finally {
+    if (poll) clearInterval(poll);
     signal.removeEventListener('abort', onStop);
     // Only reached early on a bug: let attempts in flight settle before the run closes stores.
     await Promise.allSettled(uncommitted.map((a) => a.result));
