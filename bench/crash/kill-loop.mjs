@@ -28,7 +28,12 @@ const random = () => {
 };
 
 function run(args, cwd) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    // Each soak has its own request cache.
+    env: { ...process.env, DGT_CACHE_DIR: path.join(cwd, '.cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const done = new Promise((resolve) =>
@@ -92,13 +97,16 @@ const server = await startFakeOpenAI({
 });
 const results = [];
 try {
-  // Generation: the geography example, 400 records.
+  // Generation: the geography example, 1,500 records, with the request cache on and without the
+  // dedup postprocessor (which would hide a record stored twice). Examples come from the seeds
+  // only, so prompts repeat across attempts: a resumed run that asked one of its earlier attempts
+  // again would get the stored answer back from the cache, a duplicate.
   {
     const cwd = await mkdtemp(path.join(tmpdir(), 'dgt-soak-gen-'));
     const target = 1500;
     await writeFile(
       path.join(cwd, 'override.yaml'),
-      `databuilders:\n  public/examples/geography_qa:\n    blocks:\n      - name: generator\n        type: openai\n        model_id_or_path: m\n        base_url: ${server.baseURL}\n        max_concurrency: 8\n`,
+      `databuilders:\n  public/examples/geography_qa:\n    postprocessors: []\n    blocks:\n      - name: generator\n        type: openai\n        model_id_or_path: m\n        base_url: ${server.baseURL}\n        max_concurrency: 8\n`,
     );
     const out = path.join(cwd, 'out/examples/geography_qa');
     results.push(
@@ -114,9 +122,10 @@ try {
           String(target),
           '--seed-batch-size',
           '8',
+          '--machine-batch-size',
+          '0',
           '--output-dir',
           'out',
-          '--no-cache',
         ],
         dataFile: path.join(out, 'data.jsonl'),
         stateFile: path.join(out, 'dataloader_state.jsonl'),
@@ -125,11 +134,8 @@ try {
           const final = await readJsonl(path.join(out, 'final_data.jsonl'), {
             allowTornTail: false,
           });
-          const data = new Set(
-            (await readJsonl(path.join(out, 'data.jsonl'), { allowTornTail: false })).map(
-              (r) => r.question,
-            ),
-          );
+          const records = await readJsonl(path.join(out, 'data.jsonl'), { allowTornTail: false });
+          const data = new Set(records.map((r) => r.question));
           const distinct = new Set(final.map((r) => r.question)).size;
           // Every question that reached the disk before a kill is still there after the last run.
           const lost = [...seen].filter((question) => !data.has(question)).length;
@@ -137,8 +143,9 @@ try {
             final: final.length,
             target,
             distinct,
+            repeatedInData: records.length - data.size,
             lost,
-            exact: final.length === target && distinct === target,
+            exact: final.length === target && distinct === target && records.length === data.size,
           };
         },
       }),

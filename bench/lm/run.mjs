@@ -230,6 +230,7 @@ async function startFakeOpenAI(options = {}) {
     url,
     baseURL,
     stats: () => ask('stats'),
+    steady: () => ask('steady'),
     reset: () => ask('reset'),
     close() {
       child.stdin.end();
@@ -445,6 +446,163 @@ if (wanted('d')) {
     ],
   });
   await server.close();
+}
+
+// The scheduler scenarios of issue 12: `dgt run` on the shipped examples (their own runner
+// settings; only the target, the server and the concurrency come from the command line).
+const EXAMPLES = {
+  geography_qa: ['examples/geography-qa/task.yaml', 'examples/geography_qa'],
+  simple: ['examples/simple-skills/task.yaml', 'examples/simple_skills/unit_conversion'],
+  knowledge: ['examples/knowledge-qa/task.yaml', 'examples/knowledge/honeybees'],
+  tool_calling: ['examples/tool-calling/task.yaml', 'examples/tool_calling/assistant'],
+};
+
+/** Runs an example against `server` under /usr/bin/time; returns rates, CPU and peak RSS. */
+async function exampleRun(server, { example, outputs, concurrency }) {
+  const [taskFile, taskName] = EXAMPLES[example];
+  const out = join(work, `out-${example}`);
+  const args = [
+    'node',
+    cli,
+    'run',
+    '--task-paths',
+    join(root, taskFile),
+    '--engine',
+    'openai',
+    '--model',
+    'fake-model',
+    '--base-url',
+    server.baseURL,
+    '--max-concurrency',
+    String(concurrency),
+    '--num-outputs-to-generate',
+    String(outputs),
+    '--output-dir',
+    out,
+    '--max-stalled-requests',
+    '50',
+    '--restart',
+    '--no-cache',
+    '--json',
+  ];
+  await server.reset();
+  const run = await timed(
+    `/usr/bin/time -f 'peak-rss-kb %M' ${args.map((a) => JSON.stringify(a)).join(' ')}`,
+    { OPENAI_API_KEY: 'sk-bench' },
+  );
+  const stderr = readFileSync(join(work, 'stderr'), 'utf8');
+  const rssKb = Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1] ?? 0);
+  const stats = await server.stats();
+  const steady = await server.steady();
+  const final = readFileSync(join(out, taskName, 'final_data.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean).length;
+  return { ...run, rssKb, stats, steady, final };
+}
+
+// (e) lognormal reply times (median 1 s, σ = 1, p99 ≈ 10 s), max_concurrency 256 and 1,024:
+// the steady rate against 256 (or 1,024) ÷ the mean reply time.
+if (wanted('e')) {
+  const lognormal = { medianMs: 1000, sigma: 1, seed: 7 };
+  const mean = 1000 * Math.exp(0.5);
+  const server = await startFakeOpenAI({ lognormal });
+  const rows = [];
+  for (const [concurrency, outputs] of [
+    [256, Math.round(3000 * scale)],
+    [1024, Math.round(10000 * scale)],
+  ]) {
+    const ideal = concurrency / (mean / 1000);
+    const r = await exampleRun(server, { example: 'geography_qa', outputs, concurrency });
+    const drawn = concurrency / (r.steady.meanLatencyMs / 1000);
+    log(
+      `(e) ${concurrency}: steady ${fmt(r.steady.rate, 1)} req/s of ${fmt(ideal, 1)} (${fmt(drawn, 1)} for the reply times drawn), mean ${fmt(r.steady.inFlight, 1)} in flight, ${r.stats.requests} requests, ${fmt(r.cpuMs / r.stats.requests, 3)} ms CPU/request, ${fmt(r.wallMs / 1000)} s`,
+    );
+    rows.push([
+      `dgt run geography_qa, ${outputs} records, max_concurrency ${concurrency}: steady rate (10%–80% of arrivals) ÷ ${fmt(ideal, 1)}; ${r.stats.requests} requests, CPU ${fmt(r.cpuMs / r.stats.requests, 3)} ms/request, ${fmt(r.wallMs / 1000, 1)} s wall (the last replies take up to ~30 s)`,
+      `${fmt(r.steady.rate, 1)} req/s`,
+      fmt(r.steady.rate / ideal),
+      '≥ 0.9',
+    ]);
+    rows.push([
+      `the same: requests in flight at the server, time-weighted over that window, ÷ ${concurrency} (= rate ÷ ideal for the reply times actually drawn, mean ${fmt(r.steady.meanLatencyMs, 0)} ms)`,
+      `${fmt(r.steady.inFlight, 1)}`,
+      fmt(r.steady.inFlight / concurrency),
+      '≥ 0.9',
+    ]);
+  }
+  results.push({
+    id: 'e',
+    title: `lognormal replies (median 1 s, σ = 1), ideal = max_concurrency ÷ ${fmt(mean / 1000, 3)} s`,
+    rows,
+  });
+  await server.close();
+}
+
+// (f) every built-in generation builder under (e) at max_concurrency 256.
+if (wanted('f')) {
+  const lognormal = { medianMs: 1000, sigma: 1, seed: 11 };
+  const ideal = 256 / Math.exp(0.5);
+  const server = await startFakeOpenAI({ lognormal });
+  const rows = [];
+  for (const example of Object.keys(EXAMPLES)) {
+    const outputs = Math.round((example === 'knowledge' ? 1000 : 2500) * scale);
+    const r = await exampleRun(server, { example, outputs, concurrency: 256 });
+    log(
+      `(f) ${example}: steady ${fmt(r.steady.rate, 1)} req/s of ${fmt(ideal, 1)}, mean ${fmt(r.steady.inFlight, 1)} in flight`,
+    );
+    rows.push([
+      `${example}: ${outputs} records, ${r.stats.requests} requests, ${r.final} final records, ${fmt(r.wallMs / 1000, 1)} s wall; ${fmt(r.steady.inFlight, 1)} in flight on average (${fmt(r.steady.inFlight / 256)} of 256)`,
+      `${fmt(r.steady.rate, 1)} req/s`,
+      fmt(r.steady.rate / ideal),
+      '≥ 0.85',
+    ]);
+  }
+  results.push({
+    id: 'f',
+    title: `built-in generation builders, lognormal replies, max_concurrency 256 (ideal ${fmt(ideal, 1)} req/s)`,
+    rows,
+  });
+  await server.close();
+}
+
+// (g) requests beyond the target, and memory at N = 100,000. Every fourth request fails (HTTP
+// 400, not retried), so exactly 3 requests in 4 make a record: the requests a run needs are
+// known, and what it asks beyond them is waste.
+if (wanted('g')) {
+  const rows = [];
+  {
+    const server = await startFakeOpenAI({
+      lognormal: { medianMs: 1000, sigma: 1, seed: 5 },
+      failEvery: 4,
+    });
+    const outputs = Math.round(2000 * scale);
+    const r = await exampleRun(server, { example: 'geography_qa', outputs, concurrency: 256 });
+    const needed = Math.ceil((outputs * 4) / 3);
+    log(
+      `(g) beyond target: ${r.stats.requests - needed} (${r.stats.requests} made, ${needed} needed)`,
+    );
+    rows.push([
+      `geography_qa, ${outputs} records, lognormal replies, max_concurrency 256, 1 request in 4 fails: ${r.stats.requests} requests made, ${needed} needed, ${r.final} final records`,
+      `${r.stats.requests - needed} beyond`,
+      '',
+      '≤ 256 + margin',
+    ]);
+    await server.close();
+  }
+  {
+    const server = await startFakeOpenAI();
+    const outputs = Math.round(100000 * scale);
+    const r = await exampleRun(server, { example: 'geography_qa', outputs, concurrency: 64 });
+    log(`(g) ${outputs} records: peak RSS ${fmt(r.rssKb / 1024, 0)} MB, ${fmt(r.wallMs / 1000)} s`);
+    rows.push([
+      `geography_qa, ${outputs} records, zero latency, max_concurrency 64: peak RSS of the dgt process (accepted records stay in memory for in-context examples and the dedup postprocessor); ${r.stats.requests} requests, ${r.final} final records, ${fmt(r.wallMs / 1000, 1)} s`,
+      `${fmt(r.rssKb / 1024, 0)} MB`,
+      '',
+      '',
+    ]);
+    await server.close();
+  }
+  results.push({ id: 'g', title: 'waste beyond the target, and memory', rows });
 }
 
 if (only) {

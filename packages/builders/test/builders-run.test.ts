@@ -23,6 +23,8 @@ describe('the built-in builders run through discovery', () => {
     );
     let n = 0;
     const server = await startFakeOpenAI({
+      // Replies take a while, as a model's do, so commits land between them.
+      latencyMs: 50,
       reply: () =>
         JSON.stringify({ question: `Generated question ${++n}?`, answer: `Answer ${n}` }),
     });
@@ -35,13 +37,15 @@ describe('the built-in builders run through discovery', () => {
         cwd: dir,
         env: { DGT_CACHE_DIR: path.join(dir, '.dgt-cache') },
         registry,
-        engine: { type: 'openai', model: 'm', baseUrl: server.baseURL },
-        runner: { numOutputsToGenerate: 15, seedBatchSize: 5, machineBatchSize: 3 },
+        // One request at a time: attempts are admitted as the generator's queue empties, so the
+        // first two (admitted before any commit) show only seeds and the third shows outputs.
+        engine: { type: 'openai', model: 'm', baseUrl: server.baseURL, maxConcurrency: 1 },
+        runner: { numOutputsToGenerate: 24, seedBatchSize: 5, machineBatchSize: 3 },
       });
       expect(result.status).toBe('completed');
       const final = await jsonl(path.join(dir, 'output/geo/final_data.jsonl'));
-      expect(final).toHaveLength(15);
-      expect(new Set(final.map((r) => r.question)).size).toBe(15);
+      expect(final).toHaveLength(24);
+      expect(new Set(final.map((r) => r.question)).size).toBe(24);
       const first = server.requests[0]!.prompt;
       expect(first).toContain('Question: What is the capital of Chile?');
       expect(first).not.toContain('Generated question');

@@ -177,6 +177,12 @@ export const RUN_FLAGS: readonly FlagDefinition[] = [
     help: "Let include: read files outside the task file's folder tree without a warning.",
   },
   {
+    name: 'max-concurrency',
+    kind: 'integer',
+    valueName: 'N',
+    help: "Requests each LM block keeps in flight at once (its max_concurrency; a block's setting in a --config-path override still wins): with the server's rate limits, this sets the run's pace.",
+  },
+  {
     name: 'no-cache',
     kind: 'boolean',
     help: 'Make every LM request afresh: neither read nor write the request cache.',

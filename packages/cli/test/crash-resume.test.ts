@@ -1,8 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, startFakeOpenAI } from '@dgt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, readJsonl, runCli, startCli, tempDir, writeGeneratorOverride } from './run-cli.js';
+import {
+  lineCount,
+  REPO,
+  readJsonl,
+  runCli,
+  startCli,
+  tempDir,
+  writeGeneratorOverride,
+} from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 const TARGET = 60;
@@ -35,11 +42,6 @@ async function project() {
   ];
   const data = path.join(dir, 'out/examples/geography_qa/data.jsonl');
   return { dir, args, data };
-}
-
-async function lineCount(file: string): Promise<number> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').length - 1;
 }
 
 /** Waits until `check` holds or the process exits; polls, with a deadline. */

@@ -54,6 +54,12 @@ export function tempDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'dgt-cli-'));
 }
 
+/** Lines in a file so far (0 when missing), for waiting on a run's progress. */
+export async function lineCount(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').length - 1;
+}
+
 /** Reads a JSONL file back (empty when missing); a torn last line is ignored. */
 export async function readJsonl(file: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(file, 'utf8').catch(() => '');

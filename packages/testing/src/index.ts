@@ -4,6 +4,11 @@ export { startFakeAnthropic } from './anthropic.js';
 export { ANTHROPIC_BATCH_LIMITS } from './anthropic-batch.js';
 export { chatStyled } from './chat-style.js';
 export { guardianConfig, guardianReply, guardianSubject } from './guardian.js';
+export {
+  type LognormalLatencyOptions,
+  lognormalLatency,
+  lognormalMeanMs,
+} from './latency.js';
 export { startFakeOllama } from './ollama.js';
 export { startFakeOpenAI } from './openai.js';
 export { OPENAI_BATCH_LIMITS } from './openai-batch.js';

@@ -145,6 +145,21 @@ export class Endpoint implements EndpointGate {
     };
   }
 
+  /**
+   * Requests the endpoint could admit at once now (0 while a Retry-After pause runs or the rate
+   * and token budgets are spent) and how many wait for admission, for the runner's admission.
+   */
+  get capacity(): { free: number; queued: number } {
+    const now = performance.now();
+    const room = Math.max(0, Math.floor(this.window) - this.inFlight);
+    const blocked =
+      this.pausedUntil > now ||
+      (this.requestBucket?.waitFor(1, now) ?? 0) > 0 ||
+      (this.tokenBucket?.waitFor(1, now) ?? 0) > 0;
+    const rateRoom = this.requestBucket ? Math.floor(this.requestBucket.level) : room;
+    return { free: blocked ? 0 : Math.min(room, Math.max(1, rateRoom)), queued: this.queue.length };
+  }
+
   private recompute(): void {
     const all = [...this.registrations.values()];
     // The endpoint runs as many requests as its most generous block allows (each block also

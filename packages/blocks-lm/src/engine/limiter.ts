@@ -49,6 +49,16 @@ export class ConcurrencyLimiter {
 
   constructor(readonly limit: number) {}
 
+  /** Slots free now. */
+  get free(): number {
+    return Math.max(0, this.limit - this.active);
+  }
+
+  /** Tasks waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.acquire(signal);
     try {

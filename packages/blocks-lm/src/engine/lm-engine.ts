@@ -18,7 +18,7 @@ import { cacheKey, openRequestCache, type RequestCache, resolveCacheDir } from '
 import { canonicalJson } from './canonical.js';
 import { type EndpointGate, joinEndpoint } from './endpoint.js';
 import { checkJsonReply } from './json-schema.js';
-import { abortReason, ConcurrencyLimiter } from './limiter.js';
+import { abortReason, ConcurrencyLimiter, onAbort } from './limiter.js';
 import { costOf, resolvePrice } from './pricing.js';
 import type { LmProvider, ProviderRequest, ProviderResponse } from './provider.js';
 import { openRedisCache } from './redis-cache.js';
@@ -75,6 +75,23 @@ function parseCallOptions(options: Record<string, unknown> | undefined, block: s
 function isResponse(value: unknown): value is ProviderResponse {
   const v = value as ProviderResponse | undefined;
   return Array.isArray(v?.choices) && typeof v?.usage?.prompt_tokens === 'number';
+}
+
+/**
+ * The signal that stops requests of a call from being sent (waiting for a slot, or between
+ * retries): the run's hard stop or its graceful stop, whichever comes first.
+ */
+function waitSignalOf(ctx: BlockCallContext): { signal?: AbortSignal; release(): void } {
+  const { signal, stopSignal } = ctx;
+  if (!stopSignal || !signal) return { signal: stopSignal ?? signal, release: () => undefined };
+  const controller = new AbortController();
+  const unwatch = [signal, stopSignal].map((s) => onAbort(s, () => controller.abort(s.reason)));
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const stop of unwatch) stop();
+    },
+  };
 }
 
 const REPAIR_INSTRUCTION =
@@ -180,9 +197,21 @@ export async function createLmBlock({
         });
   const batching = batchMode && 'batching' in batchMode ? batchMode.batching : undefined;
   let batchNotice = batchMode && 'notice' in batchMode ? batchMode.notice : undefined;
-  // How often each canonical request was made by this block instance: the k-th identical request
-  // is sample k, so repeated prompts get distinct answers and a rerun finds each one again.
+  // How often each canonical request was made: the k-th identical request is sample k, so
+  // repeated prompts get distinct answers and a rerun finds each one again. Counted within the
+  // call's scope (one attempt of a task, whose id a resumed run never reuses once its records
+  // were kept), else by this block instance. Scoped counts go when their scope does.
   const samples = new Map<string, number>();
+  const scopedSamples = new WeakMap<object, Map<string, number>>();
+  const samplesOf = (scope: BlockCallContext['scope']): Map<string, number> => {
+    if (!scope) return samples;
+    let counts = scopedSamples.get(scope);
+    if (!counts) {
+      counts = new Map();
+      scopedSamples.set(scope, counts);
+    }
+    return counts;
+  };
   const secret = config.apiKey;
   const scrub = (text: string) =>
     secret && secret.length >= 4 ? text.split(secret).join('***') : text;
@@ -192,6 +221,7 @@ export async function createLmBlock({
     request: ProviderRequest,
     row: BlockRow,
     ctx: BlockCallContext,
+    waitSignal: AbortSignal | undefined,
   ): Promise<ProviderResponse | undefined> {
     const started = performance.now();
     const input = request.method === 'completion' ? request.prompt : request.messages;
@@ -244,9 +274,12 @@ export async function createLmBlock({
     });
     // Batch mode names each request by its key even without a cache: the key is its custom_id.
     if (cache || batching) {
-      const sample = samples.get(canonical) ?? 0;
-      samples.set(canonical, sample + 1);
-      key = cacheKey(`${canonical}#${sample}`);
+      const counts = samplesOf(ctx.scope);
+      const sample = counts.get(canonical) ?? 0;
+      counts.set(canonical, sample + 1);
+      key = cacheKey(
+        ctx.scope ? `${canonical}#${ctx.scope.id}#${sample}` : `${canonical}#${sample}`,
+      );
       if (cache && readCache) {
         const hit = await cache.get(key);
         if (isResponse(hit)) {
@@ -267,7 +300,7 @@ export async function createLmBlock({
     const outcome =
       batching && key
         ? await batching.execute(key, request, task, ctx)
-        : { ...(await execute(request, ctx.signal)), batched: false };
+        : { ...(await execute(request, ctx.signal, waitSignal)), batched: false };
     const batched: { batch?: boolean } = outcome.batched ? { batch: true } : {};
     if (!outcome.ok) {
       const { failure, retries } = outcome;
@@ -301,6 +334,7 @@ export async function createLmBlock({
     row: BlockRow,
     options: ReturnType<typeof parseCallOptions>,
     ctx: BlockCallContext,
+    waitSignal: AbortSignal | undefined,
   ): Promise<void> {
     for (const key of OUTPUT_KEYS) delete row[key];
     const messages = toMessages(row.input);
@@ -334,7 +368,7 @@ export async function createLmBlock({
       ...(toolChoice ? { toolChoice } : {}),
     };
 
-    let response = await send(request, row, ctx);
+    let response = await send(request, row, ctx, waitSignal);
     if (!response) return;
     const usage = { ...response.usage };
     const schema = options.responseSchema?.schema;
@@ -355,7 +389,7 @@ export async function createLmBlock({
           ],
           prompt: `${request.prompt}${reply}\n\n${complaint}\n`,
         };
-        const repaired = await send(repair, row, ctx);
+        const repaired = await send(repair, row, ctx, waitSignal);
         if (repaired) {
           delete row.error;
           usage.prompt_tokens += repaired.usage.prompt_tokens;
@@ -401,8 +435,29 @@ export async function createLmBlock({
       if (ctx.signal?.aborted) throw abortReason(ctx.signal);
       // Every waiting request listens on the run's signal; hundreds at once are expected.
       if (ctx.signal) setMaxListeners(0, ctx.signal);
-      await Promise.all(rows.map((row) => runRow(row, callOptions, ctx)));
+      const waiting = waitSignalOf(ctx);
+      try {
+        // Settle every row before throwing: requests under way when the run stops finish (and
+        // fill the cache) rather than run on after the run has closed its stores.
+        const settled = await Promise.allSettled(
+          rows.map((row) => runRow(row, callOptions, ctx, waiting.signal)),
+        );
+        const failed = settled.find((outcome) => outcome.status === 'rejected');
+        if (failed) throw failed.reason;
+      } finally {
+        waiting.release();
+      }
       return { rows };
+    },
+    capacity() {
+      // In batch mode requests gather into batch files and hold no server slot.
+      if (batching) return { free: batching.room(), queued: 0 };
+      const server = shared.endpoint.capacity;
+      return {
+        free: Math.min(limiter.free, server.free),
+        queued: limiter.queued + server.queued,
+        limit: limiter.limit,
+      };
     },
     async close() {
       releaseGate();

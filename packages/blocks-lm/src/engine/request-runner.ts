@@ -95,9 +95,10 @@ export function createRequestRunner(
   async function once(
     request: ProviderRequest,
     estimate: number,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    waitSignal: AbortSignal | undefined,
   ): Promise<{ response: ProviderResponse } | { failure: RequestFailure }> {
-    const lease = await endpoint.acquire(estimate, signal);
+    const lease = await endpoint.acquire(estimate, waitSignal);
     try {
       const response = await attempt(request, signal);
       lease.done({
@@ -123,7 +124,16 @@ export function createRequestRunner(
     }
   }
 
-  return async function execute(request: ProviderRequest, signal?: AbortSignal): Promise<Executed> {
+  /**
+   * Sends `request` with retries. `signal` cancels it at any point; `waitSignal` (default
+   * `signal`) only while it has not been sent: waiting for a slot or between retries, so a run
+   * that is stopping sends nothing new but lets requests under way finish.
+   */
+  return async function execute(
+    request: ProviderRequest,
+    signal?: AbortSignal,
+    waitSignal: AbortSignal | undefined = signal,
+  ): Promise<Executed> {
     const estimate = estimateRequestTokens(request);
     const started = performance.now();
     let retries = 0;
@@ -131,7 +141,10 @@ export function createRequestRunner(
     let throttles = 0;
     for (;;) {
       if (endpoint.unreachableReason) throw unreachable(endpoint.unreachableReason);
-      const result = await limiter.run(() => once(request, estimate, signal), signal);
+      const result = await limiter.run(
+        () => once(request, estimate, signal, waitSignal),
+        waitSignal,
+      );
       if ('response' in result) {
         endpoint.reached = true;
         return { ok: true, response: result.response, retries };
@@ -158,7 +171,7 @@ export function createRequestRunner(
         if (errorRetries >= config.maxRetries) return { ok: false, failure, retries };
         wait = backoffDelay(errorRetries++, config.retryInitialDelayMs, failure.retryAfterMs);
       }
-      await sleep(wait, signal);
+      await sleep(wait, waitSignal);
       retries++;
     }
   };

@@ -36,6 +36,12 @@ export function planOptionsFromFlags(
 ): PlanOptions {
   const { str, int, num } = flagReader(flags);
   const maxCost = num('max-cost');
+  const maxConcurrency = int('max-concurrency');
+  if (maxConcurrency !== undefined && maxConcurrency < 1)
+    throw new DgtError(
+      'USAGE',
+      `--max-concurrency needs a whole number of requests of at least 1, found ${maxConcurrency}.`,
+    );
   // A budget of nothing would stop every task before its first request: surely a mistake.
   if (maxCost === 0)
     throw new DgtError(
@@ -76,6 +82,7 @@ export function planOptionsFromFlags(
       ...(flags.batch === true
         ? { batch: true, ...(maxCost !== undefined ? { batchMaxCostUsd: maxCost } : {}) }
         : {}),
+      ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
     },
     ...(str('queue') !== undefined ? { queueUrl: str('queue') } : {}),
   };

@@ -96,6 +96,8 @@ export function plainReporter({ out, err, cwd }: Streams, intervalMs = 2000): Re
         err.write(`warning: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
       if (event.type === 'run-start')
         err.write(`dgt: running ${event.tasks.length} task(s), outputs in ${event.outputDir}\n`);
+      if (event.type === 'run-stopping')
+        for (const task of board.tasks.values()) if (!task.done) err.write(`${board.line(task)}\n`);
       if (!progress) return;
       const now = Date.now();
       const due =

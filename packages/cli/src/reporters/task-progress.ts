@@ -23,6 +23,8 @@ export type TaskProgress = {
 /** Folds events into per-task progress, for the TTY and plain reporters. */
 export class ProgressBoard {
   readonly tasks = new Map<string, TaskProgress>();
+  /** The run was asked to stop: lines say so and drop the ETA. */
+  stopping = false;
   private readonly now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -31,6 +33,9 @@ export class ProgressBoard {
 
   apply(event: DgtEvent): TaskProgress | undefined {
     switch (event.type) {
+      case 'run-stopping':
+        this.stopping = true;
+        return undefined;
       case 'task-start': {
         const progress: TaskProgress = {
           task: event.task,
@@ -114,6 +119,7 @@ export class ProgressBoard {
           ? `${progress.done.status} (${progress.done.cause})`
           : progress.done.status,
       );
+    else if (this.stopping) parts.push('stopping (requests in flight finish)');
     else if (progress.target !== undefined && made > 0) {
       const left = Math.max(0, progress.target - progress.accepted);
       parts.push(`ETA ${formatDuration((left / made) * seconds * 1000)}`);

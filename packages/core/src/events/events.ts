@@ -5,6 +5,7 @@
 export type DgtEvent =
   | RunStartEvent
   | RunEndEvent
+  | RunStoppingEvent
   | TaskStartEvent
   | TaskEndEvent
   | AttemptEvent
@@ -98,6 +99,12 @@ export type RunEndEvent = {
   durationMs: number;
   tasks: TaskSummary[];
 };
+
+/**
+ * The run was asked to stop (first Ctrl-C): no new LM request starts, requests in flight finish
+ * and their records are kept; `run-end` follows with status `interrupted`.
+ */
+export type RunStoppingEvent = { type: 'run-stopping' };
 
 /** A task started (or resumed with `resumed` records already on disk). */
 export type TaskStartEvent = {

@@ -21,4 +21,14 @@ export type AttemptCosts = Map<string, number>;
  * carry it explicitly (see `blocksForAttempt`) rather than through AsyncLocalStorage, whose
  * promise hooks would slow every promise of the run.
  */
-export type AttemptScope = { rejects: RejectBuffer; costs: AttemptCosts };
+export type AttemptScope = {
+  rejects: RejectBuffer;
+  costs: AttemptCosts;
+  /** Passed to every block call of the attempt as `BlockCallContext.scope`. */
+  unit?: { readonly id: string };
+  /**
+   * Called when the attempt calls a block, once the call has started (an LM block has then
+   * taken its request slots or queued): the runner looks at the blocks' load again only then.
+   */
+  entered?: () => void;
+};

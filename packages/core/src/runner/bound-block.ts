@@ -89,6 +89,8 @@ export function bindBlock(
   context: {
     emit: EventSink;
     signal: AbortSignal;
+    /** The run's graceful stop: blocks start no new work once it aborts. */
+    stopSignal?: AbortSignal;
     onReject: RejectSink;
     taskDir: (taskName: string) => string | undefined;
   },
@@ -98,7 +100,7 @@ export function bindBlock(
   // Fields a block was given under their mapped names; without an output_map they do not flow back.
   const mappedInputs = new Set(Object.values(inputMap ?? {}));
 
-  const runWith: RunWith = async (rows, options, call, scope) => {
+  const runWith: RunWith = async (rows, options, phase, scope) => {
     // Blocks write onto the rows they get; with an input_map they get fresh rows, so remember
     // which caller row each came from.
     const source = new Map<BlockRow, BlockRow>();
@@ -116,15 +118,19 @@ export function bindBlock(
     const keysBefore = new WeakMap<BlockRow, Set<string>>();
     if (trace && block.role === 'validator')
       for (const row of rows) keysBefore.set(row, new Set(Object.keys(row)));
-    const output = await block.call(blockRows, options, {
+    const call = block.call(blockRows, options, {
       emit: scope ? chargingTo(scope, context.emit) : context.emit,
       signal: context.signal,
+      ...(context.stopSignal ? { stopSignal: context.stopSignal } : {}),
+      ...(scope?.unit ? { scope: scope.unit } : {}),
       taskDir: context.taskDir,
-      phase: call?.phase ?? 'attempt',
+      phase: phase?.phase ?? 'attempt',
       ...(trace
         ? { note: (row: BlockRow, note: RowNote) => noteRow(source.get(row) ?? row, note, trace) }
         : {}),
     });
+    scope?.entered?.();
+    const output = await call;
     const back = (blockRow: BlockRow): BlockRow => {
       const row = source.get(blockRow);
       if (!row) return blockRow;

@@ -181,4 +181,14 @@ describe('applyEngineOverride', () => {
   it('changes nothing without flags', () => {
     expect(applyEngineOverride(base, {}, isLm)).toBe(base);
   });
+
+  it('sets max_concurrency of every LM block and no other (--max-concurrency)', () => {
+    const out = applyEngineOverride(base, { maxConcurrency: 256 }, isLm);
+    const blocks = out.blocks as Record<string, unknown>[];
+    expect(blocks.filter((b) => b.max_concurrency === 256).map((b) => b.name)).toEqual(
+      (base.blocks as { name: string; type: string }[])
+        .filter((b) => isLm(b.type))
+        .map((b) => b.name),
+    );
+  });
 });

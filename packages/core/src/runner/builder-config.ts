@@ -12,6 +12,8 @@ export type EngineOverride = {
   batch?: boolean;
   /** With `batch`: the per-task budget a batch must not be able to pass (`--max-cost`). */
   batchMaxCostUsd?: number;
+  /** Requests each LM block may have in flight at once (`--max-concurrency`). */
+  maxConcurrency?: number;
 };
 
 type Config = Record<string, unknown> & { blocks?: unknown };
@@ -111,7 +113,14 @@ export function applyEngineOverride(
   engine: EngineOverride,
   isLm: (type: string) => boolean,
 ): Config {
-  if (!engine.type && !engine.model && !engine.baseUrl && !engine.cache && !engine.batch)
+  if (
+    !engine.type &&
+    !engine.model &&
+    !engine.baseUrl &&
+    !engine.cache &&
+    !engine.batch &&
+    !engine.maxConcurrency
+  )
     return config;
   const blocks = ((config.blocks as BlockConfig[] | undefined) ?? []).map((block) => {
     if (!isLm(block.type)) return block;
@@ -129,6 +138,7 @@ export function applyEngineOverride(
     if (engine.batch) next = { ...next, batch: true };
     if (engine.batch && engine.batchMaxCostUsd !== undefined)
       next = { ...next, batch_max_cost_usd: engine.batchMaxCostUsd };
+    if (engine.maxConcurrency) next = { ...next, max_concurrency: engine.maxConcurrency };
     return next;
   });
   return { ...config, blocks };

@@ -1,13 +1,26 @@
 import type { BuilderConfig } from '../config/builder-schema.js';
-import type { BoundBlock, Databuilder, GenerationContext } from '../contracts/v1/builder.js';
-import type { DataPoint } from '../contracts/v1/data-point.js';
-import { isDgtError } from '../errors/dgt-error.js';
+import type { BlockCapacity } from '../contracts/v1/block.js';
+import type { BoundBlock, Databuilder } from '../contracts/v1/builder.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
-import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
-import { blocksForAttempt } from './bound-block.js';
-import { budgetVerdict, type CostProgress, stopReason } from './stopping-criteria.js';
-import type { TaskCursor, TaskRun } from './task-run.js';
+import { type Attempt, generationBatch, startAttempt } from './attempt.js';
+import { AttemptNumbers } from './attempt-numbers.js';
+import type { RejectBuffer } from './attempt-scope.js';
+import { commitAttempts, costProgress, endIdleTasks, settleIfComplete } from './commit-attempts.js';
+import { budgetVerdict } from './stopping-criteria.js';
+import type { TaskRun } from './task-run.js';
+import type { Waker } from './waker.js';
+
+/** Attempts in flight at once when no block of the builder reports its capacity. */
+export const FALLBACK_ATTEMPTS_IN_FLIGHT = 2;
+/**
+ * Ceiling on attempts in flight when blocks report capacity and no `max_concurrent_attempts` is
+ * set: bounds memory if a builder's attempts rarely reach its blocks.
+ */
+export const MAX_ATTEMPTS_IN_FLIGHT = 512;
+// While blocks are full, look again at least this often (slots freed by a retry's back-off or a
+// rate budget refilling come without an LM request finishing).
+const CAPACITY_POLL_MS = 25;
 
 /** Everything one builder's loop works with. */
 export type BuilderLoopInput = {
@@ -22,340 +35,156 @@ export type BuilderLoopInput = {
   /** Given to the builder and its blocks: aborts work in flight (a hard stop). */
   cancelSignal: AbortSignal;
   emit: EventSink;
-  /** How many attempts may be in flight at once (default 2). */
-  attemptsInFlight?: number;
-};
-
-/** An attempt that has been started: its batch, per task, and the builder's pending result. */
-type Attempt = {
-  number: number;
-  /** Rows rejected during the attempt, written when it commits. */
-  rejects: RejectBuffer;
-  /** What the attempt's LM requests have cost so far, per task (for `max_cost_usd`). */
-  costs: AttemptCosts;
-  parts: { task: TaskRun; items: number; cursor: TaskCursor }[];
-  inputs: number;
-  started: number;
-  result: Promise<{ ok: true; outputs: DataPoint[] } | { ok: false; error: unknown }>;
+  /**
+   * The load of the builder's blocks that report one (`BlockV1.capacity`), or `undefined` when
+   * none does: then at most `maxAttemptsInFlight` (default 2) attempts run at once.
+   */
+  capacity?: () => BlockCapacity[];
+  /** Cap on attempts in flight (`max_concurrent_attempts`). */
+  maxAttemptsInFlight?: number;
+  /** Kicked by the run whenever an LM request of any block finishes. */
+  waker: Waker;
 };
 
 /**
- * Runs one builder until all its tasks have ended. Each attempt pools a batch from every active
- * task and calls the builder once. Up to `attemptsInFlight` attempts run at once, so a slow
- * request of one attempt never leaves the LM server idle; their results are committed in the
- * order the attempts started: outputs routed back by `task_name` and appended durably, the
- * loader positions saved, then postprocessors and stopping criteria applied.
+ * Runs one builder until all its tasks have ended. Attempts are admitted by capacity: while the
+ * builder's blocks report free room, or only a few units waiting for it (an LM block: free
+ * request slots under its `max_concurrency` and rate limits), another attempt starts, pooling a batch from every
+ * active task; so the LM server is kept full however uneven its replies. Each attempt commits
+ * as soon as it completes, never waiting for an older, slower one: generation attempts in the
+ * order they complete, transformation attempts in input order (a completed one waits only for
+ * the commit of those before it, while later ones keep running).
  */
 export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
-  const { tasks, signal } = input;
-  const depth = Math.max(1, input.attemptsInFlight ?? 2);
-  let attempt = Math.max(0, ...tasks.map((task) => task.lastAttemptNumber));
-  const inFlight: Attempt[] = [];
+  const { tasks, signal, waker } = input;
+  const numbers = new AttemptNumbers(tasks.map((task) => task.savedAttempts));
+  const transformation = input.builder.kind === 'transformation';
+  const ceiling =
+    input.maxAttemptsInFlight ??
+    (input.capacity ? MAX_ATTEMPTS_IN_FLIGHT : FALLBACK_ATTEMPTS_IN_FLIGHT);
+  /** Started and not yet handed to the committer, in start order. */
+  const uncommitted: Attempt[] = [];
+  // One committer runs in the background, so admission goes on during its writes. Each round
+  // takes every attempt ready by then: the slower the disk, the more a round commits at once.
+  const inCommit: Attempt[] = [];
+  let committer: Promise<void> | undefined;
+  let commitsDone = 0;
+  let commitFailure: { error: unknown } | undefined;
+  const commitInBackground = () => {
+    committer ??= (async () => {
+      try {
+        for (;;) {
+          const ready = committable(uncommitted, transformation);
+          if (ready.length === 0) break;
+          for (const attempt of ready) uncommitted.splice(uncommitted.indexOf(attempt), 1);
+          inCommit.push(...ready);
+          await commitAttempts(ready, input, () => uncommitted);
+          inCommit.length = 0;
+          commitsDone++;
+        }
+      } catch (error) {
+        commitFailure ??= { error };
+        inCommit.length = 0;
+      } finally {
+        committer = undefined;
+        waker.kick();
+      }
+    })();
+  };
+  let sequence = 0;
+  let exhausted: boolean;
+  const onStop = () => waker.kick();
+  signal.addEventListener('abort', onStop, { once: true });
+  // One steady tick rather than a timer per wait: waits come once per finished request.
+  const poll = input.capacity ? setInterval(() => waker.kick(), CAPACITY_POLL_MS) : undefined;
+  poll?.unref();
 
   // A resumed generation task may already hold its target.
   for (const task of tasks) if (task.kind === 'generation') await settleIfComplete(task, input);
 
+  const hasRoom = (): boolean => {
+    const open = uncommitted.length + inCommit.length;
+    if (open >= ceiling) return false;
+    if (!input.capacity || open === 0) return true;
+    return input.capacity().every(hasRoomIn);
+  };
+
+  const take = async (task: TaskRun, number: number, rejects: RejectBuffer) => {
+    if (!task.active || task.startedAttempts >= task.settings.maxGenRequests) return [];
+    // The budget is checked before the batch is taken, so a task it holds back loses no input.
+    // Attempts being committed are left out: their commit may already count them as committed,
+    // and counted twice they would lower the average an attempt is expected to cost.
+    const cost = costProgress(task, uncommitted);
+    if (cost && budgetVerdict(cost, task.settings.maxCostUsd).verdict !== 'ok') return [];
+    if (task.kind === 'transformation')
+      return task.nextInputs(task.settings.transformBatchSize, rejects);
+    return generationBatch(task, input.random, number);
+  };
+
   try {
-    while (true) {
-      while (!signal.aborted && inFlight.length < depth) {
-        const started = await startAttempt(input, attempt + 1, inFlight);
-        if (!started) break;
-        attempt = started.number;
-        inFlight.push(started);
+    for (;;) {
+      if (commitFailure) throw commitFailure.error;
+      // Admit while there is room. After each start, wait until the builder has called its first
+      // block (or finished without one), so the blocks' load includes the new attempt's requests:
+      // a builder still loading its prompt template must not make every attempt look free.
+      exhausted = false;
+      const doneBefore = commitsDone;
+      while (!signal.aborted && hasRoom()) {
+        const number = numbers.take();
+        const attempt = await startAttempt(input, tasks, number, sequence, take);
+        if (!attempt) {
+          numbers.giveBack(number);
+          exhausted = true;
+          break;
+        }
+        sequence++;
+        uncommitted.push(attempt);
+        void attempt.result.then(() => waker.kick());
+        if (input.capacity) await attempt.reachedBlocks;
       }
-      const next = inFlight.shift();
-      if (!next) {
-        if (!signal.aborted) endIdleTasks(tasks);
+      if (committable(uncommitted, transformation).length > 0) commitInBackground();
+      if (uncommitted.length === 0 && !committer) {
+        // A commit that ended during admission may have changed what the tasks need.
+        if (commitsDone !== doneBefore && !signal.aborted) continue;
+        // Nothing in flight and nothing more could start: every task has ended or is stuck.
+        if (!signal.aborted && exhausted) endIdleTasks(tasks);
         break;
       }
-      await commitAttempt(next, await next.result, input, inFlight);
+      await waker.wait();
     }
   } finally {
+    if (poll) clearInterval(poll);
+    signal.removeEventListener('abort', onStop);
     // Only reached early on a bug: let attempts in flight settle before the run closes stores.
-    await Promise.allSettled(inFlight.map((a) => a.result));
+    await Promise.allSettled(uncommitted.map((a) => a.result));
+    await committer;
   }
+  const failure = commitFailure as { error: unknown } | undefined;
+  if (failure) throw failure.error;
   for (const task of tasks) if (task.active) task.end('interrupted', 'the run was stopped');
 }
 
-/** Takes a batch from every active task and calls the builder; `undefined` if nothing to do. */
-async function startAttempt(
-  input: BuilderLoopInput,
-  number: number,
-  inFlight: readonly Attempt[],
-): Promise<Attempt | undefined> {
-  const parts: Attempt['parts'] = [];
-  const batch: DataPoint[] = [];
-  const rejects: RejectBuffer = [];
-  for (const task of input.tasks.filter((t) => t.active)) {
-    // The budget is checked before the batch is taken, so a task it holds back loses no input.
-    const cost = costProgress(task, inFlight);
-    if (cost && budgetVerdict(cost, task.settings.maxCostUsd).verdict !== 'ok') continue;
-    const items = await takeBatch(task, input, number, rejects);
-    if (items.length === 0) continue;
-    task.pending += items.length;
-    task.startedAttempts++;
-    parts.push({ task, items: items.length, cursor: task.cursor() });
-    batch.push(...items);
-  }
-  if (batch.length === 0) return undefined;
-  const costs: AttemptCosts = new Map();
-  const ctx = buildContext(
-    input,
-    number,
-    parts.map((p) => p.task),
-    { rejects, costs },
-  );
-  const result = input.builder.call(batch, ctx).then(
-    (outputs) => ({ ok: true as const, outputs }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return { number, rejects, costs, parts, inputs: batch.length, started: Date.now(), result };
-}
-
-/** Ends tasks that can make no further attempt although nothing is in flight. */
-function endIdleTasks(tasks: TaskRun[]): void {
-  for (const task of tasks.filter((t) => t.active)) {
-    const cost = costProgress(task, []);
-    const budget = cost && budgetVerdict(cost, task.settings.maxCostUsd);
-    if (budget?.verdict === 'stop') task.end('budget', budget.reason);
-    else if (task.kind === 'transformation') task.end('completed');
-    else if (task.seeds.length === 0) {
-      task.end(
-        'failed',
-        'no seed examples to generate from: add seed_examples or a seed_datastore to the task',
-      );
-    } else {
-      task.end('failed', 'the task needs more records but could not start another attempt');
-    }
-  }
-}
-
-async function commitAttempt(
-  attempt: Attempt,
-  result: Awaited<Attempt['result']>,
-  input: BuilderLoopInput,
-  inFlight: readonly Attempt[],
-): Promise<void> {
-  const { emit, builderId } = input;
-  for (const part of attempt.parts) part.task.pending -= part.items;
-  const tasks = attempt.parts.map((p) => p.task).filter((task) => task.active);
-  if (!result.ok) {
-    // A hard stop makes blocks throw; the tasks stay resumable rather than failed.
-    if (input.cancelSignal.aborted) return;
-    const { error } = result;
-    const message = isDgtError(error)
-      ? error.message
-      : `${(error as Error)?.message ?? String(error)}`;
-    for (const task of tasks) {
-      task.log({
-        type: 'warning',
-        task: task.name,
-        message: `builder ${builderId} threw: ${(error as Error)?.stack ?? message}`,
-      });
-      task.end('failed', `the builder ${builderId} failed: ${message}`);
-      await task.flushLogs();
-    }
-    return;
-  }
-  const { outputs } = result;
-  emit({
-    type: 'attempt',
-    builder: builderId,
-    attempt: attempt.number,
-    tasks: attempt.parts.map((p) => p.task.name),
-    inputs: attempt.inputs,
-    outputs: outputs.length,
-    durationMs: Date.now() - attempt.started,
-  });
-
-  const byName = new Map(input.tasks.map((task) => [task.name, task]));
-  const routed = new Map<TaskRun, DataPoint[]>();
-  for (const output of outputs) {
-    const task = byName.get(String(output?.task_name));
-    if (!task) {
-      emit({
-        type: 'warning',
-        message: `builder ${builderId} returned a record for unknown task "${String(output?.task_name)}"; it was dropped`,
-      });
-      continue;
-    }
-    if (!task.active) continue;
-    const list = routed.get(task);
-    if (list) list.push(output);
-    else routed.set(task, [output]);
-  }
-
-  for (const part of attempt.parts) {
-    const { task } = part;
-    if (!task.active) continue;
-    task.attempts++;
-    task.lastAttemptNumber = attempt.number;
-    const before = task.dataCount;
-    const added = await task.accept(routed.get(task) ?? []);
-    await task.commitRejects(attempt.rejects);
-    await task.saveState(part.cursor);
-    if (added > 0) {
-      emit({
-        type: 'records',
-        task: task.name,
-        added,
-        accepted: task.dataCount,
-        ...(task.target !== undefined ? { target: task.target } : {}),
-      });
-    }
-    if (task.kind === 'generation') await settleIfComplete(task, input);
-    else if (task.inputExhausted && task.pending === 0) task.end('completed');
-    // Stalling is a generation matter (a transformation makes its one pass whatever each batch
-    // keeps); an attempt whose records the postprocessors removed again made no progress either.
-    if (task.kind === 'generation') task.stalled = task.dataCount > before ? 0 : task.stalled + 1;
-    if (task.active) {
-      const cost = costProgress(task, inFlight);
-      const stop = stopReason(
-        {
-          attempts: task.attempts,
-          stalled: task.stalled,
-          lmRequests: task.lmRequests,
-          lmFailures: task.lmFailures,
-          elapsedMs: task.elapsedMs,
-          ...(task.lastLmError ? { lastLmError: task.lastLmError } : {}),
-          ...(cost ? { cost } : {}),
-        },
-        task.settings,
-      );
-      if (stop) task.end(stop.status, stop.reason);
-    }
-    await task.flushLogs();
-  }
-}
-
-async function takeBatch(
-  task: TaskRun,
-  input: BuilderLoopInput,
-  attempt: number,
-  rejects: RejectBuffer,
-): Promise<DataPoint[]> {
-  const { settings } = task;
-  if (task.startedAttempts >= settings.maxGenRequests) return [];
-  if (task.kind === 'transformation') return task.nextInputs(settings.transformBatchSize, rejects);
-  // Never ask for more than the task still needs, counting attempts in flight: no wasted LM
-  // call near the end.
-  const remaining = settings.target - task.dataCount - task.pending;
-  if (remaining <= 0) return [];
-  const seeds = task.nextSeeds(Math.min(settings.seedBatchSize, remaining));
-  const machineCount = Math.min(settings.machineBatchSize, Math.max(0, remaining - seeds.length));
-  const machine = input.random
-    .fork(`${task.name}#machine#${attempt}`)
-    .sample(task.accepted, machineCount);
-  return [...seeds, ...machine.map((record) => ({ ...record }))];
+/**
+ * Whether a block can take more work. A block that says its limit may have up to an eighth of it
+ * waiting (at least one unit), so it refills a freed slot at once even when the runner is slow
+ * to react (a busy CPU); one that does not needs a free slot and nothing waiting.
+ */
+function hasRoomIn(load: BlockCapacity): boolean {
+  if (load.limit === undefined) return load.queued === 0 && load.free > 0;
+  return load.queued < Math.max(1, Math.ceil(load.limit / 8));
 }
 
 /**
- * A task's cost figures for its budget (`undefined` when it has none). Each attempt of the task
- * in flight reports what its requests have cost so far; the rest of the task's spending belongs
- * to its committed attempts (and postprocessors), whose average predicts the next attempt.
+ * The settled attempts that may commit now: every settled one for generation; for
+ * transformations only those whose predecessors have all committed, so outputs stay in input
+ * order.
  */
-function costProgress(task: TaskRun, inFlight: readonly Attempt[]): CostProgress | undefined {
-  if (!Number.isFinite(task.settings.maxCostUsd)) return undefined;
-  const inFlightUsd = inFlight
-    .filter((attempt) => attempt.parts.some((part) => part.task === task))
-    .map((attempt) => attempt.costs.get(task.name) ?? 0);
-  const committed = task.attempts - task.resumedAttempts;
-  const committedUsd = task.costUsd - inFlightUsd.reduce((sum, usd) => sum + usd, 0);
-  return {
-    spentUsd: task.costUsd,
-    attemptUsd: committed > 0 ? Math.max(0, committedUsd) / committed : undefined,
-    inFlightUsd,
-    priceUnknown: task.priceUnknown,
-  };
-}
-
-/**
- * When a generation task holds its target, runs the postprocessors over all its records; if
- * they removed some and the target is no longer met, the task goes on generating.
- */
-async function settleIfComplete(task: TaskRun, input: BuilderLoopInput): Promise<void> {
-  if (!task.active || task.dataCount < task.settings.target) return;
-  const postprocessors = input.config.postprocessors ?? [];
-  let records = task.accepted;
-  const before = records.length;
-  for (const entry of postprocessors) {
-    const { name, ...options } = typeof entry === 'string' ? { name: entry } : entry;
-    const block = input.blocks[name]!;
-    const count = records.length;
-    const output = await block.run(
-      records.map((record) => ({ ...record })),
-      options,
-      { phase: 'postprocess' },
-    );
-    records = output.rows as DataPoint[];
-    input.emit({
-      type: 'postprocess',
-      task: task.name,
-      block: name,
-      before: count,
-      after: records.length,
-    });
+function committable(uncommitted: readonly Attempt[], inOrder: boolean): Attempt[] {
+  if (!inOrder) return uncommitted.filter((attempt) => attempt.outcome);
+  const ready: Attempt[] = [];
+  for (const attempt of uncommitted) {
+    if (!attempt.outcome) break;
+    ready.push(attempt);
   }
-  if (records.length < before) await task.replaceData(records);
-  if (task.dataCount >= task.settings.target) task.end('completed');
-}
-
-function buildContext(
-  input: BuilderLoopInput,
-  attempt: number,
-  active: TaskRun[],
-  scope: AttemptScope,
-): GenerationContext {
-  const random = input.random.fork(`attempt#${attempt}`);
-  const byName = new Map(active.map((task) => [task.name, task]));
-  // What the attempt may show as examples is fixed when it starts, so results do not depend on
-  // when other attempts in flight are committed. Records are only ever appended to
-  // `task.accepted` (a postprocessor's removal replaces the array), so the list as it was is its
-  // first `length` records: copied only if the attempt still samples after a commit added some.
-  const acceptedAtStart = new Map(
-    active.map((task) => [task, { list: task.accepted, length: task.accepted.length }]),
-  );
-  const examplesOf = (task: TaskRun): readonly DataPoint[] => {
-    const view = acceptedAtStart.get(task)!;
-    if (view.list.length !== view.length) view.list = view.list.slice(0, view.length);
-    return view.list;
-  };
-  return {
-    blocks: blocksForAttempt(input.blocks, scope),
-    config: input.config,
-    random,
-    attempt,
-    signal: input.cancelSignal,
-    emit: input.emit,
-    tasks: Object.fromEntries(
-      active.map((task) => [task.name, task.task.config as Record<string, unknown>]),
-    ),
-    taskLocations: Object.fromEntries(
-      active.map((task) => [
-        task.name,
-        { file: task.task.file, baseDir: task.task.baseDir, outputDir: task.settings.taskDir },
-      ]),
-    ),
-    sampleExamples(taskName, k, options) {
-      const task = byName.get(taskName);
-      if (task?.kind !== 'generation') return [];
-      const { seedBatchSize, machineBatchSize } = task.settings;
-      const accepted = examplesOf(task);
-      const fraction =
-        options?.seedFraction ??
-        (accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
-      const fromSeeds = random.sample(task.seeds, Math.round(k * fraction));
-      const fromMachine = random.sample(accepted, k - fromSeeds.length);
-      const picked = [...fromSeeds, ...fromMachine];
-      // Top up from the seeds when too few outputs exist yet.
-      if (picked.length < k)
-        picked.push(
-          ...random.sample(
-            task.seeds.filter((s) => !fromSeeds.includes(s)),
-            k - picked.length,
-          ),
-        );
-      return random.shuffle(picked).map((record) => ({ ...record }));
-    },
-  };
+  return ready;
 }

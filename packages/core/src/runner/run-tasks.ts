@@ -33,6 +33,7 @@ import {
 import { redactSecrets, secretValues } from './redact.js';
 import { formatUsd } from './stopping-criteria.js';
 import { type StoreOpener, TaskRun } from './task-run.js';
+import { Waker } from './waker.js';
 
 /** Options of {@link runTasks}: what to run, plus the run's identity, events and cancellation. */
 export type RunOptions = PlanOptions & {
@@ -84,7 +85,10 @@ export async function executePlan(
   const cancel = options.cancelSignal ?? new AbortController().signal;
 
   const taskRuns = new Map<string, TaskRun>();
+  // Each builder loop waits on its waker; a finished LM request may have freed a slot.
+  const wakers: Waker[] = [];
   const emit: EventSink = (event) => {
+    if (event.type === 'lm-request') for (const waker of wakers) waker.kick();
     const followUp = routeToTask(event, taskRuns);
     options.onEvent?.(redactSecrets(event, secrets) as DgtEvent);
     if (followUp) emit(followUp);
@@ -122,6 +126,7 @@ export async function executePlan(
         bound[config.name] = bindBlock(block, config, {
           emit,
           signal: cancel,
+          stopSignal: stop,
           onReject: (b, rejected, rejects) => writeRejects(b, rejected, taskRuns, emit, rejects),
           taskDir: (name) => taskRuns.get(name)?.settings.taskDir,
         });
@@ -160,8 +165,17 @@ export async function executePlan(
       prepared.push({ planned, blocks, bound, tasks, formatter });
     }
 
+    const announceStop = () => emit({ type: 'run-stopping' });
+    if (stop.aborted) announceStop();
+    else stop.addEventListener('abort', announceStop, { once: true });
     await Promise.all(
-      prepared.map(async ({ planned, bound, tasks, formatter }) => {
+      prepared.map(async ({ planned, blocks, bound, tasks, formatter }) => {
+        const waker = new Waker();
+        wakers.push(waker);
+        const reporting = blocks.filter((block) => typeof block.capacity === 'function');
+        const caps = tasks
+          .map((task) => task.settings.maxConcurrentAttempts)
+          .filter((cap) => cap !== undefined);
         await runBuilderLoop({
           builderId: planned.id,
           builder: planned.builder,
@@ -172,7 +186,11 @@ export async function executePlan(
           signal: stop,
           cancelSignal: cancel,
           emit,
-          attemptsInFlight: Math.max(...tasks.map((task) => task.settings.attemptsInFlight)),
+          waker,
+          ...(reporting.length > 0
+            ? { capacity: () => reporting.map((block) => block.capacity!()) }
+            : {}),
+          ...(caps.length > 0 ? { maxAttemptsInFlight: Math.max(...caps) } : {}),
         });
         for (const task of tasks) {
           if (task.status !== 'interrupted')

@@ -9,10 +9,12 @@ import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/
 import type { ProvenanceContext } from '../provenance/provenance-entry.js';
 import { TaskProvenance } from '../provenance/task-provenance.js';
 import type { RandomSource } from '../random/seeded-random.js';
+import type { SavedAttempts } from './attempt-numbers.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { lmErrorCause } from './lm-cause.js';
 import { redactSecrets } from './redact.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
+import { StallTracker } from './stall-tracker.js';
 import { spendingCapReason } from './stopping-criteria.js';
 import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
@@ -46,8 +48,13 @@ export type TaskRunDeps = {
 export type TaskCursor = { seed_position: number; input?: Record<string, unknown> };
 
 type SavedState = {
-  /** The builder's attempt number. */
+  /** The highest builder attempt number whose records the task committed. */
   attempt: number;
+  /**
+   * Attempt numbers below `attempt` that the task started but had not committed (in flight when
+   * the line was written, or dropped by a stop): a resumed run may use them again.
+   */
+  open_attempts?: number[];
   /** How many attempts this task took part in. */
   task_attempts?: number;
   /** Lines in each `blocks/<block>.jsonl` reject store. */
@@ -59,9 +66,11 @@ type SavedState = {
 
 /**
  * One task of a run: its stores (`data.jsonl`, state, rejects, results), its accepted records,
- * its counters, and how it resumes. Every accepted record is appended durably before the next
- * attempt starts, and the loader position is saved after it, so a kill at any moment loses
- * nothing and duplicates nothing.
+ * its counters, and how it resumes. A commit appends the attempts' records durably to
+ * `data.jsonl`, then a state line with the record count and the attempt numbers committed: the
+ * state line is the commit point. On resume, records past the saved count (a kill between the
+ * two writes) are cut away and their attempts count as not committed, so a kill at any moment
+ * loses nothing that was committed and duplicates nothing.
  */
 export class TaskRun {
   readonly name: string;
@@ -83,9 +92,17 @@ export class TaskRun {
   resumedAttempts = 0;
   /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
   startedAttempts = 0;
-  /** The builder's attempt number of the last committed attempt (random streams continue from it). */
+  /** The highest builder attempt number this task committed (saved; numbering resumes above it). */
   lastAttemptNumber = 0;
-  stalled = 0;
+  /** Attempt numbers this task started and has not committed (saved below `lastAttemptNumber`). */
+  readonly openAttempts = new Set<number>();
+  /** The attempt numbers of the saved state, for the builder's {@link AttemptNumbers}. */
+  savedAttempts: SavedAttempts = { attempt: 0 };
+  /** Stall counting: progress is a rise in accepted records after postprocessing. */
+  readonly stall = new StallTracker();
+  /** Batch items of attempts committed in this run, and the records they added: the yield. */
+  itemsCommitted = 0;
+  recordsCommitted = 0;
   lmRequests = 0;
   lmFailures = 0;
   lastLmError: string | undefined;
@@ -129,6 +146,20 @@ export class TaskRun {
   ) {
     this.name = task.config.task_name;
     this.kind = kind;
+  }
+
+  /** Committed attempts in a row that made no progress. */
+  get stalled(): number {
+    return this.stall.stalled;
+  }
+
+  /**
+   * Records a generation task expects per batch item, from what its committed attempts yielded
+   * in this run (1 until the first commits: one item, one record).
+   */
+  get yieldPerItem(): number {
+    if (this.itemsCommitted === 0) return 1;
+    return Math.max(0.02, this.recordsCommitted / this.itemsCommitted);
   }
 
   /** Milliseconds since the task started in this process. */
@@ -183,6 +214,10 @@ export class TaskRun {
       this.startedAttempts = this.attempts;
       this.resumedAttempts = this.attempts;
       this.lastAttemptNumber = saved.attempt;
+      this.savedAttempts = {
+        attempt: saved.attempt,
+        ...(saved.open_attempts ? { open: saved.open_attempts } : {}),
+      };
       this.seedPosition = saved.seed_position;
       if (saved.input && this.input) this.input.setState(saved.input);
       this.committedCursor = {
@@ -197,6 +232,11 @@ export class TaskRun {
         for await (const record of this.data.read()) if (i++ < saved.data_count) keep.push(record);
         await this.data.write(keep);
         this.dataCount = keep.length;
+      } else if (this.kind === 'generation' && this.dataCount !== saved.data_count) {
+        // Killed inside a commit (see `commit`) or a postprocessor's rewrite: every record on
+        // disk belongs to an attempt the state already names, so all are kept and the count is
+        // saved as it is.
+        await this.saveState();
       }
     } else if (this.kind === 'transformation' && this.dataCount > 0) {
       await this.data.clear();
@@ -250,19 +290,55 @@ export class TaskRun {
     return out;
   }
 
-  /** Appends accepted records durably; returns how many were added. */
-  async accept(records: DataPoint[]): Promise<number> {
-    if (records.length === 0) return 0;
+  /**
+   * Commits attempts of this task: their records, the rows they rejected and their numbers;
+   * returns how many records were added. `cursor` is the loaders' position after the last of
+   * them.
+   *
+   * Generation writes ahead: the state line naming the attempt numbers and the new record count
+   * goes first, then the records. A kill in between leaves fewer records than the line counts
+   * (those were never on disk, and their attempts are never run again under the same numbers,
+   * whose answers the request cache holds); it can never leave records on disk whose attempt a
+   * resumed run would make again. Transformations append first and save the input position
+   * after: a kill in between leaves records past the saved count, which resume cuts away, and the
+   * batch runs again.
+   */
+  async commit(
+    records: DataPoint[],
+    numbers: readonly number[],
+    rejects: readonly RejectBuffer[],
+    cursor: TaskCursor,
+  ): Promise<number> {
     const clean = records.map((record) => ({
       ...record,
       task_name: this.name,
       is_seed: record.is_seed ?? false,
     }));
-    // provenance: entries land before their records, so a kill leaves no record without one
-    await this.provenance.beforeAppend(records, clean);
-    await this.data.append(clean);
-    this.dataCount += clean.length;
-    if (this.kind === 'generation') this.accepted.push(...clean);
+    this.attempts += numbers.length;
+    for (const number of numbers) {
+      this.openAttempts.delete(number);
+      this.lastAttemptNumber = Math.max(this.lastAttemptNumber, number);
+    }
+    const own = rejects.flatMap((buffer) => buffer.filter((entry) => entry.task === this.name));
+    if (this.kind === 'generation') {
+      const counts = { ...this.rejected };
+      for (const { block, rows } of own) counts[block] = (counts[block] ?? 0) + rows.length;
+      await this.writeState(cursor, this.dataCount + clean.length, counts);
+      // provenance: entries land before their records, so a kill leaves no record without one
+      await this.provenance.beforeAppend(records, clean);
+      if (clean.length) await this.data.append(clean);
+      this.dataCount += clean.length;
+      this.accepted.push(...clean);
+      for (const { block, rows } of own) await this.storeRejects(block, rows);
+    } else {
+      // provenance: entries land before their records, so a kill leaves no record without one
+      await this.provenance.beforeAppend(records, clean);
+      if (clean.length) await this.data.append(clean);
+      this.dataCount += clean.length;
+      for (const { block, rows } of own) await this.storeRejects(block, rows);
+      await this.saveState(cursor);
+    }
+    this.applySpendingCaps();
     return clean.length;
   }
 
@@ -280,12 +356,22 @@ export class TaskRun {
    * covered by this position, so a crash makes them run again rather than get lost.
    */
   async saveState(cursor: TaskCursor = this.committedCursor): Promise<void> {
+    await this.writeState(cursor, this.dataCount, this.rejected);
+  }
+
+  private async writeState(
+    cursor: TaskCursor,
+    dataCount: number,
+    rejects: Record<string, number>,
+  ): Promise<void> {
     this.committedCursor = cursor;
+    const open = [...this.openAttempts].filter((n) => n < this.lastAttemptNumber);
     const state: SavedState = {
       attempt: this.lastAttemptNumber,
+      ...(open.length ? { open_attempts: open.sort((a, b) => a - b) } : {}),
       task_attempts: this.attempts,
-      data_count: this.dataCount,
-      rejects: { ...this.rejected },
+      data_count: dataCount,
+      rejects: { ...rejects },
       ...cursor,
     };
     await this.state.append([state]);
@@ -293,7 +379,7 @@ export class TaskRun {
 
   /**
    * Replaces `data.jsonl` (after a postprocessor removed records, or review changed some) in one
-   * atomic write; `renamed` maps the new id of an edited record to its old one.
+   * atomic write (a kill before the state line that follows is repaired on resume); `renamed` maps the new id of an edited record to its old one.
    */
   async replaceData(records: DataPoint[], renamed?: ReadonlyMap<string, string>): Promise<void> {
     await this.data.write(records);
@@ -305,7 +391,7 @@ export class TaskRun {
 
   /**
    * Records rejected rows with their reason in `blocks/<block>.jsonl`. Inside an attempt (given
-   * its `buffer`) they are held until the attempt commits ({@link commitRejects}); outside one
+   * its `buffer`) they are held until the attempt commits ({@link commit}); outside one
    * (postprocessors) they are written at once.
    */
   async writeRejects(
@@ -315,13 +401,6 @@ export class TaskRun {
   ): Promise<void> {
     if (buffer) buffer.push({ task: this.name, block, rows });
     else await this.storeRejects(block, rows);
-  }
-
-  /** Writes this task's rejects held by an attempt that is being committed. */
-  async commitRejects(buffer: RejectBuffer): Promise<void> {
-    for (const entry of buffer)
-      if (entry.task === this.name) await this.storeRejects(entry.block, entry.rows);
-    this.applySpendingCaps();
   }
 
   /**

@@ -49,8 +49,11 @@ export type TaskSettings = {
   /** Size at which the task's reject stores end it, in bytes. */
   maxRejectStoreBytes: number;
   randomSeed: number | string;
-  /** Attempts of the task's builder that may be in flight at once. */
-  attemptsInFlight: number;
+  /**
+   * Cap on the builder's attempts in flight at once (`max_concurrent_attempts`); `undefined`
+   * when not set: the blocks' free capacity governs (see `BlockV1.capacity`).
+   */
+  maxConcurrentAttempts: number | undefined;
 };
 
 /** Defaults where neither the task nor the command line says. */
@@ -61,7 +64,6 @@ export const DEFAULT_SETTINGS = {
   maxStalledRequests: 5,
   failureThreshold: 0.5,
   randomSeed: 42,
-  attemptsInFlight: 2,
   maxRequestsPerRecord: 50,
   maxRejectStoreMb: 1024,
 } as const;
@@ -154,8 +156,7 @@ export function resolveTaskSettings(
         pick<number>(undefined, 'max_reject_store_mb') ?? DEFAULT_SETTINGS.maxRejectStoreMb,
       ) * 1_048_576,
     randomSeed: task.config.random_seed ?? DEFAULT_SETTINGS.randomSeed,
-    attemptsInFlight:
-      pick<number>(undefined, 'max_concurrent_attempts') ?? DEFAULT_SETTINGS.attemptsInFlight,
+    maxConcurrentAttempts: pick<number>(undefined, 'max_concurrent_attempts'),
   };
 }
 

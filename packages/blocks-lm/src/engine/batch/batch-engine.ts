@@ -163,6 +163,14 @@ export class BatchEngine {
     return this.pendingBatches;
   }
 
+  /**
+   * Requests the batch being gathered can still take before it is full. A batch holds no
+   * server slots, so this, not `max_concurrency`, is what the runner may keep admitting.
+   */
+  get room(): number {
+    return Math.max(1, this.limits.maxRequests - this.queue.length);
+  }
+
   /** Sends one request through a batch; resolves with its answer (or failure). */
   execute(
     key: string,

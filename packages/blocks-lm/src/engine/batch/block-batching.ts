@@ -18,6 +18,8 @@ export type BlockBatching = {
     ctx: BlockCallContext,
   ): Promise<BatchOutcome>;
   close(): Promise<void>;
+  /** Requests the batch being gathered can still take (see `BatchEngine.room`). */
+  room(): number;
 };
 
 /** Setup of {@link createBlockBatching}. */
@@ -101,6 +103,7 @@ export function createBlockBatching(
         });
       },
       close: () => engine.close(),
+      room: () => engine.room,
     },
   };
 }

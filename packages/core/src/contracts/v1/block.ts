@@ -40,6 +40,20 @@ export type BlockCallContext = {
    * never calls it only loses per-record detail (its requests still count for the attempt).
    */
   note?(row: BlockRow, note: RowNote): void;
+  /**
+   * Aborted when the run is stopping gracefully (first Ctrl-C): start no new work (an LM block
+   * sends no new request, and rejects the call with the abort reason if some of its rows were
+   * never sent); work already under way finishes. `signal` is the hard stop.
+   */
+  stopSignal?: AbortSignal;
+  /**
+   * The unit of work the call belongs to (one attempt of a task), the same object for every
+   * block call of that unit. `id` is stable when the unit runs again after a resume and is never
+   * reused for a unit whose results were kept: a block that caches replies by request content
+   * (the LM request cache) keys identical requests by `id` and their order within the unit, so a
+   * rerun of an unfinished unit finds its answers again while a new unit gets fresh ones.
+   */
+  scope?: { readonly id: string };
 };
 
 /** One LM request made for a row, as noted through {@link BlockCallContext.note}. */
@@ -64,6 +78,24 @@ export type RowNote = {
   /** The reply text. */
   response?: string;
   error?: string;
+};
+
+/**
+ * How much more work a block could start right now (see {@link BlockV1.capacity}). Units are the
+ * block's own (an LM block counts requests).
+ */
+export type BlockCapacity = {
+  /** Units the block could start at once without waiting (free slots under its limits). */
+  free: number;
+  /** Units already waiting inside the block for a slot. */
+  queued: number;
+  /**
+   * Units the block runs at once when full (an LM block: its `max_concurrency`). With it, the
+   * runner keeps a few units waiting (an eighth of `limit`), so a freed slot is taken at once
+   * by the block itself rather than after the runner has started more work; without it, the
+   * runner admits only while nothing waits.
+   */
+  limit?: number;
 };
 
 /** Context given to a block factory when a builder is initialised. */
@@ -113,6 +145,13 @@ export type BlockV1 = {
   ): Promise<BlockOutput>;
   /** Releases sockets, files and timers. */
   close?(): Promise<void>;
+  /**
+   * Optional load signal for the runner's admission: how many more units of work the block could
+   * start now. The runner starts new attempts while the blocks that report it have free room and
+   * nothing queued, so a rate- or concurrency-limited block (an LM server) is kept exactly full;
+   * when no block of a builder reports it, a fixed number of attempts runs at once.
+   */
+  capacity?(): BlockCapacity;
 };
 
 /**

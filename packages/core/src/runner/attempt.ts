@@ -1,0 +1,186 @@
+import type { BuilderConfig } from '../config/builder-schema.js';
+import type { BoundBlock, Databuilder, GenerationContext } from '../contracts/v1/builder.js';
+import type { DataPoint } from '../contracts/v1/data-point.js';
+import type { EventSink } from '../events/events.js';
+import type { RandomSource } from '../random/seeded-random.js';
+import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
+import { blocksForAttempt } from './bound-block.js';
+import type { TaskCursor, TaskRun } from './task-run.js';
+
+/** What starting an attempt needs from its builder's loop. */
+export type AttemptSetup = {
+  builder: Databuilder;
+  config: BuilderConfig;
+  blocks: Record<string, BoundBlock>;
+  random: RandomSource;
+  /** Graceful stop: blocks start no new work once it aborts. */
+  signal: AbortSignal;
+  /** Hard stop: work in flight is cancelled. */
+  cancelSignal: AbortSignal;
+  emit: EventSink;
+};
+
+/** The builder's outcome for one attempt. */
+export type AttemptResult = { ok: true; outputs: DataPoint[] } | { ok: false; error: unknown };
+
+/** One builder call over a batch pooled from the active tasks, from its start to its commit. */
+export type Attempt = {
+  /** The attempt number: fixes its random streams and names its requests in the cache. */
+  number: number;
+  /** Start order within this run (transformations commit in this order). */
+  sequence: number;
+  /** Rows rejected during the attempt, written when it commits. */
+  rejects: RejectBuffer;
+  /** What the attempt's LM requests have cost so far, per task (for `max_cost_usd`). */
+  costs: AttemptCosts;
+  parts: { task: TaskRun; items: number; cursor: TaskCursor }[];
+  inputs: number;
+  started: number;
+  result: Promise<AttemptResult>;
+  /** Resolves when the attempt has called its first block, or settled without calling one. */
+  reachedBlocks: Promise<void>;
+  /** Set when `result` has settled. */
+  outcome?: AttemptResult;
+};
+
+/**
+ * Takes a batch from each task `take` returns items for and calls the builder once;
+ * `undefined` when no task has anything to do.
+ */
+export async function startAttempt(
+  setup: AttemptSetup,
+  tasks: readonly TaskRun[],
+  number: number,
+  sequence: number,
+  take: (task: TaskRun, number: number, rejects: RejectBuffer) => Promise<DataPoint[]>,
+): Promise<Attempt | undefined> {
+  const parts: Attempt['parts'] = [];
+  const batch: DataPoint[] = [];
+  const rejects: RejectBuffer = [];
+  for (const task of tasks) {
+    const items = await take(task, number, rejects);
+    if (items.length === 0) continue;
+    task.pending += items.length;
+    task.startedAttempts++;
+    task.openAttempts.add(number);
+    parts.push({ task, items: items.length, cursor: task.cursor() });
+    batch.push(...items);
+  }
+  if (batch.length === 0) return undefined;
+  const costs: AttemptCosts = new Map();
+  const names = parts.map((p) => p.task.name).join('+');
+  let entered!: () => void;
+  const enteredBlocks = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  // One scope object per attempt: blocks key repeated identical requests within it.
+  const ctx = buildContext(
+    setup,
+    number,
+    parts.map((p) => p.task),
+    { rejects, costs, unit: { id: `${names}#${number}` }, entered },
+  );
+  const attempt: Attempt = {
+    number,
+    sequence,
+    rejects,
+    costs,
+    parts,
+    inputs: batch.length,
+    started: Date.now(),
+    result: Promise.resolve({ ok: false, error: undefined }),
+    reachedBlocks: enteredBlocks,
+  };
+  attempt.result = Promise.resolve()
+    .then(() => setup.builder.call(batch, ctx))
+    .then(
+      (outputs): AttemptResult => ({ ok: true, outputs }),
+      (error: unknown): AttemptResult => ({ ok: false, error }),
+    )
+    .then((outcome) => {
+      attempt.outcome = outcome;
+      return outcome;
+    });
+  attempt.reachedBlocks = Promise.race([enteredBlocks, attempt.result.then(() => undefined)]);
+  return attempt;
+}
+
+/**
+ * The next batch of a generation task: seeds (cycled) and earlier outputs, never more items than
+ * the task is still expected to need, counting attempts in flight at the yield its committed
+ * attempts showed, so little is made past the target.
+ */
+export function generationBatch(task: TaskRun, random: RandomSource, number: number): DataPoint[] {
+  const { settings } = task;
+  const perItem = task.yieldPerItem;
+  const stillNeeded = settings.target - task.dataCount - task.pending * perItem;
+  if (stillNeeded <= 0) return [];
+  const remaining = Math.ceil(stillNeeded / perItem - 1e-9);
+  const seeds = task.nextSeeds(Math.min(settings.seedBatchSize, remaining));
+  const machineCount = Math.min(settings.machineBatchSize, Math.max(0, remaining - seeds.length));
+  const machine = random.fork(`${task.name}#machine#${number}`).sample(task.accepted, machineCount);
+  return [...seeds, ...machine.map((record) => ({ ...record }))];
+}
+
+function buildContext(
+  setup: AttemptSetup,
+  attempt: number,
+  active: TaskRun[],
+  scope: AttemptScope,
+): GenerationContext {
+  const random = setup.random.fork(`attempt#${attempt}`);
+  const byName = new Map(active.map((task) => [task.name, task]));
+  // What the attempt may show as examples is fixed when it starts, so results do not depend on
+  // when other attempts in flight are committed. Records are only ever appended to
+  // `task.accepted` (a postprocessor's removal replaces the array), so the list as it was is its
+  // first `length` records: copied only if the attempt still samples after a commit added some.
+  const acceptedAtStart = new Map(
+    active.map((task) => [task, { list: task.accepted, length: task.accepted.length }]),
+  );
+  const examplesOf = (task: TaskRun): readonly DataPoint[] => {
+    const view = acceptedAtStart.get(task)!;
+    if (view.list.length !== view.length) view.list = view.list.slice(0, view.length);
+    return view.list;
+  };
+  return {
+    blocks: blocksForAttempt(setup.blocks, scope),
+    config: setup.config,
+    random,
+    attempt,
+    signal: setup.cancelSignal,
+    emit: setup.emit,
+    tasks: Object.fromEntries(
+      active.map((task) => [task.name, task.task.config as Record<string, unknown>]),
+    ),
+    taskLocations: Object.fromEntries(
+      active.map((task) => [
+        task.name,
+        { file: task.task.file, baseDir: task.task.baseDir, outputDir: task.settings.taskDir },
+      ]),
+    ),
+    sampleExamples(taskName, k, options) {
+      const task = byName.get(taskName);
+      if (task?.kind !== 'generation') return [];
+      const { seedBatchSize, machineBatchSize } = task.settings;
+      const accepted = examplesOf(task);
+      const fraction =
+        options?.seedFraction ??
+        (accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
+      const fromSeeds = random.sample(task.seeds, Math.round(k * fraction));
+      // Nothing is drawn when no output is wanted: how much randomness a draw uses depends on
+      // how many outputs exist, which varies with when other attempts commit.
+      const machineCount = k - fromSeeds.length;
+      const fromMachine = machineCount > 0 ? random.sample(accepted, machineCount) : [];
+      const picked = [...fromSeeds, ...fromMachine];
+      // Top up from the seeds when too few outputs exist yet.
+      if (picked.length < k)
+        picked.push(
+          ...random.sample(
+            task.seeds.filter((s) => !fromSeeds.includes(s)),
+            k - picked.length,
+          ),
+        );
+      return random.shuffle(picked).map((record) => ({ ...record }));
+    },
+  };
+}
