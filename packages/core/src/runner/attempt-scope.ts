@@ -24,6 +24,11 @@ export type AttemptCosts = Map<string, number>;
 export type AttemptScope = {
   rejects: RejectBuffer;
   costs: AttemptCosts;
+  /**
+   * LM requests the attempt made, per task name: added to the task's committed requests when the
+   * attempt commits (`max_requests_per_record` weighs them against the records they brought).
+   */
+  requests?: Map<string, number>;
   /** Passed to every block call of the attempt as `BlockCallContext.scope`. */
   unit?: { readonly id: string };
   /**

@@ -33,6 +33,8 @@ export type Attempt = {
   rejects: RejectBuffer;
   /** What the attempt's LM requests have cost so far, per task (for `max_cost_usd`). */
   costs: AttemptCosts;
+  /** LM requests the attempt made, per task name. */
+  requests: Map<string, number>;
   parts: { task: TaskRun; items: number; cursor: TaskCursor }[];
   inputs: number;
   started: number;
@@ -68,6 +70,7 @@ export async function startAttempt(
   }
   if (batch.length === 0) return undefined;
   const costs: AttemptCosts = new Map();
+  const requests = new Map<string, number>();
   const names = parts.map((p) => p.task.name).join('+');
   let entered!: () => void;
   const enteredBlocks = new Promise<void>((resolve) => {
@@ -78,13 +81,14 @@ export async function startAttempt(
     setup,
     number,
     parts.map((p) => p.task),
-    { rejects, costs, unit: { id: `${names}#${number}` }, entered },
+    { rejects, costs, requests, unit: { id: `${names}#${number}` }, entered },
   );
   const attempt: Attempt = {
     number,
     sequence,
     rejects,
     costs,
+    requests,
     parts,
     inputs: batch.length,
     started: Date.now(),

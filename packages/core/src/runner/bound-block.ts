@@ -74,6 +74,8 @@ function chargingTo(scope: AttemptScope, emit: EventSink): EventSink {
     if (event.type === 'lm-request' && event.costUsd && event.task !== undefined) {
       scope.costs.set(event.task, (scope.costs.get(event.task) ?? 0) + event.costUsd);
     }
+    if (event.type === 'lm-request' && event.task !== undefined && scope.requests)
+      scope.requests.set(event.task, (scope.requests.get(event.task) ?? 0) + 1);
     if (event.type === 'lm-request') noteAttemptRequest(event, trace);
     emit(event);
   };

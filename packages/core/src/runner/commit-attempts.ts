@@ -80,6 +80,7 @@ export async function commitAttempts(
       for (const part of parts) task.pending -= part.items;
       continue;
     }
+    for (const part of parts) task.committedLmRequests += part.attempt.requests.get(task.name) ?? 0;
     // Transformations commit in input order: the last part's position covers all of them.
     const last = parts.at(-1)!.attempt.parts.find((part) => part.task === task)!;
     const added = await task.commit(

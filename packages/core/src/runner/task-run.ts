@@ -125,6 +125,8 @@ export class TaskRun {
   inputExhausted = false;
   /** Batch items in attempts that have started but not been committed. */
   pending = 0;
+  /** LM requests of this task's committed attempts (see `applySpendingCaps`). */
+  committedLmRequests = 0;
   private committedCursor: TaskCursor = { seed_position: 0 };
   private seedPosition = 0;
   private startedAt = Date.now();
@@ -414,7 +416,9 @@ export class TaskRun {
     if (this.kind === 'generation' && this.dataCount >= this.settings.target) return;
     const stop = spendingCapReason(
       {
-        lmRequests: this.lmRequests,
+        // Only requests of committed attempts: with fast replies the requests of many attempts
+        // finish long before their records are committed.
+        lmRequests: this.committedLmRequests,
         rejectBytes: this.rejectBytes,
         ...(this.kind === 'generation' ? { accepted: this.dataCount } : {}),
         ...(this.lastLmError ? { lastLmError: this.lastLmError } : {}),
