@@ -1,7 +1,7 @@
 import { createRandom, plausibleText } from '@dgt/core';
 import { canonicalJson } from '../engine/canonical.js';
 import { abortReason } from '../engine/limiter.js';
-import { estimateTokens, type LmProvider } from '../engine/provider.js';
+import { estimateTokens, type LmProvider, type ProviderRequest } from '../engine/provider.js';
 import { structuredMockReply } from './mock-reply.js';
 
 function cut(text: string, stop: string[] | undefined, maxTokens: number | undefined): string {
@@ -13,6 +13,17 @@ function cut(text: string, stop: string[] | undefined, maxTokens: number | undef
   if (maxTokens !== undefined)
     out = (out.match(/\S+\s*/g) ?? []).slice(0, maxTokens).join('').trimEnd();
   return out;
+}
+
+/**
+ * A guardian model's answer (a request carrying `chat_template_kwargs.guardian_config`, as
+ * `validators/granite_guardian` sends): a prompt judged alone is risky, a conversation ending in
+ * an assistant's reply is safe, so a dry run of a refusal task passes both of its checks.
+ */
+function guardianVerdict(request: ProviderRequest): string | undefined {
+  const kwargs = request.params.chat_template_kwargs as { guardian_config?: unknown } | undefined;
+  if (!kwargs?.guardian_config) return undefined;
+  return request.messages.some((m) => m.role === 'assistant') ? 'No' : 'Yes';
 }
 
 /**
@@ -45,6 +56,8 @@ export function createMockProvider(
       seen.set(key, sequence + 1);
       const texts = Array.from({ length: request.params.n ?? 1 }, (_, i) => {
         const random = createRandom(`${key}#${sequence}#${i}`);
+        const verdict = guardianVerdict(request);
+        if (verdict) return verdict;
         if (request.responseSchema) {
           const schema = request.responseSchema.schema;
           return JSON.stringify(
