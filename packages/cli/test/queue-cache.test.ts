@@ -78,7 +78,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in R
     // Port 9 (discard) has nothing listening on 127.0.0.1.
     const result = await run(dir, ['--queue', 'redis://:s3cret-pw@127.0.0.1:9']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:9/);
+    expect(result.stderr).toMatch(/Cannot reach Redis at redis:\/\/\*\*\*@127\.0\.0\.1:9/);
     expect(result.stderr).not.toContain('s3cret-pw');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

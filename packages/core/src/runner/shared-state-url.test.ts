@@ -12,7 +12,7 @@ describe('resolveSharedStateUrl', () => {
 
   it('rejects a URL that is not Redis, naming where it came from without its password', () => {
     expect(() => resolveSharedStateUrl('http://:hunter2@host:6379', {})).toThrow(
-      /--queue must be a Redis URL.*got http:\/\/:\*\*\*@host:6379/,
+      /--queue must be a Redis URL.*got http:\/\/\*\*\*@host:6379/,
     );
     expect(() => resolveSharedStateUrl(undefined, { DGT_QUEUE_URL: 'localhost:6379' })).toThrow(
       /DGT_QUEUE_URL must be a Redis URL/,
@@ -28,7 +28,7 @@ describe('resolveSharedStateUrl', () => {
   });
 
   it('redacts passwords', () => {
-    expect(redactUrl('redis://:s3cret@h:1/2')).toBe('redis://:***@h:1/2');
+    expect(redactUrl('redis://:s3cret@h:1/2')).toBe('redis://***@h:1/2');
     expect(redactUrl('redis://h:1')).toBe('redis://h:1');
   });
 });

@@ -1,17 +1,12 @@
 import { DgtError } from '../errors/dgt-error.js';
+import { redactText } from './redact.js';
 
 /** The environment variable that gives a run its queue when `--queue` is not used. */
 export const QUEUE_URL_ENV = 'DGT_QUEUE_URL';
 
-/** A URL with its password (and user name) replaced, fit to print. */
+/** A URL with its credentials hidden, fit to print (the run's one redaction, `redactText`). */
 export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
+  return redactText(url);
 }
 
 /** An unparsable URL with whatever comes before its last `@` (maybe a password) hidden. */
