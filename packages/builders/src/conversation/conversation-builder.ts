@@ -57,10 +57,10 @@ export type ConversationBuilderOptions = {
 };
 
 function taskSchemaFor(stages: ReadonlyMap<string, StageDefinition>, keys: z.ZodRawShape = {}) {
-  const extra = z.looseObject(keys);
-  return baseTaskSchema.superRefine((task, ctx) => {
-    const own = extra.safeParse(task);
-    if (!own.success) for (const issue of own.error.issues) ctx.addIssue(issue as never);
+  // The extra keys are part of the object, so the run knows them (unknown-key warnings); their
+  // parsed values are read by the stages, not through this type.
+  const schema = baseTaskSchema.extend(keys) as unknown as typeof baseTaskSchema;
+  return schema.superRefine((task, ctx) => {
     if (task.min_turns > task.max_turns)
       ctx.addIssue({
         code: 'custom',
