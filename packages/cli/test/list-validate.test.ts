@@ -60,7 +60,7 @@ describe('dgt list', () => {
   it('shows each builder once, with the other ids that name it as its aliases', async () => {
     const dir = await tempDir();
     const text = await runCli(['list', '--kind', 'builders'], { cwd: dir });
-    expect(text.stdout).toMatch(/^Builders \(7\)$/m);
+    expect(text.stdout).toMatch(/^Builders \(14\)$/m);
     expect(text.stdout).toMatch(
       /^ {2}simple\s+@dgt\/builders\s+\S+\s+aliases: instructlab\/simple, public\/instructlab\/simple$/m,
     );
@@ -68,13 +68,20 @@ describe('dgt list', () => {
     const json = await runCli(['list', '--kind', 'builders', '--json'], { cwd: dir });
     const builders = JSON.parse(json.stdout).builders as { id: string; aliases?: string[] }[];
     expect(builders.map((b) => b.id)).toEqual([
+      'conversation',
       'cot',
       'geography_qa',
+      'instructlab/skills',
       'knowledge',
+      'magpie',
       'pipeline',
       'qa_rater',
+      'rag/conversation',
+      'safety/refusal',
       'simple',
+      'time_series',
       'tool_calling',
+      'tool_calling/multi_turn/stateless',
     ]);
     expect(builders.find((b) => b.id === 'cot')?.aliases).toEqual(['chain_of_thought']);
   });

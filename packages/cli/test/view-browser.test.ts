@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recordId } from '@dgt/core';
+import { type FakeLmServer, startFakeOpenAI } from '@dgt/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, readJsonl, runCli, startCli, tempDir } from './run-cli.js';
@@ -23,6 +24,9 @@ let browser: Browser;
 let page: Page;
 let viewer: ReturnType<typeof startCli>;
 let url: string;
+// Its replies fill the reply schema with made-up values, so every cot answer check fails: a
+// task with rejects and no records, whatever the mock engine does.
+let server: FakeLmServer;
 const runArgs = (task: string, extra: string[] = []) => [
   'run',
   ...['--task-paths', path.join(REPO, task), '--engine', 'mock', '--output-dir', 'out', ...extra],
@@ -44,7 +48,15 @@ beforeAll(async () => {
       )
     ).code,
   ).toBe(0);
-  await runCli(runArgs('examples/cot/task.yaml'), { cwd: dir });
+  server = await startFakeOpenAI();
+  await runCli(
+    [
+      'run',
+      ...['--task-paths', path.join(REPO, 'examples/cot/task.yaml'), '--output-dir', 'out'],
+      ...['--engine', 'openai', '--model', 'm', '--base-url', server.baseURL],
+    ],
+    { cwd: dir },
+  );
   viewer = startCli(['view', 'out', '--no-open'], { cwd: dir });
   url = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -60,6 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await server?.close();
   viewer?.child.kill('SIGINT');
   await viewer?.done;
 });
