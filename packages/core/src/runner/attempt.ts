@@ -5,6 +5,7 @@ import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
 import { blocksForAttempt } from './bound-block.js';
+import { sampleExamples } from './sample-examples.js';
 import type { TaskCursor, TaskRun } from './task-run.js';
 
 /** What starting an attempt needs from its builder's loop. */
@@ -166,25 +167,13 @@ function buildContext(
       const task = byName.get(taskName);
       if (task?.kind !== 'generation') return [];
       const { seedBatchSize, machineBatchSize } = task.settings;
-      const accepted = examplesOf(task);
-      const fraction =
-        options?.seedFraction ??
-        (accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
-      const fromSeeds = random.sample(task.seeds, Math.round(k * fraction));
-      // Nothing is drawn when no output is wanted: how much randomness a draw uses depends on
-      // how many outputs exist, which varies with when other attempts commit.
-      const machineCount = k - fromSeeds.length;
-      const fromMachine = machineCount > 0 ? random.sample(accepted, machineCount) : [];
-      const picked = [...fromSeeds, ...fromMachine];
-      // Top up from the seeds when too few outputs exist yet.
-      if (picked.length < k)
-        picked.push(
-          ...random.sample(
-            task.seeds.filter((s) => !fromSeeds.includes(s)),
-            k - picked.length,
-          ),
-        );
-      return random.shuffle(picked).map((record) => ({ ...record }));
+      const pool = {
+        seeds: task.seeds,
+        accepted: examplesOf(task),
+        seedBatchSize,
+        machineBatchSize,
+      };
+      return sampleExamples(random, pool, k, options?.seedFraction);
     },
   };
 }

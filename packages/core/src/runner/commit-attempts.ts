@@ -148,7 +148,7 @@ async function failAttempt(attempt: Attempt, error: unknown, setup: CommitSetup)
       task: task.name,
       message: `builder ${setup.builderId} threw: ${(error as Error)?.stack ?? message}`,
     });
-    task.end('failed', `the builder ${setup.builderId} failed: ${message}`);
+    task.end('failed', `the builder ${setup.builderId} failed: ${message}`, error);
     await task.flushLogs();
   }
 }

@@ -28,7 +28,10 @@ export function sampleExamples(
     seedFraction ??
     (accepted.length === 0 ? 1 : seedBatchSize / Math.max(1, seedBatchSize + machineBatchSize));
   const fromSeeds = random.sample(seeds, Math.round(k * fraction));
-  const fromMachine = random.sample(accepted, k - fromSeeds.length);
+  // Nothing is drawn when no output is wanted: how much randomness a draw uses depends on how
+  // many outputs exist, which varies with when other attempts commit.
+  const machineCount = k - fromSeeds.length;
+  const fromMachine = machineCount > 0 ? random.sample(accepted, machineCount) : [];
   const picked = [...fromSeeds, ...fromMachine];
   if (picked.length < k)
     picked.push(
