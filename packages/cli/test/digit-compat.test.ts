@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FakeLmServer, startFakeOllama, startFakeOpenAI } from '@dgt/testing';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,12 +16,16 @@ async function builderIds(cwd: string): Promise<{ primary: string[]; all: string
   };
 }
 
+// time_series stands in for DiGiT's SDForger builder, which cannot run in Node: every task for it
+// is rejected, so init refuses it (tested below) instead of writing a task that cannot validate.
+const isTimeSeries = (id: string) => /(^|\/)time_series$/.test(id);
+
 describe('dgt init task --builder B', () => {
   it('writes a task that passes dgt validate --strict, for every builder and alias', async () => {
     const dir = await tempDir();
     const { all } = await builderIds(dir);
     expect(all.length).toBeGreaterThanOrEqual(16);
-    for (const id of all) {
+    for (const id of all.filter((id) => !isTimeSeries(id))) {
       const folder = `tasks/${id.replaceAll('/', '_')}`;
       const created = await runCli(['init', 'task', folder, '--builder', id], { cwd: dir });
       expect(created.stderr, id).toBe('');
@@ -34,17 +39,52 @@ describe('dgt init task --builder B', () => {
   it('writes a task that a --engine mock run turns into records, for every builder', async () => {
     const dir = await tempDir();
     const { primary } = await builderIds(dir);
-    for (const id of primary) {
-      await runCli(['init', 'task', `${id}.yaml`, '--builder', id], { cwd: dir });
+    for (const id of primary.filter((id) => !isTimeSeries(id))) {
+      // The file's name becomes the task's name, hence its output folder: one per builder.
+      const name = id.replaceAll('/', '_');
+      const created = await runCli(['init', 'task', `${name}.yaml`, '--builder', id], { cwd: dir });
+      expect(created.code, `${id}: ${created.stderr}`).toBe(0);
       const result = await runCli(
-        ['run', '--task-paths', `${id}.yaml`, '--engine', 'mock', '--output-dir', 'out'],
+        ['run', '--task-paths', `${name}.yaml`, '--engine', 'mock', '--output-dir', 'out'],
         { cwd: dir },
       );
       expect(result.code, `${id}: ${result.stderr}`).toBe(0);
-      const records = await readJsonl(path.join(dir, 'out', id, 'final_data.jsonl'));
+      const records = await readJsonl(path.join(dir, 'out', name, 'final_data.jsonl'));
       expect(records.length, id).toBeGreaterThan(0);
     }
   }, 60_000);
+});
+
+describe('dgt init task for a builder that needs a data file', () => {
+  it('writes the file beside the task, so the scaffold runs where it was written', async () => {
+    const dir = await tempDir();
+    const created = await runCli(['init', 'task', 'rag', '--builder', 'public/rag/conversation'], {
+      cwd: dir,
+    });
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain('and documents.jsonl beside it');
+    const documents = await readJsonl(path.join(dir, 'rag', 'documents.jsonl'));
+    expect(documents.length).toBeGreaterThan(0);
+    const again = await runCli(['init', 'task', 'rag', '--builder', 'public/rag/conversation'], {
+      cwd: dir,
+    });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('task.yaml, documents.jsonl already exist');
+  });
+});
+
+describe('dgt init task --builder time_series', () => {
+  it('refuses with the reason the builder gives, and writes nothing', async () => {
+    const dir = await tempDir();
+    for (const id of ['time_series', 'public/time_series']) {
+      const result = await runCli(['init', 'task', 'ts', '--builder', id], { cwd: dir });
+      expect(result.code, id).toBe(2);
+      expect(result.stderr, id).toContain(`dgt init task --builder ${id}: data_builder:`);
+      expect(result.stderr, id).toContain('SDForger');
+      expect(result.stderr, id).toContain('Run this task with Python DiGiT');
+      expect(existsSync(path.join(dir, 'ts')), id).toBe(false);
+    }
+  });
 });
 
 describe("a seed example that does not fit the builder's input", () => {

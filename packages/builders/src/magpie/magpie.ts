@@ -30,6 +30,22 @@ export function recordId(record: DataPoint): string {
  */
 export const magpieBuilder = defineBuilder({
   kind: 'transformation',
+  // Inline records so the scaffold stands alone; two near-duplicate questions show the dedup step.
+  taskExample: {
+    data: [
+      { question: 'What is the capital of Canada?', answer: 'Ottawa.' },
+      {
+        question: 'Which city is the capital of Canada?',
+        answer: 'Ottawa is the capital of Canada.',
+      },
+      {
+        question: 'What is the deepest lake in the world?',
+        answer: 'Lake Baikal in Siberia, about 1,640 metres deep.',
+      },
+      { question: 'Which ocean is the largest?', answer: 'The Pacific Ocean.' },
+      { question: 'What is the smallest country in the world?', answer: 'Vatican City.' },
+    ],
+  },
   name: 'magpie',
   description: 'Tags instruction data with an LM, removes near-duplicates by embedding, filters.',
   config: packageAsset(import.meta.url, 'assets/magpie/magpie.yaml'),

@@ -90,6 +90,25 @@ export const skillsBuilder = defineBuilder({
   inputSchema: simpleRecordSchema,
   outputSchema: simpleRecordSchema,
   taskSchema: skillsTaskSchema,
+  taskExample: {
+    num_prompt_instructions: 2,
+    num_questions_per_prompt: 4,
+    seed_examples: [
+      {
+        question: 'Rewrite in the passive voice: The committee approved the new budget.',
+        answer: 'The new budget was approved by the committee.',
+      },
+      {
+        question:
+          'Put this sentence in the passive voice: Engineers will inspect the bridge tomorrow.',
+        answer: 'The bridge will be inspected by engineers tomorrow.',
+      },
+      {
+        question: 'Change to the passive: Someone has stolen my bicycle.',
+        answer: 'My bicycle has been stolen.',
+      },
+    ],
+  },
   async call(batch, ctx) {
     const t = await loadTemplates();
     // 1. New instructions (and contexts).

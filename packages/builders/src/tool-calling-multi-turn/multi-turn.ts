@@ -92,6 +92,72 @@ export const multiTurnToolCallingBuilder = defineBuilder({
   inputSchema: multiTurnToolRecordSchema,
   outputSchema: multiTurnToolRecordSchema,
   taskSchema: multiTurnToolTaskSchema,
+  taskExample: {
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Current weather for a city.',
+          parameters: {
+            type: 'object',
+            properties: {
+              city: { type: 'string' },
+              unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+            },
+            required: ['city'],
+          },
+        },
+      },
+      {
+        type: 'function',
+        function: {
+          name: 'convert_currency',
+          description: 'Convert an amount of money from one currency to another.',
+          parameters: {
+            type: 'object',
+            properties: {
+              amount: { type: 'number', minimum: 0 },
+              from: { type: 'string', description: 'ISO 4217 code, e.g. EUR' },
+              to: { type: 'string', description: 'ISO 4217 code, e.g. JPY' },
+            },
+            required: ['amount', 'from', 'to'],
+          },
+        },
+      },
+    ],
+    num_turns: 2,
+    seed_examples: [
+      {
+        turns: [
+          {
+            question: "What's the weather in Porto?",
+            tool_calls: [{ name: 'get_weather', arguments: { city: 'Porto' } }],
+          },
+          {
+            question: 'And in Lisbon, in Fahrenheit?',
+            tool_calls: [
+              { name: 'get_weather', arguments: { city: 'Lisbon', unit: 'fahrenheit' } },
+            ],
+          },
+        ],
+      },
+      {
+        turns: [
+          {
+            question: 'How much is 120 US dollars in euros?',
+            tool_calls: [
+              { name: 'convert_currency', arguments: { amount: 120, from: 'USD', to: 'EUR' } },
+            ],
+          },
+          {
+            question: 'Is it snowing in Oslo?',
+            tool_calls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }],
+          },
+        ],
+      },
+    ],
+  },
   async call(batch, ctx) {
     prompt ??= loadTemplate(
       packageAsset(import.meta.url, 'assets/tool-calling-multi-turn/prompt.txt'),

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DgtError, inputFields, isDatabuilder } from '@dgt/core';
+import { type Databuilder, DgtError, inputFields, isDatabuilder } from '@dgt/core';
+import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../../io.js';
 import { cliPackageRoot } from '../../package-root.js';
 import { commandHelp, type ParsedFlags, parseFlags } from '../../parse-flags.js';
@@ -137,6 +138,21 @@ function schemaPathFrom(dir: string, cwd: string): string {
   return path.relative(dir, target).split(path.sep).join('/');
 }
 
+/**
+ * Stops before writing a task its own builder rejects (as `time_series` rejects every task: it
+ * cannot run in DGT), with the builder's reason, rather than leave a file that can never validate.
+ */
+async function refuseRejectedScaffold(builderId: string, builder: Databuilder, text: string) {
+  const checked = await builder.taskSchema?.safeParseAsync(parseYaml(text));
+  if (!checked || checked.success) return;
+  const why = checked.error.issues
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
+    .join('; ');
+  throw new DgtError('USAGE', `dgt init task --builder ${builderId}: ${why}`);
+}
+
 async function initTask(where: string | undefined, flags: ParsedFlags, io: CliIo) {
   let file = path.resolve(io.cwd, where ?? 'task.yaml');
   const isDir = await stat(file).then(
@@ -162,14 +178,17 @@ async function initTask(where: string | undefined, flags: ParsedFlags, io: CliIo
     ...(builder.taskExample ? { example: builder.taskExample } : {}),
     schemaPath: schemaPathFrom(path.dirname(file), io.cwd),
   });
+  await refuseRejectedScaffold(builderId, builder, text);
+  const extra = Object.entries(builder.taskFiles ?? {});
   await writeFiles(
     path.dirname(file),
-    new Map([[path.basename(file), text]]),
+    new Map([[path.basename(file), text], ...extra]),
     flags.force === true,
   );
   const shown = path.relative(io.cwd, file);
+  const beside = extra.length ? ` and ${extra.map(([name]) => name).join(', ')} beside it` : '';
   io.out.write(
-    `Created ${shown} (builder ${builderId}). Fill in the examples, then:\n  npx dgt validate ${shown}\n  npx dgt run --task-paths ${shown} --engine mock\n`,
+    `Created ${shown}${beside} (builder ${builderId}). Fill in the examples, then:\n  npx dgt validate ${shown}\n  npx dgt run --task-paths ${shown} --engine mock\n`,
   );
 }
 

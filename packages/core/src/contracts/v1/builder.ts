@@ -79,6 +79,11 @@ export type DatabuilderV1 = {
    * so it must pass validation as it is.
    */
   readonly taskExample?: Record<string, unknown>;
+  /**
+   * Small files `taskExample` refers to (a corpus, say), keyed by their path relative to the task
+   * file. `dgt init task` writes them beside the task it scaffolds.
+   */
+  readonly taskFiles?: Readonly<Record<string, string>>;
   call(batch: DataPoint[], ctx: GenerationContext): Promise<DataPoint[]>;
 };
 
