@@ -136,7 +136,7 @@ describe.runIf(available)("DiGiT's safety refusal task runs unchanged", () => {
     expect(String(dups[0]!._reason)).toMatch(/ROUGE|rouge/);
   });
 
-  it('with --engine mock the guardian cannot read a verdict: every request is stored with that reason', async () => {
+  it('with --engine mock the guardian answers as a guardian would (a prompt is risky, a refusal safe): records are made', async () => {
     const dir = await tempDir();
     const result = await runCli(
       [
@@ -153,8 +153,8 @@ describe.runIf(available)("DiGiT's safety refusal task runs unchanged", () => {
       { cwd: dir, env },
     );
     expect(result.stderr).not.toContain('dgt: error');
-    const rejects = await readJsonl(path.join(dir, OUT, 'blocks/granite_guardian.jsonl'));
-    expect(rejects.length).toBeGreaterThan(0);
-    expect(String(rejects[0]!._reason)).toContain("the guardian's reply has no yes/no verdict");
+    expect(result.code).toBe(0);
+    const records = await readJsonl(path.join(dir, OUT, 'final_data.jsonl'));
+    expect(records).toHaveLength(2);
   });
 });

@@ -19,6 +19,17 @@ import { spendingCapReason } from './stopping-criteria.js';
 import { claimTaskDir } from './task-dir-claim.js';
 import type { TaskSettings } from './task-settings.js';
 
+/**
+ * DgtError codes that describe the run's surroundings (a server or disk), not a mistake in what
+ * the user wrote: a task ended by one exits 1, as other runtime failures do.
+ */
+const RUNTIME_CODES: ReadonlySet<string> = new Set([
+  'LM_UNREACHABLE',
+  'QUEUE_UNREACHABLE',
+  'DISK_FULL',
+  'INTERRUPTED',
+]);
+
 /** Opens a datastore of a task: `config` is the task file's mapping (or none for the default). */
 export type StoreOpener = (
   config: Record<string, unknown> | null | undefined,
@@ -517,7 +528,8 @@ export class TaskRun {
     if (this.status) return;
     this.status = status;
     this.reason = reason;
-    if (status === 'failed' && isDgtError(cause)) this.userError = true;
+    if (status === 'failed' && isDgtError(cause) && !RUNTIME_CODES.has(cause.code))
+      this.userError = true;
   }
 
   /**
