@@ -128,3 +128,76 @@ describe('provenance.jsonl', () => {
     }
   });
 });
+
+/** Calls of {@link roomyLm} wait here until six are under way, then finish together. */
+let entered = 0;
+let release: () => void = () => undefined;
+let together = Promise.resolve();
+
+/** {@link notingLm} that reports room for many requests and holds its calls (see above). */
+const roomyLm = defineBlock({
+  role: 'lm',
+  configSchema: z.looseObject({}),
+  create: async (config, ctx) => {
+    const inner = await notingLm.create(config, ctx);
+    return {
+      ...inner,
+      capacity: () => ({ free: 64, queued: 0 }),
+      async call(rows, options, callCtx) {
+        if (++entered === 6) release();
+        await together;
+        return inner.call(rows, options, callCtx);
+      },
+    };
+  },
+});
+
+describe('provenance.jsonl with attempts committed together', () => {
+  it('gives each record the number of the attempt that made it', async () => {
+    // The attempts finish at once, so the runner commits several of them in one group.
+    entered = 0;
+    together = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const grouped = defineBuilder({
+      kind: 'generation',
+      name: 'test/grouped',
+      config: { name: 'test/grouped', blocks: [{ name: 'generator', type: 'roomy_lm' }] },
+      async call(batch, ctx) {
+        const replies = await ctx.blocks.generator!(
+          batch.map((item) => ({ task_name: item.task_name, input: `${ctx.attempt}` })),
+        );
+        return replies.map((reply) => ({
+          task_name: String(reply.task_name),
+          question: String(reply.result),
+          made_in: ctx.attempt,
+        }));
+      },
+    });
+    const project = await tempProject();
+    await project.write(
+      'task.yaml',
+      'task_name: grouped\ntask_description: t\ncreated_by: t\ndata_builder: test/grouped\nseed_examples:\n  - question: one\n  - question: two\n',
+    );
+    const { registry } = await testRegistry(
+      project.dir,
+      { 'test/grouped': grouped },
+      { roomy_lm: roomyLm },
+    );
+    const result = await runTasks({
+      taskPaths: ['task.yaml'],
+      cwd: project.dir,
+      env: {},
+      registry,
+      runner: { numOutputsToGenerate: 6, seedBatchSize: 1, machineBatchSize: 0 },
+    });
+    expect(result.status).toBe('completed');
+    const data = await project.jsonl('output/grouped/data.jsonl');
+    const provenance = await project.jsonl('output/grouped/provenance.jsonl');
+    expect(new Set(data.map((r) => r.made_in)).size).toBeGreaterThan(1);
+    for (const [i, entry] of provenance.entries()) {
+      expect(entry.attempt).toBe(data[i]!.made_in);
+      expect(entry.lm).toEqual([expect.objectContaining({ response: data[i]!.question })]);
+    }
+  });
+});

@@ -75,21 +75,22 @@ export class TaskProvenance {
   }
 
   /**
-   * Writes the entries of records about to be appended (`originals` as the builder returned
-   * them, `records` as they will be stored), durably, before the records themselves.
+   * Writes the entries of records about to be appended, durably, before the records themselves:
+   * per attempt, `originals` as the builder returned them (the keys of their traces) and
+   * `records` as they will be stored. Several attempts committed together take one write.
    */
   async beforeAppend(
-    originals: readonly object[],
-    records: readonly StoredRecord[],
+    attempts: readonly {
+      attempt: number;
+      originals: readonly object[];
+      records: readonly StoredRecord[];
+    }[],
   ): Promise<void> {
     const { task } = this;
-    const entries = provenanceEntries(
-      task.name,
-      task.lastAttemptNumber,
-      originals,
-      records,
-      this.context,
-      this.examples,
+    const records = attempts.flatMap((a) => a.records);
+    if (records.length === 0) return;
+    const entries = attempts.flatMap((a) =>
+      provenanceEntries(task.name, a.attempt, a.originals, a.records, this.context, this.examples),
     );
     await this.log.append(entries);
     // Only generation prompts show earlier records (a transformation would index all its input).

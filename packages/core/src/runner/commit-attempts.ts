@@ -84,8 +84,7 @@ export async function commitAttempts(
     // Transformations commit in input order: the last part's position covers all of them.
     const last = parts.at(-1)!.attempt.parts.find((part) => part.task === task)!;
     const added = await task.commit(
-      parts.flatMap((part) => part.records),
-      parts.map((part) => part.attempt.number),
+      parts.map((part) => ({ number: part.attempt.number, records: part.records })),
       parts.map((part) => part.attempt.rejects),
       // Generation saves the seed position now (seeds of attempts in flight are skipped after a
       // crash, which loses nothing), transformations the input position after the last part.

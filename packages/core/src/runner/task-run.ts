@@ -317,18 +317,18 @@ export class TaskRun {
    * batch runs again.
    */
   async commit(
-    records: DataPoint[],
-    numbers: readonly number[],
+    attempts: readonly { number: number; records: DataPoint[] }[],
     rejects: readonly RejectBuffer[],
     cursor: TaskCursor,
   ): Promise<number> {
+    const records = attempts.flatMap((attempt) => attempt.records);
     const clean = records.map((record) => ({
       ...record,
       task_name: this.name,
       is_seed: record.is_seed ?? false,
     }));
-    this.attempts += numbers.length;
-    for (const number of numbers) {
+    this.attempts += attempts.length;
+    for (const { number } of attempts) {
       this.openAttempts.delete(number);
       this.lastAttemptNumber = Math.max(this.lastAttemptNumber, number);
     }
@@ -337,15 +337,13 @@ export class TaskRun {
       const counts = { ...this.rejected };
       for (const { block, rows } of own) counts[block] = (counts[block] ?? 0) + rows.length;
       await this.writeState(cursor, this.dataCount + clean.length, counts);
-      // provenance: entries land before their records, so a kill leaves no record without one
-      await this.provenance.beforeAppend(records, clean);
+      await this.writeProvenance(attempts, clean);
       if (clean.length) await this.data.append(clean);
       this.dataCount += clean.length;
       this.accepted.push(...clean);
       for (const { block, rows } of own) await this.storeRejects(block, rows);
     } else {
-      // provenance: entries land before their records, so a kill leaves no record without one
-      await this.provenance.beforeAppend(records, clean);
+      await this.writeProvenance(attempts, clean);
       if (clean.length) await this.data.append(clean);
       this.dataCount += clean.length;
       for (const { block, rows } of own) await this.storeRejects(block, rows);
@@ -353,6 +351,27 @@ export class TaskRun {
     }
     this.applySpendingCaps();
     return clean.length;
+  }
+
+  /**
+   * Provenance entries of the records about to be appended, each attempt's traced by its own
+   * number and requests, written before the records: a kill leaves no record without one.
+   */
+  private async writeProvenance(
+    attempts: readonly { number: number; records: DataPoint[] }[],
+    clean: readonly StoredRecord[],
+  ): Promise<void> {
+    let at = 0;
+    const groups = attempts.map(({ number, records }) => {
+      const group = {
+        attempt: number,
+        originals: records,
+        records: clean.slice(at, at + records.length),
+      };
+      at += records.length;
+      return group;
+    });
+    await this.provenance.beforeAppend(groups);
   }
 
   /** The loaders' position now (after the batches taken so far). */
