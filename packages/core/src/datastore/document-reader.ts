@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { basename, extname, relative, sep } from 'node:path';
+import { readUtf8File } from './read-utf8-file.js';
 
 /** A text or markdown document read as a record. */
 export type DocumentRecord = {
@@ -13,7 +13,7 @@ export type DocumentRecord = {
 
 /** Reads one document file as a {@link DocumentRecord}. */
 export async function readDocument(file: string, baseDir: string): Promise<DocumentRecord> {
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  const text = (await readUtf8File(file)).replace(/^\uFEFF/, '');
   return {
     path: relative(baseDir, file).split(sep).join('/'),
     name: basename(file, extname(file)),

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
 import { findJsonSyntaxError } from './json-error-position.js';
 import { describeJsonType, isRecordObject } from './jsonl-reader.js';
+import { readUtf8File } from './read-utf8-file.js';
 import type { RecordFileCodec } from './record-file-codec.js';
 
 /**
@@ -45,7 +45,7 @@ export function parseJsonRecords(text: string, path: string): StoredRecord[] {
 export const jsonCodec: RecordFileCodec = {
   format: 'JSON',
   async *read(path) {
-    yield* parseJsonRecords(await readFile(path, 'utf8'), path);
+    yield* parseJsonRecords(await readUtf8File(path), path);
   },
   async *serialize(records) {
     let first = true;

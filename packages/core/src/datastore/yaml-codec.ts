@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
 import { yamlValue } from '../util/yaml-value.js';
 import { describeJsonType, isRecordObject } from './jsonl-reader.js';
+import { readUtf8File } from './read-utf8-file.js';
 import type { RecordFileCodec } from './record-file-codec.js';
 
 /**
@@ -50,7 +50,7 @@ export function parseYamlRecords(text: string, path: string): StoredRecord[] {
 export const yamlCodec: RecordFileCodec = {
   format: 'YAML',
   async *read(path) {
-    yield* parseYamlRecords(await readFile(path, 'utf8'), path);
+    yield* parseYamlRecords(await readUtf8File(path), path);
   },
   async *serialize(records) {
     let empty = true;
