@@ -226,3 +226,33 @@ describe('a task key that nothing reads', () => {
     expect(result.code).toBe(0);
   });
 });
+
+describe('a key of a datastore or formatter mapping that looks like a typo', () => {
+  it('is warned by validate with its line and the key meant', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'seeds.jsonl'), '{"question": "q", "answer": "a"}\n');
+    await writeFile(
+      path.join(dir, 'task.yaml'),
+      [
+        'task_name: mappings',
+        'data_builder: geography_qa',
+        'seed_datastore:',
+        '  type: default',
+        '  data_pth: seeds.jsonl',
+        'formatter:',
+        '  type: messages',
+        '  sytem: You answer geography questions.',
+        'seed_examples:',
+        '  - {question: What is the capital of Peru?, answer: Lima}',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['validate', 'task.yaml', '--engine', 'mock'], { cwd: dir });
+    expect(result.stderr).toContain(
+      `${path.join(dir, 'task.yaml')}:5 task "mappings" seed_datastore: unknown key "data_pth" — did you mean "data_path"? It is ignored.`,
+    );
+    expect(result.stderr).toContain(
+      `${path.join(dir, 'task.yaml')}:8 task "mappings" formatter: unknown key "sytem" — did you mean "system"? It is ignored.`,
+    );
+  });
+});

@@ -25,7 +25,7 @@ import {
 } from './builder-config.js';
 import { inputFields } from './builder-fields.js';
 import { resolveSharedStateUrl } from './shared-state-url.js';
-import { checkTaskFormatter } from './task-checks.js';
+import { checkTaskFormatter, mappingKeyWarnings } from './task-checks.js';
 import { unknownBuilderKeyWarnings, unknownTaskKeyWarnings } from './task-key-warnings.js';
 import { type RunnerOverrides, resolveTaskSettings, type TaskSettings } from './task-settings.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
@@ -286,6 +286,7 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
           }
           await checkTaskFormatter(registry, task);
           warnings.push(...unknownTaskKeyWarnings(task, id, builder));
+          warnings.push(...(await mappingKeyWarnings(registry, task)));
           planned.push({ loaded: task, settings, seeds });
         });
       if (planned.length < group.length) return;
