@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
+import { strictUtf8 } from './read-utf8-file.js';
 import type { RecordFileCodec } from './record-file-codec.js';
 
 /** A record field as a CSV cell: strings as they are, objects as JSON, nothing as empty. */
@@ -21,12 +22,14 @@ export const csvCodec: RecordFileCodec = {
   async *read(path) {
     // The CSV libraries load when a CSV file is first read or written, not with every run.
     const { parse } = await import('csv-parse');
-    const rows = createReadStream(path).pipe(
-      parse({ columns: true, bom: true, skip_empty_lines: true }),
-    );
+    const text = createReadStream(path).pipe(strictUtf8(path));
+    const rows = text.pipe(parse({ columns: true, bom: true, skip_empty_lines: true }));
+    // A decoding error ends the text stream; pass it on to the rows being read.
+    text.on('error', (error) => rows.destroy(error));
     try {
       for await (const row of rows) yield row as StoredRecord;
     } catch (cause) {
+      if (cause instanceof DgtError) throw cause;
       const line = (cause as { lines?: unknown }).lines;
       const where = typeof line === 'number' ? `${path}:${line}` : path;
       const reason = cause instanceof Error ? cause.message : String(cause);

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { csvCodec } from './csv-codec.js';
 import { jsonCodec } from './json-codec.js';
 import { readUtf8File } from './read-utf8-file.js';
 import { yamlCodec } from './yaml-codec.js';
@@ -29,7 +30,7 @@ describe('readUtf8File', () => {
     await expect(readUtf8File(full)).rejects.toThrow(`${full}:3: not valid UTF-8 text (column 11)`);
   });
 
-  it('stops JSON and YAML inputs instead of reading U+FFFD into a record', async () => {
+  it('stops JSON, YAML and CSV inputs instead of reading U+FFFD into a record', async () => {
     const json = await file(
       'in.json',
       Buffer.concat([Buffer.from('[{"q": "'), BAD, Buffer.from('"}]')]),
@@ -43,5 +44,9 @@ describe('readUtf8File', () => {
     };
     await expect(drain(jsonCodec.read(json))).rejects.toThrow(`${json}:1: not valid UTF-8`);
     await expect(drain(yamlCodec.read(yaml))).rejects.toThrow(`${yaml}:1: not valid UTF-8`);
+    const csv = await file('in.csv', Buffer.concat([Buffer.from('q,a\nok,fine\nbad,'), BAD]));
+    await expect(drain(csvCodec.read(csv))).rejects.toThrow(
+      `${csv}:3: not valid UTF-8 text (column 5)`,
+    );
   });
 });
