@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { LmBatchEvent } from '@dgt/core';
 import type { ProviderRequest, ProviderResponse } from '../provider.js';
 import type { Executed } from '../request-runner.js';
 import type { BatchApi, BatchItemResult } from './batch-api.js';
@@ -10,29 +11,8 @@ import type { BatchSettings } from './settings.js';
 /** How a request sent through the batch engine ended; `batched` when a batch answered it. */
 export type BatchOutcome = Executed & { batched: boolean };
 
-/** What the engine reports about its batches (turned into `lm-batch` events by the block). */
-export type BatchNotice = {
-  batchId: string;
-  state:
-    | 'submitted'
-    | 're-attached'
-    | 'cancelling'
-    | 'ended'
-    | 'refused'
-    | 'submit-failed'
-    | 'journal-failed';
-  requests: number;
-  status?: string;
-  succeeded?: number;
-  failed?: number;
-  /** From submission to now. */
-  waitedMs?: number;
-  /** Batches of this engine not yet collected, after this notice. */
-  pending: number;
-  /** Batches of this engine collected so far. */
-  completed: number;
-  message?: string;
-};
+/** What the engine reports about its batches: an `lm-batch` event without what the block adds. */
+export type BatchNotice = Omit<LmBatchEvent, 'type' | 'block' | 'provider' | 'model'>;
 
 /** Everything the batch engine needs from its block. */
 export type BatchEngineOptions = {
