@@ -2,13 +2,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type {
-  BlockDefinition,
-  BlockRow,
-  BlockV1,
-  DgtEvent,
-  LmCallOptions,
-  LmRequestEvent,
+import {
+  type BlockDefinition,
+  type BlockRow,
+  type BlockV1,
+  brandBlock,
+  type DgtEvent,
+  type LmCallOptions,
+  type LmRequestEvent,
 } from '@dgt/core';
 
 /** A fresh, empty cache folder, so tests never share cached answers. */
@@ -26,10 +27,11 @@ export async function makeBlock(
   env: Record<string, string | undefined> = {},
 ): Promise<BlockV1> {
   const parsed = definition.configSchema.parse({ name: 'generator', ...config });
-  return definition.create(parsed, {
+  const made = await definition.create(parsed, {
     outputDir: '/tmp/dgt-test',
     env: { DGT_CACHE_DIR: tempCacheDir(), ...env },
   });
+  return brandBlock(made, { role: definition.role, type: parsed.type, name: parsed.name });
 }
 
 /** Calls a block and collects the events it emitted. */

@@ -40,6 +40,11 @@ export { QUEUE_URL_ENV, redactUrl, resolveSharedStateUrl } from './runner/shared
 export { isTaskDirClaimed } from './runner/task-dir-claim.js';
 export type { RunnerOverrides, TaskSettings } from './runner/task-settings.js';
 export * from './schema/json-schema-sample.js';
+export {
+  type SchemaIssue,
+  type SchemaValidation,
+  validateWithSchema,
+} from './schema/validate-schema.js';
 export * from './template/index.js';
 export { lexicalEmbedding } from './text/lexical-embedding.js';
 export {

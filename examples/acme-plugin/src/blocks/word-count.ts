@@ -21,11 +21,6 @@ export const wordCountBlock = defineBlock({
   configSchema: wordCountConfigSchema,
   create(config) {
     return {
-      specificationVersion: 'v1',
-      kind: 'block',
-      role: 'validator',
-      type: config.type,
-      name: config.name,
       async call(rows: BlockRow[]) {
         const kept: BlockRow[] = [];
         const rejected: RejectedRow[] = [];

@@ -1,4 +1,10 @@
-import type { BlockCallContext, BlockDefinition, BlockInitContext, BlockV1 } from '@dgt/core';
+import {
+  type BlockCallContext,
+  type BlockDefinition,
+  type BlockInitContext,
+  type BlockV1,
+  brandBlock,
+} from '@dgt/core';
 
 /** Test helper: validates a config with the block's schema and creates the block. */
 export async function makeBlock(
@@ -7,10 +13,13 @@ export async function makeBlock(
   init: Partial<BlockInitContext> = {},
 ): Promise<BlockV1> {
   const parsed = definition.configSchema.parse({ name: 'check', type: 'test', ...config });
-  return definition.create(
-    { ...parsed, name: String(config.name ?? 'check'), type: String(config.type ?? 'test') },
+  const name = String(config.name ?? 'check');
+  const type = String(config.type ?? 'test');
+  const made = await definition.create(
+    { ...parsed, name, type },
     { outputDir: '.', env: {}, ...init },
   );
+  return brandBlock(made, { role: definition.role, type, name });
 }
 
 /** Test helper: a call context whose tasks keep state under `dir`. */

@@ -7,6 +7,7 @@ import {
   type BoundBlock,
   bindBlock,
   blocksForAttempt,
+  brandBlock,
   createRandom,
   type Databuilder,
   DgtError,
@@ -17,6 +18,7 @@ import {
   type Registry,
   type RejectedRow,
   sampleExamples,
+  validateWithSchema,
 } from '@dgt/core';
 import { BUILDER_JOB_VERSION, type BuilderJob, type BuilderJobResult } from './builder-job.js';
 
@@ -66,16 +68,17 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
     where: string,
   ): Promise<BlockV1> {
     const definition = await blockDefinition(config.type, where);
-    const parsed = definition.configSchema.safeParse(config);
+    const parsed = validateWithSchema(definition.configSchema, config);
     if (!parsed.success) {
       throw new DgtError(
         'INVALID_BLOCK_CONFIG',
-        `${where}: ${parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.map(String).join('.') || '(block)'}: ${i.message}`).join('; ')}`,
+        `${where}: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(block)'}: ${i.message}`).join('; ')}`,
       );
     }
-    const block = await definition.create(
-      { ...(parsed.data as object), name: config.name ?? config.type, type: config.type },
-      initContext,
+    const name = config.name ?? config.type;
+    const block = brandBlock(
+      await definition.create({ ...(parsed.data as object), name, type: config.type }, initContext),
+      { role: definition.role, type: config.type, name },
     );
     if (!isBlock(block))
       throw new DgtError(

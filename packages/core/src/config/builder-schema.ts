@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { BlockConfig, BuilderConfig } from '../contracts/v1/builder-config.js';
+
+export type { BlockConfig, BuilderConfig };
 
 /**
  * The keys every block entry of a builder YAML may carry; the block type's own schema validates
@@ -23,9 +26,6 @@ export const blockConfigSchema = z.looseObject({
     ),
 });
 
-/** One block entry of a builder YAML. */
-export type BlockConfig = z.infer<typeof blockConfigSchema>;
-
 /** A postprocessor: the name of a block of the builder, or a mapping with the name and overrides. */
 export const postprocessorConfigSchema = z.union([
   z.string().min(1),
@@ -40,7 +40,14 @@ export const builderConfigSchema = z.looseObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** A parsed builder configuration. */
-export type BuilderConfig = z.infer<typeof builderConfigSchema>;
 /** A builder configuration as written (defaults not yet applied). */
 export type BuilderConfigInput = z.input<typeof builderConfigSchema>;
+
+// The contract states these shapes as plain types; this fails to compile if the schemas drift.
+type Expect<T extends true> = T;
+type Assignable<From, To> = [From] extends [To] ? true : false;
+/** Compile-time check that the schemas produce the contract's config types. */
+export type BuilderSchemaMatchesContract = [
+  Expect<Assignable<z.infer<typeof blockConfigSchema>, BlockConfig>>,
+  Expect<Assignable<z.infer<typeof builderConfigSchema>, BuilderConfig>>,
+];

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { StandardSchemaV1 } from '../contracts/v1/standard-schema.js';
 import { DgtError, type DgtErrorCode } from '../errors/dgt-error.js';
 
 /** Describes a value's type the way a user reads it in YAML. */
@@ -20,21 +20,33 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** A schema issue: Standard Schema's fields, plus zod's details when a zod schema made it. */
+type Issue = StandardSchemaV1.Issue & {
+  code?: string;
+  expected?: string;
+  minimum?: unknown;
+  keys?: readonly string[];
+};
+
+const pathOf = (issue: Issue): PropertyKey[] =>
+  (issue.path ?? []).map((step) => (typeof step === 'object' && step !== null ? step.key : step));
+
 /**
- * Turns zod issues into one {@link DgtError} whose lines name `file:line`, the key, what was
- * found and what is expected.
+ * Turns schema issues (zod's, or any Standard Schema library's) into one {@link DgtError} whose
+ * lines name `file:line`, the key, what was found and what is expected.
  */
 export function zodToDgtError(
   code: DgtErrorCode,
-  error: z.ZodError,
+  error: { readonly issues: readonly Issue[] },
   data: unknown,
   where: (path: readonly PropertyKey[]) => string,
   prefix: readonly PropertyKey[] = [],
 ): DgtError {
   const lines = error.issues.slice(0, 8).map((issue) => {
-    const path = [...prefix, ...issue.path];
+    const issuePath = pathOf(issue);
+    const path = [...prefix, ...issuePath];
     const key = path.length ? path.map(String).join('.') : '(top level)';
-    const found = valueAt(data, issue.path);
+    const found = valueAt(data, issuePath);
     let message = issue.message;
     if (issue.code === 'invalid_type') {
       message =
@@ -43,7 +55,7 @@ export function zodToDgtError(
           : `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}, found ${describe(found)}`;
     } else if (issue.code === 'too_small' && typeof found === 'number') {
       message = `must be at least ${String(issue.minimum)}, found ${found}`;
-    } else if (issue.code === 'unrecognized_keys') {
+    } else if (issue.code === 'unrecognized_keys' && issue.keys) {
       message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
     }
     return `${where(path)}: ${key}: ${message}`;

@@ -1,26 +1,69 @@
-import type { z } from 'zod';
-import type { BlockDefinitionV1 } from './v1/block.js';
+import type { BlockDefinitionV1, BlockImplementationV1, BlockRole, BlockV1 } from './v1/block.js';
 import type { DatabuilderV1 } from './v1/builder.js';
 import type { DatastoreDefinitionV1 } from './v1/datastore.js';
 import type { FormatterDefinitionV1 } from './v1/formatter.js';
+import type { StandardSchemaV1 } from './v1/standard-schema.js';
 
 type WithoutBrand<T> = Omit<T, 'specificationVersion' | 'kind'>;
 
+const isPromise = (
+  value: BlockImplementationV1 | Promise<BlockImplementationV1>,
+): value is Promise<BlockImplementationV1> =>
+  typeof (value as { then?: unknown }).then === 'function';
+
 /**
- * Declares a block type; fills the contract brand and keeps the config type inferred from the
- * schema.
+ * Gives a block instance its brand, `role`, `type` and `name`, unless it already has them (a
+ * plugin written before core added them). The instance itself gains the fields, so a class
+ * instance keeps its methods and private state, and capabilities beside `call` (such as `embed`)
+ * stay reachable.
+ */
+export function brandBlock(
+  instance: BlockImplementationV1,
+  brand: { role: BlockRole; type: string; name: string },
+): BlockV1 {
+  const target = instance as Partial<BlockV1> & BlockImplementationV1;
+  if (target.specificationVersion !== undefined && target.kind !== undefined)
+    return target as BlockV1;
+  const fields = { specificationVersion: 'v1', kind: 'block', ...brand } as const;
+  for (const [key, value] of Object.entries(fields)) {
+    if (Object.hasOwn(target, key) || key in target) continue;
+    Object.defineProperty(target, key, { value, enumerable: true });
+  }
+  return target as BlockV1;
+}
+
+/** A block definition made by {@link defineBlock}: its `create` returns branded instances. */
+export type DefinedBlock<Schema extends StandardSchemaV1> = Omit<
+  BlockDefinitionV1<Schema>,
+  'create'
+> & {
+  create(...args: Parameters<BlockDefinitionV1<Schema>['create']>): BlockV1 | Promise<BlockV1>;
+};
+
+/**
+ * Declares a block type: fills the contract brand, keeps the config type inferred from the
+ * schema, and brands the instances `create` returns, so a block is written as its behaviour only.
  *
  * @example
  * export default defineBlock({
  *   role: 'transform',
  *   configSchema: z.object({ field: z.string() }),
- *   create: (config) => ({ ... }),
+ *   create: (config) => ({ call: async (rows) => ({ rows }) }),
  * });
  */
-export function defineBlock<Schema extends z.ZodType>(
+export function defineBlock<Schema extends StandardSchemaV1>(
   definition: WithoutBrand<BlockDefinitionV1<Schema>>,
-): BlockDefinitionV1<Schema> {
-  return { ...definition, specificationVersion: 'v1', kind: 'block-definition' };
+): DefinedBlock<Schema> {
+  const create = (
+    ...[config, ctx]: Parameters<BlockDefinitionV1<Schema>['create']>
+  ): BlockV1 | Promise<BlockV1> => {
+    const brand = { role: definition.role, type: config.type, name: config.name };
+    const instance = definition.create(config, ctx);
+    // A factory that answers synchronously keeps doing so.
+    if (!isPromise(instance)) return brandBlock(instance, brand);
+    return instance.then((made) => brandBlock(made, brand));
+  };
+  return { ...definition, specificationVersion: 'v1', kind: 'block-definition', create };
 }
 
 /** Declares a databuilder; fills the contract version. `kind` says generation or transformation. */
@@ -31,14 +74,14 @@ export function defineBuilder(
 }
 
 /** Declares a datastore type; fills the contract brand. */
-export function defineDatastore<Schema extends z.ZodType>(
+export function defineDatastore<Schema extends StandardSchemaV1>(
   definition: WithoutBrand<DatastoreDefinitionV1<Schema>>,
 ): DatastoreDefinitionV1<Schema> {
   return { ...definition, specificationVersion: 'v1', kind: 'datastore-definition' };
 }
 
 /** Declares a formatter type; fills the contract brand. */
-export function defineFormatter<Schema extends z.ZodType>(
+export function defineFormatter<Schema extends StandardSchemaV1>(
   definition: WithoutBrand<FormatterDefinitionV1<Schema>>,
 ): FormatterDefinitionV1<Schema> {
   return { ...definition, specificationVersion: 'v1', kind: 'formatter-definition' };

@@ -3,6 +3,7 @@ import type { Databuilder } from './v1/builder.js';
 import type { Datastore, DatastoreDefinition } from './v1/datastore.js';
 import type { EmbeddingCapability } from './v1/embedding.js';
 import type { FormatterDefinition } from './v1/formatter.js';
+import type { StandardSchemaV1 } from './v1/standard-schema.js';
 
 // Structural checks on the brand fields: plugins may bring their own copy of core, so
 // `instanceof` would fail across copies.
@@ -15,12 +16,19 @@ function branded(value: unknown, kinds: readonly string[]): value is Record<stri
   return SUPPORTED_VERSIONS.has(v.specificationVersion) && kinds.includes(v.kind as string);
 }
 
+/** True for a Standard Schema (zod 4, valibot, arktype, …): it has `~standard.validate`. */
+export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  const props = (value as Partial<StandardSchemaV1>)['~standard'];
+  return typeof props === 'object' && props !== null && typeof props.validate === 'function';
+}
+
 /** True for a block definition of a contract version this core understands. */
 export function isBlockDefinition(value: unknown): value is BlockDefinition {
   return (
     branded(value, ['block-definition']) &&
     typeof value.create === 'function' &&
-    typeof value.configSchema === 'object'
+    isStandardSchema(value.configSchema)
   );
 }
 

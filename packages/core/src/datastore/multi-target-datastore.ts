@@ -7,6 +7,7 @@ import type {
   StoredRecord,
 } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
+import { validateWithSchema } from '../schema/validate-schema.js';
 import { builtinDatastores } from './builtin-datastores.js';
 
 const targetSchema = z.looseObject({ type: z.string().min(1).default('default') });
@@ -59,7 +60,7 @@ export const multiTargetDatastore = defineDatastore({
             .join(', ')}.`,
         );
       }
-      const parsed = definition.configSchema.safeParse(target);
+      const parsed = validateWithSchema(definition.configSchema, target);
       if (!parsed.success) {
         throw new DgtError(
           'INVALID_TASK',

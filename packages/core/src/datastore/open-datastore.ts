@@ -5,6 +5,7 @@ import type {
   DatastoreV1,
 } from '../contracts/v1/datastore.js';
 import { DgtError } from '../errors/dgt-error.js';
+import { validateWithSchema } from '../schema/validate-schema.js';
 import { builtinDatastores } from './builtin-datastores.js';
 
 /** A datastore mapping as a task file writes it: `type` (default `default`) and its keys. */
@@ -35,7 +36,7 @@ export async function openDatastore(
       `Unknown datastore type '${type}'. Known types: ${Object.keys(definitions).sort().join(', ')}.`,
     );
   }
-  const parsed = definition.configSchema.safeParse(config);
+  const parsed = validateWithSchema(definition.configSchema, config);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue: { path: PropertyKey[]; message: string }) => {
       const key = issue.path.map(String).join('.') || '(mapping)';

@@ -1,3 +1,7 @@
+import type { LmBatchEvent, LmRequestEvent, WarningEvent } from '../contracts/v1/block-events.js';
+
+export type { LmBatchEvent, LmRequestEvent, WarningEvent };
+
 /**
  * Everything the runner reports, as a discriminated union on `type`. Core never prints: the CLI
  * turns these into progress bars, lines or NDJSON (`--json`).
@@ -150,60 +154,6 @@ export type BlockEvent = {
   rejected: number;
 };
 
-/** One LM request finished (successfully, from cache, or failed after retries). */
-export type LmRequestEvent = {
-  type: 'lm-request';
-  block: string;
-  provider: string;
-  model: string;
-  task?: string;
-  ok: boolean;
-  cached: boolean;
-  promptTokens: number;
-  completionTokens: number;
-  durationMs: number;
-  retries: number;
-  /** Estimated cost of this request in US dollars, when the model's price is known. */
-  costUsd?: number;
-  /** Answered through the provider's Batch API (priced at its batch rate). */
-  batch?: boolean;
-  error?: string;
-};
-
-/**
- * A batch of an LM block changed state: `submitted`, `re-attached` (a pending batch of an earlier
- * run, found in the batch journal), `cancelling` (its deadline came), `ended` (collected),
- * `refused` (not submitted: it could pass the budget), `submit-failed` (its requests went online),
- * `journal-failed` (submitted, but its id could not be recorded; the run still follows it).
- */
-export type LmBatchEvent = {
-  type: 'lm-batch';
-  block: string;
-  provider: string;
-  model: string;
-  batchId: string;
-  state:
-    | 'submitted'
-    | 're-attached'
-    | 'cancelling'
-    | 'ended'
-    | 'refused'
-    | 'submit-failed'
-    | 'journal-failed';
-  /** Requests in the batch (or refused). */
-  requests: number;
-  /** The provider's word for how it ended. */
-  status?: string;
-  succeeded?: number;
-  failed?: number;
-  /** From submission to collection. */
-  waitedMs?: number;
-  /** The block's batches not yet collected, and collected so far, after this event. */
-  pending: number;
-  completed: number;
-  message?: string;
-};
-
 /** A postprocessor ran over all of a task's accepted records. */
 export type PostprocessEvent = {
   type: 'postprocess';
@@ -212,9 +162,6 @@ export type PostprocessEvent = {
   before: number;
   after: number;
 };
-
-/** Something the user should know that does not stop the run. */
-export type WarningEvent = { type: 'warning'; message: string; task?: string };
 
 /** A function that receives events. */
 export type EventSink = (event: DgtEvent) => void;

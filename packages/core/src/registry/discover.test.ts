@@ -54,7 +54,7 @@ export default {
   kind: 'block-definition',
   role: 'transform',
   label: ${JSON.stringify(label)},
-  configSchema: { safeParse: (value) => ({ success: true, data: value }) },
+  configSchema: { '~standard': { version: 1, vendor: 'test', validate: (value) => ({ value }) } },
   create: (config) => ({ specificationVersion: 'v1', kind: 'block', name: 'b', call: async (x) => x }),
 };
 `;

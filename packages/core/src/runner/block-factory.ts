@@ -1,8 +1,10 @@
 import type { BlockConfig } from '../config/builder-schema.js';
 import { zodToDgtError } from '../config/zod-issues.js';
+import { brandBlock } from '../contracts/define.js';
 import { isBlock, isBlockDefinition } from '../contracts/guards.js';
 import type { BlockDefinition, BlockInitContext, BlockV1 } from '../contracts/v1/block.js';
 import { DgtError } from '../errors/dgt-error.js';
+import { validateWithSchema } from '../schema/validate-schema.js';
 import { applyEngineOverride } from './builder-config.js';
 import type { PlannedBuilder, RunPlan } from './plan-run.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
@@ -45,7 +47,8 @@ export function createBlockFactory(plan: RunPlan, purpose: 'run' | 'check'): Blo
     initContext,
     warnings,
     async create(planned, config) {
-      const block = await planned.blockDefinitions.get(config.type)!.create(config, initContext);
+      const definition = planned.blockDefinitions.get(config.type)!;
+      const block = branded(await definition.create(config, initContext), definition, config);
       if (!isBlock(block)) {
         throw new DgtError(
           'INVALID_PLUGIN',
@@ -86,7 +89,7 @@ async function createInnerBlock(
   const [effective] = applyEngineOverride({ blocks: [{ ...config, name }] }, plan.engine, isLm)
     .blocks as BlockConfig[];
   const definition = definitions.get(effective!.type)!;
-  const parsed = definition.configSchema.safeParse(effective);
+  const parsed = validateWithSchema(definition.configSchema, effective);
   if (!parsed.success)
     throw zodToDgtError('INVALID_BLOCK_CONFIG', parsed.error, effective, () => where);
   for (const warning of unknownKeyWarnings({
@@ -97,9 +100,13 @@ async function createInnerBlock(
   })) {
     if (!warnings.includes(warning)) warnings.push(warning);
   }
-  const block = await definition.create(
-    { ...(parsed.data as object), name, type: effective!.type },
-    initContext,
+  const block = branded(
+    await definition.create(
+      { ...(parsed.data as object), name, type: effective!.type },
+      initContext,
+    ),
+    definition,
+    { name, type: effective!.type },
   );
   if (!isBlock(block))
     throw new DgtError(
@@ -107,4 +114,23 @@ async function createInnerBlock(
       `${where}: block type "${effective!.type}" created something that is not a block.`,
     );
   return block;
+}
+
+/**
+ * Brands what a definition's `create` returned (definitions made with another copy of core, or
+ * without `defineBlock`, return the bare implementation); anything without `call` stays unbranded
+ * so the caller reports it.
+ */
+function branded(
+  made: unknown,
+  definition: BlockDefinition,
+  config: { name: string; type: string },
+): unknown {
+  if (typeof made !== 'object' || made === null || typeof (made as BlockV1).call !== 'function')
+    return made;
+  return brandBlock(made as BlockV1, {
+    role: definition.role,
+    type: config.type,
+    name: config.name,
+  });
 }

@@ -17,6 +17,7 @@ import type { Databuilder } from '../contracts/v1/builder.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { combineDgtErrors, DgtError, isDgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
+import { validateWithSchema } from '../schema/validate-schema.js';
 import {
   applyEngineOverride,
   type EngineOverride,
@@ -214,7 +215,7 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
         }
         names.add(block.name);
         await loadDefinition(block.type, where(['blocks', i, 'type']));
-        const parsed = definitions.get(block.type)!.configSchema.safeParse(block);
+        const parsed = validateWithSchema(definitions.get(block.type)!.configSchema, block);
         if (!parsed.success) {
           // A key an engine flag set is the flag's mistake, not the builder file's.
           const flags: Record<string, string | undefined> = isLm(block.type)
@@ -269,7 +270,7 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
       for (const task of group)
         await collect(async () => {
           if (builder.taskSchema) {
-            const parsed = builder.taskSchema.safeParse(task.config);
+            const parsed = validateWithSchema(builder.taskSchema, task.config);
             if (!parsed.success)
               throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
           }
@@ -346,7 +347,10 @@ async function loadSeeds(
   }
   if (builder.inputSchema) {
     for (const [i, seed] of seeds.entries()) {
-      const parsed = builder.inputSchema.safeParse({ task_name: task.config.task_name, ...seed });
+      const parsed = validateWithSchema(builder.inputSchema, {
+        task_name: task.config.task_name,
+        ...seed,
+      });
       // The builder sees seeds as its schema reads them (e.g. numbers coerced to text).
       if (parsed.success) seeds[i] = parsed.data as StoredRecord;
       if (!parsed.success) {
@@ -384,7 +388,7 @@ export async function openConfiguredStore(
     type,
     where,
   )) as import('../contracts/v1/datastore.js').DatastoreDefinition;
-  const parsed = definition.configSchema.safeParse({ ...mapping, type });
+  const parsed = validateWithSchema(definition.configSchema, { ...mapping, type });
   if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, mapping, () => where);
   return definition.create(parsed.data, {
     outputDir: path.resolve(task.baseDir),

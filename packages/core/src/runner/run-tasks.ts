@@ -18,6 +18,7 @@ import type {
 } from '../events/events.js';
 import { countLmRequest, emptyLmUsage } from '../events/lm-usage.js';
 import { createRandom } from '../random/seeded-random.js';
+import { validateWithSchema } from '../schema/validate-schema.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { createBlockFactory } from './block-factory.js';
 import { bindBlock } from './bound-block.js';
@@ -299,7 +300,7 @@ function outputStoreOpener(plan: RunPlan, task: TaskRun['task']): StoreOpener {
     const type = typeof rest.type === 'string' ? rest.type : 'default';
     const where = task.where(['datastore']);
     const definition = (await plan.registry.load('datastores', type, where)) as DatastoreDefinition;
-    const parsed = definition.configSchema.safeParse({ ...rest, type });
+    const parsed = validateWithSchema(definition.configSchema, { ...rest, type });
     if (!parsed.success) throw zodToDgtError('INVALID_TASK', parsed.error, rest, () => where);
     const settings = planSettings(plan, task);
     return definition.create(parsed.data, {
@@ -364,7 +365,7 @@ async function createFormatter(
       'INVALID_PLUGIN',
       `${where}: formatter "${mapping.type}" is not a formatter definition.`,
     );
-  const parsed = definition.configSchema.safeParse(mapping);
+  const parsed = validateWithSchema(definition.configSchema, mapping);
   if (!parsed.success)
     throw zodToDgtError('INVALID_TASK', parsed.error, mapping, (p) =>
       task.where(['formatter', ...p]),
@@ -433,7 +434,7 @@ function provenanceContext(planned: PlannedBuilder, plan: RunPlan, runId: string
 /** Checks transformation inputs against a builder's input schema, with a one-line reason. */
 function inputChecker(schema: NonNullable<Databuilder['inputSchema']>) {
   return (record: DataPoint): { record: DataPoint } | { reason: string } => {
-    const parsed = schema.safeParse(record);
+    const parsed = validateWithSchema(schema, record);
     if (parsed.success) return { record: parsed.data as DataPoint };
     const issue = parsed.error.issues[0]!;
     return { reason: `${issue.path.join('.') || 'record'}: ${issue.message}` };

@@ -3,6 +3,7 @@ import { zodToDgtError } from '../config/zod-issues.js';
 import { isDatastoreDefinition, isFormatterDefinition } from '../contracts/guards.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
+import { validateWithSchema } from '../schema/validate-schema.js';
 import { nearMisses, schemaKeys } from './unknown-keys.js';
 
 /**
@@ -20,7 +21,7 @@ export async function checkTaskFormatter(registry: Registry, task: LoadedTask): 
       `${where}: formatter "${mapping.type}" is not a formatter definition (expected defineFormatter(...), specificationVersion 'v1').`,
     );
   }
-  const parsed = definition.configSchema.safeParse(mapping);
+  const parsed = validateWithSchema(definition.configSchema, mapping);
   if (!parsed.success) {
     throw zodToDgtError('INVALID_TASK', parsed.error, mapping, (p) =>
       task.where(['formatter', ...p]),

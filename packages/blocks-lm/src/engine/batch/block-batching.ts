@@ -1,4 +1,4 @@
-import type { BlockCallContext, DgtEvent } from '@dgt/core';
+import type { BlockCallContext, BlockCallEvent } from '@dgt/core';
 import type { ModelPrice, ResolvedLmConfig } from '../../config.js';
 import { resolveCacheDir } from '../cache.js';
 import { costOf } from '../pricing.js';
@@ -60,9 +60,9 @@ export function createBlockBatching(
       notice: `block ${name}: ${provider.name} has no Batch API; its requests run online at the normal price.`,
     };
   }
-  let emit: ((event: DgtEvent) => void) | undefined;
+  let emit: ((event: BlockCallEvent) => void) | undefined;
   // Events of batches re-attached before the first call wait for a context to report through.
-  const early: DgtEvent[] = [];
+  const early: BlockCallEvent[] = [];
   const batchPrice = (prompt: number, completion: number) =>
     price ? costOf(price, prompt, completion) * BATCH_PRICE_FACTOR : undefined;
   const engine = new BatchEngine({
@@ -80,7 +80,7 @@ export function createBlockBatching(
     costOf: (response) =>
       batchPrice(response.usage.prompt_tokens, response.usage.completion_tokens),
     notify: (notice) => {
-      const event: DgtEvent = {
+      const event: BlockCallEvent = {
         type: 'lm-batch',
         block: name,
         provider: provider.name,

@@ -2,7 +2,13 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type Databuilder, DgtError, inputFields, isDatabuilder } from '@dgt/core';
+import {
+  type Databuilder,
+  DgtError,
+  inputFields,
+  isDatabuilder,
+  validateWithSchema,
+} from '@dgt/core';
 import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../../io.js';
 import { cliPackageRoot } from '../../package-root.js';
@@ -60,8 +66,9 @@ function dependencyVersions(root: string): Record<string, string> {
     ...TOOL_VERSIONS,
     '@dgt/cli': dgtRange('@dgt/cli', root, cli),
     '@dgt/core': dgtRange('@dgt/core', root, core),
-    // Plugins peer on core across its whole 0.x line (as the first-party plugins do).
-    '@dgt/core:peer': major === 0 ? `>=0.${minor}.0 <1.0.0` : `^${major}.0.0`,
+    // The compatibility policy (docs/guides/compatibility.md): a 0.x minor may change the plugin
+    // contract, so a plugin peers on its own minor; from 1.0 every 1.x accepts v1 plugins.
+    '@dgt/core:peer': major === 0 ? `^0.${minor}.0` : `^${major}.0.0`,
     '@dgt/blocks-lm': dgtRange('@dgt/blocks-lm', root, cli),
     '@dgt/testing': dgtRange('@dgt/testing', root, core),
   };
@@ -143,8 +150,9 @@ function schemaPathFrom(dir: string, cwd: string): string {
  * cannot run in DGT), with the builder's reason, rather than leave a file that can never validate.
  */
 async function refuseRejectedScaffold(builderId: string, builder: Databuilder, text: string) {
-  const checked = await builder.taskSchema?.safeParseAsync(parseYaml(text));
-  if (!checked || checked.success) return;
+  if (!builder.taskSchema) return;
+  const checked = validateWithSchema(builder.taskSchema, parseYaml(text));
+  if (checked.success) return;
   const why = checked.error.issues
     .map((issue) =>
       issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,

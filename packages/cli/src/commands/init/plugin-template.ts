@@ -244,12 +244,8 @@ export const wordCountBlock = defineBlock({
   description: 'Rejects rows whose input text is shorter than min_words or longer than max_words.',
   configSchema: wordCountConfigSchema,
   create(config) {
+    // Only the behaviour: defineBlock adds the brand, role, type and name.
     return {
-      specificationVersion: 'v1',
-      kind: 'block',
-      role: 'validator',
-      type: config.type,
-      name: config.name,
       async call(rows: BlockRow[]) {
         const kept: BlockRow[] = [];
         const rejected: RejectedRow[] = [];

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
-import type { DgtEvent } from '../../events/events.js';
+import type { BlockCallEvent } from './block-events.js';
 import type { BlockRow } from './data-point.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** What a block does, so the runner can treat LM providers and validators specially. */
 export type BlockRole = 'lm' | 'validator' | 'transform';
@@ -20,8 +20,8 @@ export type BlockOutput = {
 export type BlockCallContext = {
   /** Aborted when the run stops (Ctrl-C, fatal error); long calls should give up promptly. */
   signal?: AbortSignal;
-  /** Reports events (LM requests, usage) to the runner. */
-  emit(event: DgtEvent): void;
+  /** Reports events (LM requests, batches, warnings) to the runner. */
+  emit(event: BlockCallEvent): void;
   /**
    * The output folder of a task of this run, for state a block keeps per task (e.g. a dedup
    * index in `<taskDir>/blocks/`): it is wiped by `--restart` and kept on resume. `undefined`
@@ -130,14 +130,26 @@ export type BlockInitContext = {
  * A configured, ready-to-call block instance (contract v1). Blocks receive rows, write their
  * outputs onto those same row objects, and return the rows that pass.
  */
-export type BlockV1 = {
+export type BlockV1 = BlockBrand & BlockImplementationV1;
+
+/** The fields core adds to what a block's `create` returns (see {@link BlockImplementationV1}). */
+export type BlockBrand = {
   readonly specificationVersion: 'v1';
   readonly kind: 'block';
+  /** The role of the block's definition. */
   readonly role: BlockRole;
   /** The block type id, e.g. `openai` or `rouge_scorer`. */
   readonly type: string;
   /** The instance name from the builder YAML, e.g. `generator`. */
   readonly name: string;
+};
+
+/**
+ * What a block definition's `create` returns: the behaviour only. Core adds the brand, `role`,
+ * `type` and `name` (from the definition and the config); an instance that already carries them
+ * (plugins written before this was so) is used as it is.
+ */
+export type BlockImplementationV1 = {
   call(
     rows: BlockRow[],
     options: Record<string, unknown> | undefined,
@@ -155,12 +167,12 @@ export type BlockV1 = {
 };
 
 /**
- * A block type as a plugin exports it (contract v1): a zod schema for its YAML configuration and a
- * factory. The config given to `create` has been validated by `configSchema`, with the common
- * block keys (`name`, `type`, `input_map`, `output_map`, `filter`) already handled by the runner
- * but still present.
+ * A block type as a plugin exports it (contract v1): a Standard Schema for its YAML configuration
+ * (a zod 4 schema is one) and a factory. The config given to `create` has been validated through
+ * `configSchema['~standard'].validate`, with the common block keys (`name`, `type`, `input_map`,
+ * `output_map`, `filter`) already handled by the runner but still present.
  */
-export type BlockDefinitionV1<Schema extends z.ZodType = z.ZodType> = {
+export type BlockDefinitionV1<Schema extends StandardSchemaV1 = StandardSchemaV1> = {
   readonly specificationVersion: 'v1';
   readonly kind: 'block-definition';
   readonly role: BlockRole;
@@ -168,9 +180,9 @@ export type BlockDefinitionV1<Schema extends z.ZodType = z.ZodType> = {
   readonly description?: string;
   readonly configSchema: Schema;
   create(
-    config: z.output<Schema> & { name: string; type: string },
+    config: StandardSchemaV1.InferOutput<Schema> & { name: string; type: string },
     ctx: BlockInitContext,
-  ): BlockV1 | Promise<BlockV1>;
+  ): BlockImplementationV1 | Promise<BlockImplementationV1>;
 };
 
 /** Any block definition version the runner understands. */

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
-import type { BuilderConfig } from '../../config/builder-schema.js';
-import type { DgtEvent } from '../../events/events.js';
-import type { RandomSource } from '../../random/seeded-random.js';
 import type { BlockOutput } from './block.js';
+import type { BlockCallEvent } from './block-events.js';
+import type { BuilderConfig } from './builder-config.js';
 import type { BlockRow, DataPoint } from './data-point.js';
+import type { RandomSource } from './random.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** A block as a builder sees it: call it with rows, get back the rows that passed. */
 export type BoundBlock = {
@@ -36,8 +36,8 @@ export type BuilderContext = {
   taskLocations: Record<string, { file: string; baseDir: string; outputDir: string }>;
   /** Aborted when the run stops. */
   signal: AbortSignal;
-  /** Reports an event (e.g. a builder-specific note) to the run. */
-  emit(event: DgtEvent): void;
+  /** Reports an event (a warning, or the LM requests of a block the builder runs itself). */
+  emit(event: BlockCallEvent): void;
 };
 
 /** Context of a builder call. */
@@ -57,6 +57,9 @@ export type GenerationContext = BuilderContext & {
  * new records. `generation` builders are called with seeds and earlier outputs as examples and
  * return new records; `transformation` builders are called with input records and return the
  * transformed ones. Every output must carry the `task_name` of the input it came from.
+ *
+ * Schemas are Standard Schema values (a zod 4 schema is one); core checks them only through
+ * `~standard.validate`.
  */
 export type DatabuilderV1 = {
   readonly specificationVersion: 'v1';
@@ -65,14 +68,17 @@ export type DatabuilderV1 = {
   readonly name: string;
   /** One-line description shown by `dgt list`. */
   readonly description?: string;
-  /** The builder YAML: an object, or the path of a YAML file. */
-  readonly config: BuilderConfig | string;
+  /** The builder YAML: an object (blocks and postprocessors may be left out), or a file path. */
+  readonly config:
+    | (Omit<BuilderConfig, 'blocks' | 'postprocessors'> &
+        Partial<Pick<BuilderConfig, 'blocks' | 'postprocessors'>>)
+    | string;
   /** Shape of records the builder reads (seeds, or transformation inputs). */
-  readonly inputSchema?: z.ZodType;
+  readonly inputSchema?: StandardSchemaV1;
   /** Shape of records the builder writes. */
-  readonly outputSchema?: z.ZodType;
+  readonly outputSchema?: StandardSchemaV1;
   /** Extra task-file keys the builder accepts, validated per task. */
-  readonly taskSchema?: z.ZodType<Record<string, unknown>>;
+  readonly taskSchema?: StandardSchemaV1<unknown, Record<string, unknown>>;
   /**
    * The body of a small working task for this builder: its own task keys plus `seed_examples`
    * (generation) or inline `data` (transformation). `dgt init task` starts new task files from it,

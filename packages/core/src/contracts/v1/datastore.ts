@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** A stored record: any JSON object. */
 export type StoredRecord = Record<string, unknown>;
@@ -40,12 +40,15 @@ export type DatastoreInitContext = {
  * A datastore type as a plugin exports it (contract v1). The config is the task file's datastore
  * mapping (`type`, `data_path`, …) validated by `configSchema`.
  */
-export type DatastoreDefinitionV1<Schema extends z.ZodType = z.ZodType> = {
+export type DatastoreDefinitionV1<Schema extends StandardSchemaV1 = StandardSchemaV1> = {
   readonly specificationVersion: 'v1';
   readonly kind: 'datastore-definition';
   readonly description?: string;
   readonly configSchema: Schema;
-  create(config: z.output<Schema>, ctx: DatastoreInitContext): DatastoreV1 | Promise<DatastoreV1>;
+  create(
+    config: StandardSchemaV1.InferOutput<Schema>,
+    ctx: DatastoreInitContext,
+  ): DatastoreV1 | Promise<DatastoreV1>;
 };
 
 /** Any datastore instance version the runner understands. */

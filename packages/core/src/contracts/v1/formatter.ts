@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { StoredRecord } from './datastore.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** Turns a final record into a training-format record (contract v1). */
 export type FormatterV1 = {
@@ -9,12 +9,12 @@ export type FormatterV1 = {
 };
 
 /** A formatter type as a plugin exports it (contract v1). */
-export type FormatterDefinitionV1<Schema extends z.ZodType = z.ZodType> = {
+export type FormatterDefinitionV1<Schema extends StandardSchemaV1 = StandardSchemaV1> = {
   readonly specificationVersion: 'v1';
   readonly kind: 'formatter-definition';
   readonly description?: string;
   readonly configSchema: Schema;
-  create(config: z.output<Schema>): FormatterV1;
+  create(config: StandardSchemaV1.InferOutput<Schema>): FormatterV1;
 };
 
 /** Any formatter instance version the runner understands. */
