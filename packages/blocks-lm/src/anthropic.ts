@@ -3,6 +3,7 @@ import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { refuseUrlCredentials } from './engine/url-credentials.js';
 import { createAnthropicProvider, loadAnthropicSdk } from './providers/anthropic.js';
+import { lmRunOptions } from './run-options.js';
 
 const ANTHROPIC_URL = 'https://api.anthropic.com';
 
@@ -22,6 +23,7 @@ const ANTHROPIC_URL = 'https://api.anthropic.com';
  */
 const anthropicBlock = defineBlock({
   role: 'lm',
+  settings: lmRunOptions,
   description: "LM calls to Anthropic's Messages API (needs @anthropic-ai/sdk)",
   configSchema: lmBlockConfigSchema,
   async create(config, ctx) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createAzureOpenAIProvider, resolveAzureConnection } from './providers/azure-openai.js';
+import { lmRunOptions } from './run-options.js';
 
 /** Configuration of the `azure-openai` block: the common LM keys plus Azure's connection keys. */
 export const azureOpenAIConfigSchema = lmBlockConfigSchema.extend({
@@ -47,6 +48,7 @@ export const azureOpenAIConfigSchema = lmBlockConfigSchema.extend({
  */
 const azureOpenAIBlock = defineBlock({
   role: 'lm',
+  settings: lmRunOptions,
   description: 'LM calls to an Azure OpenAI deployment',
   configSchema: azureOpenAIConfigSchema,
   async create(config, ctx) {

@@ -27,5 +27,6 @@ export type { TokenLogprob, ToolCall } from './engine/provider.js';
 export { default as mockBlock } from './mock.js';
 export { default as ollamaBlock } from './ollama.js';
 export { default as openaiBlock } from './openai.js';
+export { LM_KEY_SPELLINGS, lmRunOptions, PORTABLE_LM_KEYS } from './run-options.js';
 export { default as vllmBlock } from './vllm.js';
 export { default as watsonxBlock, watsonxConfigSchema } from './watsonx.js';

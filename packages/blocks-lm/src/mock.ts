@@ -2,6 +2,7 @@ import { defineBlock } from '@dgt/core';
 import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createMockProvider } from './providers/mock.js';
+import { lmRunOptions } from './run-options.js';
 
 /**
  * The `mock` block: a deterministic, offline stand-in for an LM (no HTTP), for dry runs. Replies
@@ -25,6 +26,7 @@ function promptOf(input: unknown): string | undefined {
 
 const mockBlock = defineBlock({
   role: 'lm',
+  settings: lmRunOptions,
   description: 'Deterministic offline LM for tests and demos',
   configSchema: lmBlockConfigSchema,
   async create(config, ctx) {

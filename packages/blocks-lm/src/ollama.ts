@@ -4,6 +4,7 @@ import { withEmbeddings } from './embeddings/embedder.js';
 import { createOllamaEmbedder } from './embeddings/ollama-embedder.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createOllamaProvider, resolveOllamaHost } from './providers/ollama.js';
+import { lmRunOptions } from './run-options.js';
 
 /**
  * The `ollama` block: calls an Ollama server through the official `ollama` SDK. The host comes
@@ -20,6 +21,7 @@ import { createOllamaProvider, resolveOllamaHost } from './providers/ollama.js';
  */
 const ollamaBlock = defineBlock({
   role: 'lm',
+  settings: lmRunOptions,
   description: 'LM calls to an Ollama server',
   configSchema: lmBlockConfigSchema,
   async create(config, ctx) {

@@ -4,6 +4,7 @@ import { withEmbeddings } from './embeddings/embedder.js';
 import { createOpenAIEmbedder } from './embeddings/openai-embedder.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createOpenAIProvider, resolveOpenAIConnection } from './providers/openai.js';
+import { lmRunOptions } from './run-options.js';
 
 /**
  * The `openai` block: calls OpenAI or any OpenAI-compatible server (vLLM, LM Studio, llama.cpp)
@@ -21,6 +22,7 @@ import { createOpenAIProvider, resolveOpenAIConnection } from './providers/opena
  */
 const openaiBlock = defineBlock({
   role: 'lm',
+  settings: lmRunOptions,
   description: 'LM calls to OpenAI or an OpenAI-compatible server (vLLM, LM Studio, …)',
   configSchema: lmBlockConfigSchema,
   async create(config, ctx) {

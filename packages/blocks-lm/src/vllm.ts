@@ -1,6 +1,7 @@
 import { DgtError, defineBlock } from '@dgt/core';
 import { lmBlockConfigSchema } from './config.js';
 import openaiBlock from './openai.js';
+import { lmRunOptions } from './run-options.js';
 
 /**
  * `vllm-remote` (also `vllm-server`, DiGiT's names): a vLLM server through its OpenAI-compatible
@@ -17,6 +18,7 @@ import openaiBlock from './openai.js';
  */
 const vllmBlock = defineBlock({
   role: 'lm',
+  settings: lmRunOptions,
   description: "A vLLM server through its OpenAI-compatible API (DiGiT's vllm-remote).",
   configSchema: lmBlockConfigSchema,
   async create(config, ctx) {

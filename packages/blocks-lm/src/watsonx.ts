@@ -5,6 +5,7 @@ import { withEmbeddings } from './embeddings/embedder.js';
 import { createWatsonxEmbedder } from './embeddings/watsonx-embedder.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createWatsonxProvider, resolveWatsonxConnection } from './providers/watsonx.js';
+import { lmRunOptions } from './run-options.js';
 
 /** Configuration of the `watsonx` block: the common LM keys plus watsonx's connection keys. */
 export const watsonxConfigSchema = lmBlockConfigSchema.extend({
@@ -42,6 +43,7 @@ export const watsonxConfigSchema = lmBlockConfigSchema.extend({
  */
 const watsonxBlock = defineBlock({
   role: 'lm',
+  settings: lmRunOptions,
   description: 'LM calls to IBM watsonx.ai (text chat and generation)',
   configSchema: watsonxConfigSchema,
   async create(config, ctx) {

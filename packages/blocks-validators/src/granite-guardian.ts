@@ -1,6 +1,6 @@
 import { type BlockRow, type BlockV1, DgtError, defineBlock, type LmRow } from '@dgt/core';
 import { z } from 'zod';
-import { withLmAlias } from './shared/lm-alias.js';
+import { lmHolderSettings, withLmAlias } from './shared/lm-alias.js';
 import { preview, settleRows, textOf, validatorConfigShape } from './shared/validator.js';
 
 /** Config of `validators/granite_guardian` (`lm_config` is accepted for `lm`). */
@@ -55,6 +55,7 @@ export function readGuardianVerdict(text: string): boolean | undefined {
  */
 export const graniteGuardianBlock = defineBlock({
   role: 'validator',
+  settings: lmHolderSettings,
   description:
     'Granite Guardian risk check of a prompt (and its reply) through an OpenAI-compatible endpoint.',
   configSchema: graniteGuardianConfigSchema,

@@ -7,7 +7,7 @@ import {
   type LmRow,
 } from '@dgt/core';
 import { z } from 'zod';
-import { withLmAlias } from './shared/lm-alias.js';
+import { lmHolderSettings, withLmAlias } from './shared/lm-alias.js';
 import { settleRows, validatorConfigShape } from './shared/validator.js';
 
 const DEFAULT_PROMPT = `You are a strict reviewer of training data. Judge the following record.
@@ -106,6 +106,7 @@ export function readVerdict(
  */
 export const lmJudgeBlock = defineBlock({
   role: 'validator',
+  settings: lmHolderSettings,
   description: 'LLM-as-a-judge: scores rows with any LM block and keeps those above a threshold.',
   configSchema: lmJudgeConfigSchema,
   async create(config, ctx) {

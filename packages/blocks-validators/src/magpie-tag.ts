@@ -11,7 +11,7 @@ import {
   type TagSubject,
   type TagTask,
 } from './magpie/tag-prompts.js';
-import { withLmAlias } from './shared/lm-alias.js';
+import { lmHolderSettings, withLmAlias } from './shared/lm-alias.js';
 
 /** Config of `magpie_tag` (`lm_config` is accepted for `lm`). */
 export const magpieTagConfigSchema = z.preprocess(
@@ -115,6 +115,7 @@ export function readTags(
  */
 export const magpieTagBlock = defineBlock({
   role: 'transform',
+  settings: lmHolderSettings,
   description:
     'Rates instruction data with an LM: input quality, difficulty, category, response score.',
   configSchema: magpieTagConfigSchema,

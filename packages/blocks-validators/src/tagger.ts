@@ -1,7 +1,7 @@
 import { type BlockV1, compileTemplate, DgtError, defineBlock, type LmRow } from '@dgt/core';
 import { z } from 'zod';
 import { readVerdict } from './lm-judge.js';
-import { withLmAlias } from './shared/lm-alias.js';
+import { lmHolderSettings, withLmAlias } from './shared/lm-alias.js';
 import { textOf } from './shared/validator.js';
 
 const DEFAULT_PROMPT = `Label the following training record with {% if tags %}the tags from this list that apply to it: {{ tags | join(", ") }}{% else %}short topic tags (one to three words each){% endif %}. Give at most {{ max_tags }}.
@@ -56,6 +56,7 @@ export function tagsSchema(tags: readonly string[] | undefined, max: number) {
  */
 export const taggerBlock = defineBlock({
   role: 'transform',
+  settings: lmHolderSettings,
   description: 'Tags each row with an LM, from a closed list of tags or freely.',
   configSchema: taggerConfigSchema,
   async create(config, ctx) {

@@ -9,6 +9,7 @@ import {
   defineBuilder,
   discoverPlugins,
 } from '../src/index.js';
+import { lmLikeSettings } from './lm-like-settings.js';
 
 /** A temporary project folder with helpers to write files and read JSONL outputs back. */
 export async function tempProject() {
@@ -41,6 +42,7 @@ export function echoLmBlock(
   const stats = { requests: 0, calls: 0 };
   const definition = defineBlock({
     role: 'lm',
+    settings: lmLikeSettings,
     configSchema: z.looseObject({
       model_id_or_path: z.string().optional(),
       temperature: z.number().optional(),

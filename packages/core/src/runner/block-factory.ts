@@ -1,11 +1,12 @@
 import type { BlockConfig } from '../config/builder-schema.js';
 import { zodToDgtError } from '../config/zod-issues.js';
+import { adaptBlockDefinition } from '../contracts/adapt.js';
 import { brandBlock } from '../contracts/define.js';
-import { isBlock, isBlockDefinition } from '../contracts/guards.js';
+import { isBlock } from '../contracts/guards.js';
 import type { BlockDefinition, BlockInitContext, BlockV1 } from '../contracts/v1/block.js';
 import { DgtError } from '../errors/dgt-error.js';
 import { validateWithSchema } from '../schema/validate-schema.js';
-import { applyEngineOverride } from './builder-config.js';
+import { applyRunSettings } from './builder-config.js';
 import type { PlannedBuilder, RunPlan } from './plan-run.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
 
@@ -73,8 +74,8 @@ async function createInnerBlock(
   const name = config.name ?? config.type;
   const where = `block config "${name}"`;
   const load = async (type: string) => {
-    const definition = await plan.registry.load('blocks', type, where);
-    if (!isBlockDefinition(definition)) {
+    const definition = adaptBlockDefinition(await plan.registry.load('blocks', type, where));
+    if (!definition) {
       throw new DgtError(
         'INVALID_PLUGIN',
         `${where}: block type "${type}" does not export a block definition.`,
@@ -85,9 +86,11 @@ async function createInnerBlock(
   const definitions = new Map<string, BlockDefinition>([[config.type, await load(config.type)]]);
   if (plan.engine.type && !definitions.has(plan.engine.type))
     definitions.set(plan.engine.type, await load(plan.engine.type));
-  const isLm = (type: string) => definitions.get(type)?.role === 'lm';
-  const [effective] = applyEngineOverride({ blocks: [{ ...config, name }] }, plan.engine, isLm)
-    .blocks as BlockConfig[];
+  const [effective] = applyRunSettings(
+    { blocks: [{ ...config, name }] },
+    plan.engine,
+    (type) => definitions.get(type)?.settings,
+  ).blocks as BlockConfig[];
   const definition = definitions.get(effective!.type)!;
   const parsed = validateWithSchema(definition.configSchema, effective);
   if (!parsed.success)

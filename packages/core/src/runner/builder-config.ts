@@ -1,32 +1,28 @@
-import type { BlockConfig } from '../config/builder-schema.js';
-import { LM_KEY_SPELLINGS, NESTED_LM_KEYS, PORTABLE_LM_KEYS } from '../contracts/v1/lm-block.js';
+import type { BlockSettingsV1, RunSettings } from '../contracts/v1/block-settings.js';
+import type { BlockConfig } from '../contracts/v1/builder-config.js';
 
-/** The run-wide engine flags: replace the provider of every LM block. */
-export type EngineOverride = {
-  type?: string;
-  model?: string;
-  baseUrl?: string;
-  /** Request-cache policy for every LM block (`--no-cache` sets `off`). */
-  cache?: 'on' | 'off' | 'read' | 'refresh';
-  /** Send every LM block's requests through its provider's Batch API (`--batch`). */
-  batch?: boolean;
-  /** With `batch`: the per-task budget a batch must not be able to pass (`--max-cost`). */
-  batchMaxCostUsd?: number;
-  /** Requests each LM block may have in flight at once (`--max-concurrency`). */
-  maxConcurrency?: number;
-};
+/** The run-wide engine flags (`--engine`, `--model`, …), as core passes them to blocks. */
+export type EngineOverride = RunSettings;
+
+/** The settings a block type declares (`BlockDefinitionV1.settings`), by type; unknown types give none. */
+export type SettingsOf = (type: string) => BlockSettingsV1 | undefined;
 
 type Config = Record<string, unknown> & { blocks?: unknown };
 
-// Keys a block keeps when its `type` changes: everything else belonged to the old provider
-// (e.g. Ollama's `num_ctx` would be rejected by an OpenAI server).
+// Keys a block keeps when its `type` changes: everything else belonged to the old type (e.g.
+// one server's own parameter would be rejected by another's), unless the family says otherwise.
 const ALWAYS_KEPT = new Set(['name', 'type', 'input_map', 'output_map', 'filter']);
 
-function retype(block: BlockConfig, type: string, lm: boolean): BlockConfig {
-  const kept = Object.entries(block).filter(
-    ([key]) =>
-      ALWAYS_KEPT.has(key) || (lm && (PORTABLE_LM_KEYS as readonly string[]).includes(key)),
+function sameFamily(from: string, to: string, settingsOf: SettingsOf): boolean {
+  const family = settingsOf(from)?.family;
+  return family !== undefined && family === settingsOf(to)?.family;
+}
+
+function retype(block: BlockConfig, type: string, settingsOf: SettingsOf): BlockConfig {
+  const portable = new Set(
+    sameFamily(block.type, type, settingsOf) ? (settingsOf(type)?.portableKeys ?? []) : [],
   );
+  const kept = Object.entries(block).filter(([key]) => ALWAYS_KEPT.has(key) || portable.has(key));
   return { ...Object.fromEntries(kept), type } as BlockConfig;
 }
 
@@ -47,32 +43,26 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Applies one override entry to a block: keys replace, whatever spelling either side used
- * (`lm_config` ≡ `lm`, `max_new_tokens` ≡ `max_tokens`, …); a new `type` drops the old
- * provider's own keys; the LM config a judge or tagger holds (`lm`/`lm_config`) is merged the
- * same way, so an override naming only its `type` and model keeps the default's temperature.
+ * Applies one override entry to a block: keys replace, whatever spelling either side used (as
+ * the block type declares its spellings); a new `type` drops the old type's own keys; the config
+ * of another block that this one holds (its `nestedBlockKeys`, a judge's `lm:`) is merged the
+ * same way, so an override naming only its `type` and model keeps the default's other keys.
  */
-function mergeBlock(
-  current: BlockConfig,
-  patch: BlockConfig,
-  isLm: (type: string) => boolean,
-): BlockConfig {
+function mergeBlock(current: BlockConfig, patch: BlockConfig, settingsOf: SettingsOf): BlockConfig {
   let next = current;
   if (patch.type !== undefined && patch.type !== next.type) {
-    next = retype(next, patch.type, isLm(next.type) && isLm(patch.type));
+    next = retype(next, patch.type, settingsOf);
   }
-  const lm = isLm(String(patch.type ?? next.type));
-  const replaced = otherSpellings(
-    patch,
-    lm ? [...LM_KEY_SPELLINGS, NESTED_LM_KEYS] : [NESTED_LM_KEYS],
-  );
-  const nestedKey = NESTED_LM_KEYS.find((key) => isObject(patch[key]));
-  const nestedBase = NESTED_LM_KEYS.map((key) => next[key]).find(isObject);
+  const settings = settingsOf(String(patch.type ?? next.type));
+  const nested = settings?.nestedBlockKeys ?? [];
+  const replaced = otherSpellings(patch, settings?.spellings ?? []);
+  const nestedKey = nested.find((key) => isObject(patch[key]));
+  const nestedBase = nested.map((key) => next[key]).find(isObject);
   next = withoutKeys(next, replaced);
   const merged: BlockConfig = { ...next, ...patch };
   if (nestedKey && nestedBase) {
     const nestedPatch = patch[nestedKey] as BlockConfig;
-    merged[nestedKey] = mergeBlock(nestedBase as BlockConfig, nestedPatch, isLm);
+    merged[nestedKey] = mergeBlock(nestedBase as BlockConfig, nestedPatch, settingsOf);
   }
   return merged;
 }
@@ -80,14 +70,10 @@ function mergeBlock(
 /**
  * Merges an override into a builder config: top-level keys replace, `blocks` merge by `name`
  * (an override entry updates the block of that name, a new name is appended). When an override
- * changes a block's `type`, provider-specific keys of the old type are dropped. Keys written in
- * another of DiGiT's spellings replace the default's (see {@link LM_KEY_SPELLINGS}).
+ * changes a block's `type`, keys of the old type are dropped (but those its family shares). Keys
+ * written in another spelling the block type declares replace the default's.
  */
-export function mergeBuilderConfig(
-  base: Config,
-  override: Config,
-  isLm: (type: string) => boolean,
-): Config {
+export function mergeBuilderConfig(base: Config, override: Config, settingsOf: SettingsOf): Config {
   const merged: Config = { ...base, ...override };
   if (Array.isArray(override.blocks)) {
     const blocks = [...((base.blocks as BlockConfig[] | undefined) ?? [])];
@@ -97,67 +83,39 @@ export function mergeBuilderConfig(
         blocks.push(patch);
         continue;
       }
-      blocks[index] = mergeBlock(blocks[index]!, patch, isLm);
+      blocks[index] = mergeBlock(blocks[index]!, patch, settingsOf);
     }
     merged.blocks = blocks;
   }
   return merged;
 }
 
-/**
- * Points every LM block of a builder config at the engine given on the command line. Without
- * `model`, the old model id is dropped (it named a model of another provider).
- */
-export function applyEngineOverride(
-  config: Config,
-  engine: EngineOverride,
-  isLm: (type: string) => boolean,
-): Config {
-  if (
-    !engine.type &&
-    !engine.model &&
-    !engine.baseUrl &&
-    !engine.cache &&
-    !engine.batch &&
-    !engine.maxConcurrency
-  )
-    return config;
-  const blocks = ((config.blocks as BlockConfig[] | undefined) ?? []).map((block) => {
-    if (!isLm(block.type)) return block;
-    let next: BlockConfig = block;
-    if (engine.type && engine.type !== block.type) {
-      next = retype(block, engine.type, true);
-    }
-    if (engine.type && !engine.model && engine.type !== block.type) {
-      const { model_id_or_path: _m, model: _n, ...rest } = next;
-      next = rest as BlockConfig;
-    }
-    if (engine.model) next = { ...next, model_id_or_path: engine.model };
-    if (engine.baseUrl) next = { ...next, base_url: engine.baseUrl };
-    if (engine.cache) next = { ...next, cache: engine.cache };
-    if (engine.batch) next = { ...next, batch: true };
-    if (engine.batch && engine.batchMaxCostUsd !== undefined)
-      next = { ...next, batch_max_cost_usd: engine.batchMaxCostUsd };
-    if (engine.maxConcurrency) next = { ...next, max_concurrency: engine.maxConcurrency };
-    return next;
-  });
-  return { ...config, blocks };
-}
+const hasAny = (settings: RunSettings) =>
+  Object.values(settings).some((value) => value !== undefined && value !== false);
 
 /**
- * Gives `--base-url` back to the LM blocks an override re-typed (a new type drops the old
- * provider's keys, `base_url` among them); a block whose override sets its own URL keeps it.
+ * Applies the run-wide settings to every block of a builder config whose type belongs to a
+ * family: `--engine` moves the blocks of the engine type's family to it (keeping the family's
+ * portable keys), then the block type's `applyRunSettings` says what the flags mean for it.
+ * Blocks of no family are left as they are.
  */
-export function keepEngineBaseUrl(
+export function applyRunSettings(
   config: Config,
-  engine: EngineOverride,
-  isLm: (type: string) => boolean,
+  settings: RunSettings,
+  settingsOf: SettingsOf,
+  stage: 'run' | 'after-overrides' = 'run',
 ): Config {
-  if (!engine.baseUrl || !Array.isArray(config.blocks)) return config;
-  const blocks = (config.blocks as BlockConfig[]).map((block) =>
-    isLm(block.type) && block.base_url === undefined
-      ? { ...block, base_url: engine.baseUrl }
-      : block,
-  );
+  if (!hasAny(settings) || !Array.isArray(config.blocks)) return config;
+  const blocks = (config.blocks as BlockConfig[]).map((block) => {
+    if (typeof block?.type !== 'string' || settingsOf(block.type)?.family === undefined)
+      return block;
+    const moves = settings.type !== undefined && sameFamily(block.type, settings.type, settingsOf);
+    let next = block;
+    if (moves && stage === 'run' && settings.type !== block.type)
+      next = retype(block, settings.type!, settingsOf);
+    const { type: _engine, ...rest } = settings;
+    const apply = settingsOf(next.type)?.applyRunSettings;
+    return apply ? apply(next, moves ? settings : rest, stage) : next;
+  });
   return { ...config, blocks };
 }

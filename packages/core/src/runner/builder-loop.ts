@@ -49,7 +49,7 @@ export type BuilderLoopInput = {
 /**
  * Runs one builder until all its tasks have ended. Attempts are admitted by capacity: while the
  * builder's blocks report free room, or only a few units waiting for it (an LM block: free
- * request slots under its `max_concurrency` and rate limits), another attempt starts, pooling a batch from every
+ * request slots under its concurrency and rate limits), another attempt starts, pooling a batch from every
  * active task; so the LM server is kept full however uneven its replies. Each attempt commits
  * as soon as it completes, never waiting for an older, slower one: generation attempts in the
  * order they complete, transformation attempts in input order (a completed one waits only for

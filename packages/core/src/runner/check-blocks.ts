@@ -20,7 +20,7 @@ export type BlockProblem = {
 /**
  * Creates every block of every builder of a plan, as `dgt run` does before its first request,
  * and closes each one again, to find what only shows when a block is instantiated: a missing API
- * key, a missing optional SDK, an invalid `base_url`, an unreadable price file. Blocks receive
+ * key, a missing optional SDK, an invalid server URL, an unreadable price file. Blocks receive
  * `purpose: 'check'`, so they open no cache, file or connection; blocks they create for
  * themselves (`ctx.createBlock`) are checked with them. Every builder and block is tried, so one
  * failure does not hide the next. User errors (`DgtError`) are returned; anything else is a bug

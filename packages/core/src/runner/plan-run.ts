@@ -11,7 +11,8 @@ import { withDigitEnvDefaults } from '../config/env-defaults.js';
 import { type LoadedTask, loadTasks } from '../config/load-tasks.js';
 import { readYamlSource } from '../config/yaml-source.js';
 import { zodToDgtError } from '../config/zod-issues.js';
-import { isBlockDefinition, isDatabuilder } from '../contracts/guards.js';
+import { adaptBlockDefinition } from '../contracts/adapt.js';
+import { isDatabuilder } from '../contracts/guards.js';
 import type { BlockDefinition } from '../contracts/v1/block.js';
 import type { Databuilder } from '../contracts/v1/builder.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
@@ -19,10 +20,10 @@ import { combineDgtErrors, DgtError, isDgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
 import { validateWithSchema } from '../schema/validate-schema.js';
 import {
-  applyEngineOverride,
+  applyRunSettings,
   type EngineOverride,
-  keepEngineBaseUrl,
   mergeBuilderConfig,
+  type SettingsOf,
 } from './builder-config.js';
 import { inputFields } from './builder-fields.js';
 import { resolveSharedStateUrl } from './shared-state-url.js';
@@ -166,8 +167,8 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
       const definitions = new Map<string, BlockDefinition>();
       const loadDefinition = async (type: string, where: string) => {
         if (definitions.has(type)) return;
-        const definition = await registry.load('blocks', type, where);
-        if (!isBlockDefinition(definition)) {
+        const definition = adaptBlockDefinition(await registry.load('blocks', type, where));
+        if (!definition) {
           throw new DgtError(
             'INVALID_PLUGIN',
             `${where}: block type "${type}" does not export a block definition (expected defineBlock(...), specificationVersion 'v1').`,
@@ -187,14 +188,15 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
       }
       if (options.engine?.type)
         await loadDefinition(options.engine.type, `--engine ${options.engine.type}`);
-      const isLm = (type: string) => definitions.get(type)?.role === 'lm';
+      const settingsOf: SettingsOf = (type) => definitions.get(type)?.settings;
       if (override)
         warnings.push(...unknownBuilderKeyWarnings(id, override.config, override.where));
 
-      let merged = applyEngineOverride(baseConfig, options.engine ?? {}, isLm);
+      const engine = options.engine ?? {};
+      let merged = applyRunSettings(baseConfig, engine, settingsOf);
       if (override) {
-        merged = mergeBuilderConfig(merged, override.config, isLm);
-        merged = keepEngineBaseUrl(merged, options.engine ?? {}, isLm);
+        merged = mergeBuilderConfig(merged, override.config, settingsOf);
+        merged = applyRunSettings(merged, engine, settingsOf, 'after-overrides');
       }
       if (options.builderSettings) merged = { ...merged, ...options.builderSettings };
       const where = (p: readonly PropertyKey[]) =>
@@ -218,20 +220,15 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
         const parsed = validateWithSchema(definitions.get(block.type)!.configSchema, block);
         if (!parsed.success) {
           // A key an engine flag set is the flag's mistake, not the builder file's.
-          const flags: Record<string, string | undefined> = isLm(block.type)
-            ? {
-                base_url: options.engine?.baseUrl && `--base-url ${options.engine.baseUrl}`,
-                model_id_or_path: options.engine?.model && `--model ${options.engine.model}`,
-              }
-            : {};
+          const fromFlag = (key: PropertyKey) =>
+            settingsOf(block.type)?.family !== undefined && typeof key === 'string'
+              ? flagThatSet(block[key], engine)
+              : undefined;
           const error = zodToDgtError(
             'INVALID_BLOCK_CONFIG',
             parsed.error,
             block,
-            (p) => {
-              const flag = typeof p[0] === 'string' ? flags[p[0]] : undefined;
-              return flag ?? where(['blocks', i, ...p]);
-            },
+            (p) => fromFlag(p[0] as PropertyKey) ?? where(['blocks', i, ...p]),
             [],
           );
           error.message = `block "${block.name}" (${block.type}) of builder ${id}:\n${error.message}`;
@@ -470,4 +467,13 @@ function refuse(folder: string, why: string): never {
     'OUTPUT_PATH',
     `cannot write to the output folder ${folder} (${why}). Choose a writable folder with --output-dir or runner_config.output_dir.`,
   );
+}
+
+/** The run-wide flag (`--base-url http://…`) whose value a block key holds, if one does. */
+function flagThatSet(value: unknown, engine: EngineOverride): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === engine.baseUrl) return `--base-url ${engine.baseUrl}`;
+  if (value === engine.model) return `--model ${engine.model}`;
+  if (value === engine.maxConcurrency) return `--max-concurrency ${engine.maxConcurrency}`;
+  return undefined;
 }

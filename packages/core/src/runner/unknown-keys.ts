@@ -1,11 +1,12 @@
 import { blockConfigSchema } from '../config/builder-schema.js';
 import type { BlockDefinition } from '../contracts/v1/block.js';
-import { PORTABLE_LM_KEYS } from '../contracts/v1/lm-block.js';
 import { nearestNames } from '../util/nearest-names.js';
 
-// Block schemas are loose on purpose (DiGiT files carry keys we do not model, and LM blocks send
-// unknown keys to the provider), so a typo such as `temprature:` would pass silently. This module
+// Block schemas are loose on purpose (DiGiT files carry keys we do not model, and some blocks pass
+// unknown keys on to a server), so a typo such as `temprature:` would pass silently. This module
 // finds the unknown keys that look like misspellings of known ones, for a warning, never an error.
+// Which keys a block knows beyond its schema, and which it passes on, the block type declares
+// (`BlockDefinitionV1.settings`); core lists none of its own.
 
 /** Keys every block entry may carry: the runner's own, and DiGiT's older common block keys. */
 const COMMON_BLOCK_KEYS = [
@@ -16,95 +17,10 @@ const COMMON_BLOCK_KEYS = [
   'description',
 ];
 
-/** Keys every LM block understands, even when a plugin's schema does not list them. */
-const COMMON_LM_KEYS = [...PORTABLE_LM_KEYS, 'model_id_or_path', 'model', 'base_url', 'api_key'];
-
-/**
- * Real parameters of LM servers and of DiGiT's engines that sit one letter away from a key we
- * know (`top_k`/`top_p`, `min_tokens`/`max_tokens`, …) or that users pass through on purpose.
- * They are never reported, whatever they resemble.
- */
-const PROVIDER_PARAMETERS = [
-  // Sampling (vLLM, Ollama, TGI, Anthropic, watsonx, Hugging Face).
-  'top_k',
-  'top_a',
-  'top_n',
-  'min_p',
-  'typical_p',
-  'tfs_z',
-  'epsilon_cutoff',
-  'eta_cutoff',
-  'mirostat',
-  'mirostat_eta',
-  'mirostat_tau',
-  'do_sample',
-  'num_beams',
-  'best_of',
-  'use_beam_search',
-  'decoding_method',
-  // Penalties.
-  'repetition_penalty',
-  'repeat_penalty',
-  'repeat_last_n',
-  'presence_penalty',
-  'frequency_penalty',
-  'length_penalty',
-  'no_repeat_ngram_size',
-  'penalize_newline',
-  'logit_bias',
-  // Lengths and stopping.
-  'min_tokens',
-  'min_new_tokens',
-  'max_length',
-  'max_time',
-  'time_limit',
-  'num_predict',
-  'stop_token_ids',
-  'ignore_eos',
-  'include_stop_sequence',
-  'include_stop_str_in_output',
-  'skip_special_tokens',
-  'truncate_input_tokens',
-  // Ollama runtime options.
-  'num_ctx',
-  'num_keep',
-  'num_batch',
-  'num_gpu',
-  'main_gpu',
-  'num_thread',
-  'keep_alive',
-  'format',
-  'think',
-  // Output shape and other request fields.
-  'prompt_logprobs',
-  'return_options',
-  'response_format',
-  'reasoning_effort',
-  'service_tier',
-  'parallel_tool_calls',
-  'guided_json',
-  'guided_regex',
-  'guided_choice',
-  'guided_grammar',
-  'store',
-  'user',
-  'system',
-  'thinking',
-  'metadata',
-  'suffix',
-  'echo',
-  // DiGiT engine keys (vLLM and Hugging Face backends).
-  'batch_size',
-  'init_tokenizer',
-  'auto_chat_template',
-];
-
 /** Lower case without separators, so `maxTokens`, `max-tokens` and `max_tokens` compare equal. */
 function normalize(key: string): string {
   return key.toLowerCase().replace(/[\s_.-]+/g, '');
 }
-
-const NEVER_FLAGGED = new Set(PROVIDER_PARAMETERS.map(normalize));
 
 /** Edit distance counting a swap of two neighbouring letters as one edit (`tmeperature`). */
 function typoDistance(a: string, b: string): number {
@@ -135,17 +51,22 @@ function allowedEdits(known: string): number {
 
 /**
  * The known keys that `key` is most likely a misspelling of, best first; empty when it is not a
- * near miss of any (then it is a deliberate extra key, e.g. a provider parameter, and stays
- * silent). Well-known provider parameters are never near misses.
+ * near miss of any (then it is a deliberate extra key and stays silent). Keys in `never` (a
+ * block's pass-through parameters) are never near misses, in any spelling.
  *
  * @example
  * nearMisses('temprature', ['temperature', 'top_p']); // ['temperature']
- * nearMisses('top_k', ['temperature', 'top_p']); // [] (a real provider parameter)
+ * nearMisses('top_k', ['temperature', 'top_p'], ['top_k']); // [] (passed on on purpose)
  */
-export function nearMisses(key: string, known: Iterable<string>): string[] {
+export function nearMisses(
+  key: string,
+  known: Iterable<string>,
+  never: Iterable<string> = [],
+): string[] {
   const knownKeys = new Set(known);
   const normalized = normalize(key);
-  if (knownKeys.has(key) || normalized === '' || NEVER_FLAGGED.has(normalized)) return [];
+  const passedOn = new Set([...never].map(normalize));
+  if (knownKeys.has(key) || normalized === '' || passedOn.has(normalized)) return [];
   // nearestNames is deliberately generous (it is used for ids); keep only real typo distances.
   const scored = nearestNames(key, knownKeys, knownKeys.size)
     .map((candidate) => ({ candidate, edits: typoDistance(normalized, normalize(candidate)) }))
@@ -214,16 +135,21 @@ export function schemaKeys(schema: unknown, depth = 0): Set<string> | undefined 
 }
 
 /**
- * The keys a block of this type knows: its schema's, the common block keys, and for LM blocks the
- * portable decoding keys and their DiGiT aliases. `undefined` when the schema's keys are unknown.
+ * The keys a block of this type knows: its schema's, the common block keys, and those its
+ * settings declare (known keys, portable keys, every spelling, nested block keys). `undefined`
+ * when the schema's keys are unknown.
  */
 export function knownBlockKeys(definition: BlockDefinition): Set<string> | undefined {
   const own = schemaKeys(definition.configSchema);
   if (!own) return undefined;
+  const settings = definition.settings;
   return new Set([
     ...own,
     ...COMMON_BLOCK_KEYS,
-    ...(definition.role === 'lm' ? COMMON_LM_KEYS : []),
+    ...(settings?.knownKeys ?? []),
+    ...(settings?.portableKeys ?? []),
+    ...(settings?.spellings ?? []).flat(),
+    ...(settings?.nestedBlockKeys ?? []),
   ]);
 }
 
@@ -241,7 +167,7 @@ export type BlockKeyCheck = {
 /**
  * Warnings for the keys of a block entry that its type does not know but that look like typos of
  * keys it does (`temprature` for `temperature`). Unknown keys that resemble nothing stay silent:
- * DiGiT files carry keys we do not model, and LM blocks pass extra keys to the provider.
+ * DiGiT files carry keys we do not model, and some blocks pass extra keys on to a server.
  */
 export function unknownKeyWarnings(check: BlockKeyCheck): string[] {
   const known = knownBlockKeys(check.definition);
@@ -250,14 +176,15 @@ export function unknownKeyWarnings(check: BlockKeyCheck): string[] {
   const warnings: string[] = [];
   for (const key of Object.keys(config)) {
     if (known.has(key)) continue;
-    const suggestions = nearMisses(key, known);
+    const suggestions = nearMisses(key, known, definition.settings?.passThroughKeys);
     if (suggestions.length === 0) continue;
-    const reachesProvider =
-      definition.role === 'lm' &&
+    const receiver = definition.settings?.extraKeysReach;
+    const passedOn =
+      receiver !== undefined &&
       parsed !== null &&
       typeof parsed === 'object' &&
       Object.hasOwn(parsed, key);
-    const fate = reachesProvider ? 'It is passed to the provider as is.' : 'It is ignored.';
+    const fate = passedOn ? `It is passed to ${receiver} as is.` : 'It is ignored.';
     const guess = suggestions.map((s) => `"${s}"`).join(' or ');
     warnings.push(
       `${check.where(key)} block "${config.name}" (${config.type}): unknown key "${key}" — did you mean ${guess}? ${fate}`,

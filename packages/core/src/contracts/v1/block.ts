@@ -1,4 +1,5 @@
 import type { BlockCallEvent } from './block-events.js';
+import type { BlockSettingsV1 } from './block-settings.js';
 import type { BlockRow } from './data-point.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -90,7 +91,7 @@ export type BlockCapacity = {
   /** Units already waiting inside the block for a slot. */
   queued: number;
   /**
-   * Units the block runs at once when full (an LM block: its `max_concurrency`). With it, the
+   * Units the block runs at once when full (an LM block: its concurrency limit). With it, the
    * runner keeps a few units waiting (an eighth of `limit`), so a freed slot is taken at once
    * by the block itself rather than after the runner has started more work; without it, the
    * runner admits only while nothing waits.
@@ -179,6 +180,11 @@ export type BlockDefinitionV1<Schema extends StandardSchemaV1 = StandardSchemaV1
   /** One-line description shown by `dgt list`. */
   readonly description?: string;
   readonly configSchema: Schema;
+  /**
+   * How the block's YAML keys behave beyond the schema: run-wide flags, override merging, keys
+   * checked for typos (see {@link BlockSettingsV1}). Optional.
+   */
+  readonly settings?: BlockSettingsV1;
   create(
     config: StandardSchemaV1.InferOutput<Schema> & { name: string; type: string },
     ctx: BlockInitContext,

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { applyEngineOverride, keepEngineBaseUrl, mergeBuilderConfig } from './builder-config.js';
+import {
+  applyRunSettings,
+  mergeBuilderConfig,
+  type SettingsOf,
+} from '../src/runner/builder-config.js';
+import { lmHolderLikeSettings, lmLikeSettings } from './lm-like-settings.js';
 
+const settingsFor =
+  (lm: string[]): SettingsOf =>
+  (type) =>
+    lm.includes(type) ? lmLikeSettings : type === 'lm_judge' ? lmHolderLikeSettings : undefined;
 const isLm = (type: string) => ['ollama', 'openai', 'mock'].includes(type);
+const lmTypes = settingsFor(['ollama', 'openai', 'mock']);
 const base = {
   name: 'b',
   blocks: [
@@ -27,7 +37,7 @@ describe('mergeBuilderConfig', () => {
           { name: 'judge', type: 'mock' },
         ],
       } as never,
-      isLm,
+      lmTypes,
     );
     expect(merged.blocks).toEqual([
       base.blocks[0],
@@ -41,7 +51,7 @@ describe('mergeBuilderConfig', () => {
     const merged = mergeBuilderConfig(
       base,
       { blocks: [{ name: 'generator', type: 'openai', model_id_or_path: 'gpt' }] } as never,
-      isLm,
+      lmTypes,
     );
     expect((merged.blocks as unknown[])[0]).toEqual({
       name: 'generator',
@@ -53,7 +63,7 @@ describe('mergeBuilderConfig', () => {
 });
 
 describe('mergeBuilderConfig with DiGiT spellings', () => {
-  const judgeIsLm = (type: string) => ['ollama', 'openai', 'watsonx'].includes(type);
+  const judgeIsLm = settingsFor(['ollama', 'openai', 'watsonx']);
   const defaults = {
     name: 'skills',
     blocks: [
@@ -123,9 +133,9 @@ describe('mergeBuilderConfig with DiGiT spellings', () => {
   });
 });
 
-describe('applyEngineOverride', () => {
+describe('applyRunSettings', () => {
   it('retargets only LM blocks, and drops the old model when no --model is given', () => {
-    const out = applyEngineOverride(base, { type: 'mock' }, isLm);
+    const out = applyRunSettings(base, { type: 'mock' }, lmTypes);
     expect((out.blocks as unknown[])[0]).toEqual({
       name: 'generator',
       type: 'mock',
@@ -135,7 +145,7 @@ describe('applyEngineOverride', () => {
   });
 
   it('sets model and base URL on every LM block', () => {
-    const out = applyEngineOverride(base, { model: 'm', baseUrl: 'http://h' }, isLm);
+    const out = applyRunSettings(base, { model: 'm', baseUrl: 'http://h' }, lmTypes);
     expect((out.blocks as unknown[])[0]).toMatchObject({
       type: 'ollama',
       model_id_or_path: 'm',
@@ -145,17 +155,17 @@ describe('applyEngineOverride', () => {
   });
 
   it('sets the cache policy of every LM block (--no-cache)', () => {
-    const out = applyEngineOverride(base, { cache: 'off' }, isLm);
+    const out = applyRunSettings(base, { cache: 'off' }, lmTypes);
     expect((out.blocks as unknown[])[0]).toMatchObject({ type: 'ollama', cache: 'off' });
     expect((out.blocks as unknown[])[1]).not.toHaveProperty('cache');
   });
 
   it('keeps --no-cache when an override then changes the block type', () => {
-    const flagged = applyEngineOverride(base, { cache: 'off' }, isLm);
+    const flagged = applyRunSettings(base, { cache: 'off' }, lmTypes);
     const merged = mergeBuilderConfig(
       flagged,
       { blocks: [{ name: 'generator', type: 'openai', model_id_or_path: 'gpt' }] } as never,
-      isLm,
+      lmTypes,
     );
     expect((merged.blocks as unknown[])[0]).toMatchObject({ type: 'openai', cache: 'off' });
     expect((merged.blocks as unknown[])[0]).not.toHaveProperty('num_ctx');
@@ -163,27 +173,27 @@ describe('applyEngineOverride', () => {
 
   it('keeps --base-url when an override then changes the block type', () => {
     const engine = { baseUrl: 'http://127.0.0.1:9/v1' };
-    const flagged = applyEngineOverride(base, engine, isLm);
+    const flagged = applyRunSettings(base, engine, lmTypes);
     const merged = mergeBuilderConfig(
       flagged,
       { blocks: [{ name: 'generator', type: 'openai', model_id_or_path: 'gpt' }] } as never,
-      isLm,
+      lmTypes,
     );
-    expect(keepEngineBaseUrl(merged, engine, isLm).blocks).toMatchObject([
+    expect(applyRunSettings(merged, engine, lmTypes, 'after-overrides').blocks).toMatchObject([
       { type: 'openai', base_url: engine.baseUrl },
       { type: 'exact_dedup' },
     ]);
-    expect((keepEngineBaseUrl(merged, engine, isLm).blocks as object[])[1]).not.toHaveProperty(
-      'base_url',
-    );
+    expect(
+      (applyRunSettings(merged, engine, lmTypes, 'after-overrides').blocks as object[])[1],
+    ).not.toHaveProperty('base_url');
   });
 
   it('changes nothing without flags', () => {
-    expect(applyEngineOverride(base, {}, isLm)).toBe(base);
+    expect(applyRunSettings(base, {}, lmTypes)).toBe(base);
   });
 
   it('sets max_concurrency of every LM block and no other (--max-concurrency)', () => {
-    const out = applyEngineOverride(base, { maxConcurrency: 256 }, isLm);
+    const out = applyRunSettings(base, { maxConcurrency: 256 }, lmTypes);
     const blocks = out.blocks as Record<string, unknown>[];
     expect(blocks.filter((b) => b.max_concurrency === 256).map((b) => b.name)).toEqual(
       (base.blocks as { name: string; type: string }[])

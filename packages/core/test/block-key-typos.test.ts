@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineBlock } from '../contracts/define.js';
-import type { BlockDefinition } from '../contracts/v1/block.js';
-import { knownBlockKeys, nearMisses, schemaKeys, unknownKeyWarnings } from './unknown-keys.js';
+import { defineBlock } from '../src/contracts/define.js';
+import type { BlockDefinition } from '../src/contracts/v1/block.js';
+import {
+  knownBlockKeys,
+  nearMisses,
+  schemaKeys,
+  unknownKeyWarnings,
+} from '../src/runner/unknown-keys.js';
+import { lmLikeSettings } from './lm-like-settings.js';
 
 // The shape of @dgt/blocks-lm's LM config (core cannot import it): loose, so extra keys reach
 // the provider.
@@ -21,6 +27,7 @@ const lmSchema = z.looseObject({
 });
 const lmBlock = defineBlock({
   role: 'lm',
+  settings: lmLikeSettings,
   configSchema: lmSchema,
   create: () => {
     throw new Error('not created in these tests');
@@ -90,7 +97,7 @@ describe('nearMisses', () => {
     'keep_alive',
     'store',
   ])('%s is not reported', (key) => {
-    expect(nearMisses(key, known)).toEqual([]);
+    expect(nearMisses(key, known, lmLikeSettings.passThroughKeys)).toEqual([]);
   });
 
   it('short keys only match case or separator variants', () => {
