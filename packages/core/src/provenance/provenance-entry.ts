@@ -1,6 +1,6 @@
 import type { RowNote } from '../contracts/v1/block.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
-import { type AttemptTrace, recentAttempts, traceOf, type Verdict } from '../runner/row-trace.js';
+import type { AttemptTrace, RecentTraces, Verdict } from '../runner/row-trace.js';
 import { loadedTemplateHashes } from '../template/prompt-template.js';
 import type { ExampleIndex } from './example-index.js';
 import { recordId } from './record-id.js';
@@ -90,16 +90,24 @@ function clipNote(note: RowNote, limit: number): RowNote {
  */
 export function provenanceEntries(
   task: string,
-  attempt: number,
+  made: {
+    /** The attempt number. */
+    number: number;
+    /** What its blocks noted. */
+    trace: AttemptTrace | undefined;
+    /** The task's recent attempts, searched for the reply a record was built from. */
+    recent: RecentTraces;
+  },
   originals: readonly object[],
   records: readonly StoredRecord[],
   context: ProvenanceContext | undefined,
   examples?: ExampleIndex,
 ): ProvenanceEntry[] {
-  const traces = originals.map((record) => traceOf(record));
+  const attempt = made.number;
+  const traces = originals.map((record) => made.trace?.rows.get(record));
   const known = traces.find((t) => t)?.attempt;
   // Records built afresh from replies: find the attempt (and request) by the reply's text.
-  const candidates: readonly AttemptTrace[] = known ? [known] : recentAttempts(task);
+  const candidates: readonly AttemptTrace[] = known ? [known] : made.recent.newestFirst();
   const matches = records.map((record, i) =>
     traces[i]?.lm.length ? undefined : replyMatch(record, candidates, task),
   );

@@ -1,5 +1,6 @@
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
+import type { AttemptTrace, RecentTraces } from '../runner/row-trace.js';
 import type { TaskRun } from '../runner/task-run.js';
 import { ExampleIndex } from './example-index.js';
 import { type ProvenanceContext, provenanceEntries } from './provenance-entry.js';
@@ -82,15 +83,25 @@ export class TaskProvenance {
   async beforeAppend(
     attempts: readonly {
       attempt: number;
+      /** What the attempt's blocks noted (absent for records that came without one). */
+      trace?: AttemptTrace;
       originals: readonly object[];
       records: readonly StoredRecord[];
     }[],
+    recent: RecentTraces,
   ): Promise<void> {
     const { task } = this;
     const records = attempts.flatMap((a) => a.records);
     if (records.length === 0) return;
     const entries = attempts.flatMap((a) =>
-      provenanceEntries(task.name, a.attempt, a.originals, a.records, this.context, this.examples),
+      provenanceEntries(
+        task.name,
+        { number: a.attempt, trace: a.trace, recent },
+        a.originals,
+        a.records,
+        this.context,
+        this.examples,
+      ),
     );
     await this.log.append(entries);
     // Only generation prompts show earlier records (a transformation would index all its input).

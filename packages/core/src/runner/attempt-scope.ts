@@ -1,4 +1,5 @@
 import type { StoredRecord } from '../contracts/v1/datastore.js';
+import type { AttemptTrace } from './row-trace.js';
 
 /**
  * Rejected rows of one attempt, held back until the attempt's records are committed, so a batch
@@ -36,4 +37,6 @@ export type AttemptScope = {
    * taken its request slots or queued): the runner looks at the blocks' load again only then.
    */
   entered?: () => void;
+  /** What the attempt's blocks noted for provenance, carried to the attempt's commit. */
+  trace?: AttemptTrace;
 };

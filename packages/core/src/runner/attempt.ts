@@ -5,6 +5,7 @@ import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
 import { blocksForAttempt } from './bound-block.js';
+import { type AttemptTrace, newAttemptTrace } from './row-trace.js';
 import { sampleExamples } from './sample-examples.js';
 import type { TaskCursor, TaskRun } from './task-run.js';
 
@@ -36,6 +37,8 @@ export type Attempt = {
   costs: AttemptCosts;
   /** LM requests the attempt made, per task name. */
   requests: Map<string, number>;
+  /** What the attempt's blocks noted for provenance. */
+  trace: AttemptTrace;
   parts: { task: TaskRun; items: number; cursor: TaskCursor }[];
   inputs: number;
   started: number;
@@ -63,9 +66,7 @@ export async function startAttempt(
   for (const task of tasks) {
     const items = await take(task, number, rejects);
     if (items.length === 0) continue;
-    task.pending += items.length;
-    task.startedAttempts++;
-    task.openAttempts.add(number);
+    task.reserve(number, items.length);
     parts.push({ task, items: items.length, cursor: task.cursor() });
     batch.push(...items);
   }
@@ -73,6 +74,7 @@ export async function startAttempt(
   const costs: AttemptCosts = new Map();
   const requests = new Map<string, number>();
   const names = parts.map((p) => p.task.name).join('+');
+  const trace = newAttemptTrace(new Map(parts.map((p) => [p.task.name, p.task.recentTraces])));
   let entered!: () => void;
   const enteredBlocks = new Promise<void>((resolve) => {
     entered = resolve;
@@ -82,7 +84,7 @@ export async function startAttempt(
     setup,
     number,
     parts.map((p) => p.task),
-    { rejects, costs, requests, unit: { id: `${names}#${number}` }, entered },
+    { rejects, costs, requests, unit: { id: `${names}#${number}` }, entered, trace },
   );
   const attempt: Attempt = {
     number,
@@ -90,6 +92,7 @@ export async function startAttempt(
     rejects,
     costs,
     requests,
+    trace,
     parts,
     inputs: batch.length,
     started: Date.now(),

@@ -25,21 +25,34 @@ type RunWith = (
   scope: AttemptScope | undefined,
 ) => Promise<BlockOutput>;
 
-// How each bound block runs for a given attempt (see `blocksForAttempt`).
-const runners = new WeakMap<BoundBlock, RunWith>();
+/**
+ * A bound block as the runner holds it: besides what builders see, the same block with its
+ * calls charged to one attempt (see `blocksForAttempt`). Carried on the bound block itself, not
+ * in a module-level map.
+ */
+type RunnerBoundBlock = BoundBlock & { forAttempt?(scope: AttemptScope): BoundBlock };
 
-/** A bound block whose calls run through `run`. */
+/** A bound block whose calls run through `run`; `runWith`, when given, makes `forAttempt`. */
 function boundFrom(
   block: Pick<BoundBlock, 'name' | 'type' | 'role'>,
   run: (rows: BlockRow[], options?: Record<string, unknown>, call?: Phase) => Promise<BlockOutput>,
+  runWith?: RunWith,
 ): BoundBlock {
   const bound = (async (rows: BlockRow[], options?: Record<string, unknown>) =>
-    (await run(rows, options)).rows) as BoundBlock;
+    (await run(rows, options)).rows) as RunnerBoundBlock;
   Object.defineProperties(bound, {
     name: { value: block.name },
     type: { value: block.type },
     role: { value: block.role },
     run: { value: run },
+    ...(runWith
+      ? {
+          forAttempt: {
+            value: (scope: AttemptScope) =>
+              boundFrom(block, (rows, options, call) => runWith(rows, options, call, scope)),
+          },
+        }
+      : {}),
   });
   return bound;
 }
@@ -55,12 +68,8 @@ export function blocksForAttempt(
   scope: AttemptScope,
 ): Record<string, BoundBlock> {
   const out: Record<string, BoundBlock> = {};
-  for (const [name, bound] of Object.entries(blocks)) {
-    const runWith = runners.get(bound);
-    out[name] = runWith
-      ? boundFrom(bound, (rows, options, call) => runWith(rows, options, call, scope))
-      : bound;
-  }
+  for (const [name, bound] of Object.entries(blocks) as [string, RunnerBoundBlock][])
+    out[name] = typeof bound.forAttempt === 'function' ? bound.forAttempt(scope) : bound;
   return out;
 }
 
@@ -157,9 +166,11 @@ export function bindBlock(
     return { rows: passed, rejected };
   };
 
-  const bound = boundFrom(block, (rows, options, call) => runWith(rows, options, call, undefined));
-  runners.set(bound, runWith);
-  return bound;
+  return boundFrom(
+    block,
+    (rows, options, call) => runWith(rows, options, call, undefined),
+    runWith,
+  );
 }
 
 function reportCounts(

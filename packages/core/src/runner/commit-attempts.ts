@@ -37,7 +37,7 @@ export async function commitAttempts(
   for (const attempt of attempts) {
     const outcome = attempt.outcome!;
     if (!outcome.ok) {
-      for (const part of attempt.parts) part.task.pending -= part.items;
+      for (const part of attempt.parts) part.task.release(part.items);
       await failAttempt(attempt, outcome.error, setup);
       continue;
     }
@@ -66,7 +66,7 @@ export async function commitAttempts(
     }
     for (const part of attempt.parts) {
       if (!part.task.active) {
-        part.task.pending -= part.items;
+        part.task.release(part.items);
         continue;
       }
       const list = work.get(part.task) ?? [];
@@ -77,14 +77,19 @@ export async function commitAttempts(
 
   for (const [task, parts] of work) {
     if (!task.active) {
-      for (const part of parts) task.pending -= part.items;
+      for (const part of parts) task.release(part.items);
       continue;
     }
-    for (const part of parts) task.committedLmRequests += part.attempt.requests.get(task.name) ?? 0;
+    for (const part of parts)
+      task.countCommittedRequests(part.attempt.requests.get(task.name) ?? 0);
     // Transformations commit in input order: the last part's position covers all of them.
     const last = parts.at(-1)!.attempt.parts.find((part) => part.task === task)!;
     const added = await task.commit(
-      parts.map((part) => ({ number: part.attempt.number, records: part.records })),
+      parts.map((part) => ({
+        number: part.attempt.number,
+        records: part.records,
+        trace: part.attempt.trace,
+      })),
       parts.map((part) => part.attempt.rejects),
       // Generation saves the seed position now (seeds of attempts in flight are skipped after a
       // crash, which loses nothing), transformations the input position after the last part.
@@ -101,14 +106,7 @@ export async function commitAttempts(
     }
     // Only now, with the records counted, do these items stop counting as pending: admission
     // runs while commits do, and must never see them counted in neither place.
-    for (const part of parts) {
-      task.pending -= part.items;
-      task.itemsCommitted += part.items;
-      task.recordsCommitted += part.records.length;
-      // Stalling is a generation matter (a transformation makes its one pass whatever each
-      // batch keeps).
-      if (task.kind === 'generation') task.stall.committed(part.records.length);
-    }
+    for (const part of parts) task.recordCommitted(part.items, part.records.length);
     if (task.kind === 'generation') await settleIfComplete(task, setup);
     else if (task.inputExhausted && task.pending === 0) task.end('completed');
     if (task.active) endIfStopped(task, uncommitted());

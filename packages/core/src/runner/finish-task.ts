@@ -22,7 +22,7 @@ export async function finishTask(
   );
   await finalStore.write(take(task.readData(), limit));
   await finalStore.close();
-  task.finalData = finalStore.location;
+  task.setFinalData(finalStore.location);
 
   if (task.settings.saveFormattedOutput && formatter) {
     const formattedStore = await openStore(

@@ -13,71 +13,78 @@ export type Verdict = {
   fields?: Record<string, unknown>;
 };
 
-/** LM requests and verdicts of one attempt, per task: the fallback when a record's lineage is lost. */
+/**
+ * What one attempt's blocks noted, carried by the attempt's scope (`AttemptScope.trace`) to its
+ * commit: LM requests per task, and what happened to each row object. Rows are looked up by
+ * object identity, so builders need not carry anything and no field is added to their records:
+ * a record the builder returns as the same object a block saw (validators pass rows through)
+ * keeps its trace; a record built afresh from an LM reply has only its attempt's trace.
+ */
 export type AttemptTrace = {
   /** LM requests per task name, in the order they finished. */
   lm: Map<string, RowNote[]>;
+  /** The trace of each row object a block of the attempt saw. */
+  rows: WeakMap<object, RowTrace>;
+  /** Each task's recent attempts with LM requests, which this attempt joins on its first one. */
+  recent: ReadonlyMap<string, RecentTraces>;
 };
 
-/**
- * What happened to one row object during an attempt. Kept in a WeakMap keyed by the row object,
- * so builders need not carry anything and no field is added to their records: a record the
- * builder returns as the same object a block saw (validators pass rows through) keeps its
- * trace; a record the builder builds afresh from an LM reply has only its attempt's trace.
- */
+/** What happened to one row object during an attempt. */
 export type RowTrace = {
   attempt: AttemptTrace;
   lm: RowNote[];
   verdicts: Verdict[];
 };
 
-const rowTraces = new WeakMap<object, RowTrace>();
-// The latest attempts that made LM requests for each task, newest last: where provenance looks
-// for the reply a record was built from when the record itself carries no trace.
+// The latest attempts that made LM requests for a task, newest last: where provenance looks for
+// the reply a record was built from when the record itself carries no trace.
 const RECENT_ATTEMPTS = 32;
-const recent = new Map<string, AttemptTrace[]>();
+
+/** A task's latest attempts that made LM requests (held by the task, one list per task). */
+export class RecentTraces {
+  private readonly list: AttemptTrace[] = [];
+
+  add(attempt: AttemptTrace): void {
+    this.list.push(attempt);
+    if (this.list.length > RECENT_ATTEMPTS) this.list.shift();
+  }
+
+  /** Newest first. */
+  newestFirst(): readonly AttemptTrace[] {
+    return [...this.list].reverse();
+  }
+}
+
+/** A fresh trace for an attempt of the tasks whose recent-attempt lists `recent` holds. */
+export function newAttemptTrace(
+  recent: ReadonlyMap<string, RecentTraces> = new Map(),
+): AttemptTrace {
+  return { lm: new Map(), rows: new WeakMap(), recent };
+}
 
 function requestsOf(attempt: AttemptTrace, task: string): RowNote[] {
   let list = attempt.lm.get(task);
   if (!list) {
     list = [];
     attempt.lm.set(task, list);
-    const attempts = recent.get(task) ?? [];
-    attempts.push(attempt);
-    if (attempts.length > RECENT_ATTEMPTS) attempts.shift();
-    recent.set(task, attempts);
+    attempt.recent.get(task)?.add(attempt);
   }
   return list;
 }
 
-/** The latest attempts with LM requests for `task`, newest first. */
-export function recentAttempts(task: string): readonly AttemptTrace[] {
-  return [...(recent.get(task) ?? [])].reverse();
-}
-const attemptTraces = new WeakMap<AttemptScope, AttemptTrace>();
-
-/** The trace of an attempt (created on first use, so the attempt scope needs no new field). */
+/** The trace an attempt's scope carries (a scope made without one, by a worker, gets one now). */
 export function attemptTraceOf(scope: AttemptScope): AttemptTrace {
-  let trace = attemptTraces.get(scope);
-  if (!trace) {
-    trace = { lm: new Map() };
-    attemptTraces.set(scope, trace);
-  }
-  return trace;
+  scope.trace ??= newAttemptTrace();
+  return scope.trace;
 }
 
 function rowTraceOf(row: BlockRow, attempt: AttemptTrace): RowTrace {
-  let trace = rowTraces.get(row);
-  if (!trace || trace.attempt !== attempt) {
+  let trace = attempt.rows.get(row);
+  if (!trace) {
     trace = { attempt, lm: [], verdicts: [] };
-    rowTraces.set(row, trace);
+    attempt.rows.set(row, trace);
   }
   return trace;
-}
-
-/** The trace a row (or record) gathered in the attempt that made it, if any. */
-export function traceOf(row: object): RowTrace | undefined {
-  return rowTraces.get(row);
 }
 
 /** Notes an LM request made for `row` (a caller's row, after input_map was undone). */

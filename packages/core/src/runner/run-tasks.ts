@@ -16,7 +16,6 @@ import type {
   TaskSummary,
   WarningEvent,
 } from '../events/events.js';
-import { countLmRequest, emptyLmUsage } from '../events/lm-usage.js';
 import { createRandom } from '../random/seeded-random.js';
 import { validateWithSchema } from '../schema/validate-schema.js';
 import type { RejectBuffer } from './attempt-scope.js';
@@ -225,22 +224,7 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): DgtEvent | u
   if (event.type === 'lm-request') {
     const task = event.task ? tasks.get(event.task) : undefined;
     if (!task) return undefined;
-    task.lmRequests++;
-    if (event.cached) task.cacheHits++;
-    task.promptTokens += event.promptTokens;
-    task.completionTokens += event.completionTokens;
-    task.costUsd += event.costUsd ?? 0;
-    let usage = task.lmUsage.get(event.block);
-    if (!usage) {
-      usage = emptyLmUsage(event.provider, event.model);
-      task.lmUsage.set(event.block, usage);
-    }
-    countLmRequest(usage, event);
-    if (!event.ok) {
-      task.lmFailures++;
-      task.lastLmError = event.error;
-      task.log(event);
-    }
+    task.recordLmRequest(event);
     return unpricedWarning(event, task);
   }
   if (event.type === 'attempt') {
@@ -258,8 +242,7 @@ function routeToTask(event: DgtEvent, tasks: Map<string, TaskRun>): DgtEvent | u
  */
 function unpricedWarning(event: LmRequestEvent, task: TaskRun): WarningEvent | undefined {
   if (!event.ok || event.cached || event.costUsd !== undefined) return undefined;
-  if (task.priceUnknown || !Number.isFinite(task.settings.maxCostUsd)) return undefined;
-  task.priceUnknown = true;
+  if (!Number.isFinite(task.settings.maxCostUsd) || !task.markPriceUnknown()) return undefined;
   return {
     type: 'warning',
     task: task.name,

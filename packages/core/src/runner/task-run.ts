@@ -5,7 +5,14 @@ import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { Datastore, StoredRecord } from '../contracts/v1/datastore.js';
 import { isDgtError } from '../errors/dgt-error.js';
-import type { BlockLmUsage, DgtEvent, TaskStatus, TaskSummary } from '../events/events.js';
+import type {
+  BlockLmUsage,
+  DgtEvent,
+  LmRequestEvent,
+  TaskStatus,
+  TaskSummary,
+} from '../events/events.js';
+import { countLmRequest, emptyLmUsage } from '../events/lm-usage.js';
 import type { ProvenanceContext } from '../provenance/provenance-entry.js';
 import { TaskProvenance } from '../provenance/task-provenance.js';
 import type { RandomSource } from '../random/seeded-random.js';
@@ -13,6 +20,7 @@ import type { SavedAttempts } from './attempt-numbers.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { lmErrorCause } from './lm-cause.js';
 import { redactSecrets } from './redact.js';
+import { type AttemptTrace, RecentTraces } from './row-trace.js';
 import { removeStaleTempFiles } from './stale-temp-files.js';
 import { StallTracker } from './stall-tracker.js';
 import { spendingCapReason } from './stopping-criteria.js';
@@ -93,51 +101,48 @@ export class TaskRun {
   seeds: DataPoint[] = [];
   status: TaskStatus | undefined;
   reason: string | undefined;
-  /** Where the final records were written (the final datastore's location), once they are. */
-  finalData: string | undefined;
   /** Gives up this process's claim on the task's output folder (see `claimTaskDir`). */
   private releaseClaim: (() => Promise<void>) | undefined;
   /** Attempts of this task that were committed. */
   attempts = 0;
   /** Attempts committed before this run (resume): `attempts` minus these were made now. */
   resumedAttempts = 0;
-  /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
-  startedAttempts = 0;
   /** The highest builder attempt number this task committed (saved; numbering resumes above it). */
   lastAttemptNumber = 0;
-  /** Attempt numbers this task started and has not committed (saved below `lastAttemptNumber`). */
-  readonly openAttempts = new Set<number>();
   /** The attempt numbers of the saved state, for the builder's {@link AttemptNumbers}. */
   savedAttempts: SavedAttempts = { attempt: 0 };
   /** Stall counting: progress is a rise in accepted records after postprocessing. */
   readonly stall = new StallTracker();
-  /** Batch items of attempts committed in this run, and the records they added: the yield. */
-  itemsCommitted = 0;
-  recordsCommitted = 0;
-  lmRequests = 0;
-  lmFailures = 0;
-  lastLmError: string | undefined;
-  cacheHits = 0;
-  promptTokens = 0;
-  completionTokens = 0;
-  costUsd = 0;
-  /**
-   * An LM request of the task was answered without a price (its model is not in the price
-   * table), so `costUsd` undercounts and `max_cost_usd` cannot be enforced.
-   */
-  priceUnknown = false;
-  /** LM usage per block name. */
-  readonly lmUsage = new Map<string, BlockLmUsage>();
+  /** This task's latest attempts with LM requests (provenance of records built from replies). */
+  readonly recentTraces = new RecentTraces();
   readonly rejected: Record<string, number> = {};
   /** Bytes in the task's reject stores, for `max_reject_store_mb`. */
   rejectBytes = 0;
   /** Records present when the run started (resume). */
   resumed = 0;
   inputExhausted = false;
-  /** Batch items in attempts that have started but not been committed. */
-  pending = 0;
-  /** LM requests of this task's committed attempts (see `applySpendingCaps`). */
-  committedLmRequests = 0;
+  // Work in flight and committed, and LM usage: changed only through reserve/release/
+  // recordCommitted and recordLmRequest, read through the getters below.
+  private readonly work = {
+    pending: 0,
+    startedAttempts: 0,
+    itemsCommitted: 0,
+    recordsCommitted: 0,
+    committedLmRequests: 0,
+    open: new Set<number>(),
+  };
+  private readonly usage = {
+    lmRequests: 0,
+    lmFailures: 0,
+    lastLmError: undefined as string | undefined,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    priceUnknown: false,
+    byBlock: new Map<string, BlockLmUsage>(),
+  };
+  private finalLocation: string | undefined;
   private committedCursor: TaskCursor = { seed_position: 0 };
   private seedPosition = 0;
   private startedAt = Date.now();
@@ -159,6 +164,130 @@ export class TaskRun {
   ) {
     this.name = task.config.task_name;
     this.kind = kind;
+  }
+
+  /** Where the final records were written (the final datastore's location), once they are. */
+  get finalData(): string | undefined {
+    return this.finalLocation;
+  }
+  /** Batch items in attempts that have started but not been committed. */
+  get pending(): number {
+    return this.work.pending;
+  }
+  /** Attempts of this task started (committed or in flight): bounds max_gen_requests. */
+  get startedAttempts(): number {
+    return this.work.startedAttempts;
+  }
+  /** Attempt numbers this task started and has not committed (saved below `lastAttemptNumber`). */
+  get openAttempts(): ReadonlySet<number> {
+    return this.work.open;
+  }
+  /** Batch items of attempts committed in this run: the denominator of the yield. */
+  get itemsCommitted(): number {
+    return this.work.itemsCommitted;
+  }
+  /** Records those attempts added. */
+  get recordsCommitted(): number {
+    return this.work.recordsCommitted;
+  }
+  /** LM requests of this task's committed attempts (see `applySpendingCaps`). */
+  get committedLmRequests(): number {
+    return this.work.committedLmRequests;
+  }
+  get lmRequests(): number {
+    return this.usage.lmRequests;
+  }
+  get lmFailures(): number {
+    return this.usage.lmFailures;
+  }
+  get lastLmError(): string | undefined {
+    return this.usage.lastLmError;
+  }
+  get cacheHits(): number {
+    return this.usage.cacheHits;
+  }
+  get promptTokens(): number {
+    return this.usage.promptTokens;
+  }
+  get completionTokens(): number {
+    return this.usage.completionTokens;
+  }
+  get costUsd(): number {
+    return this.usage.costUsd;
+  }
+  /**
+   * An LM request of the task was answered without a price (its model is not in the price
+   * table), so `costUsd` undercounts and `max_cost_usd` cannot be enforced.
+   */
+  get priceUnknown(): boolean {
+    return this.usage.priceUnknown;
+  }
+  /** LM usage per block name. */
+  get lmUsage(): ReadonlyMap<string, BlockLmUsage> {
+    return this.usage.byBlock;
+  }
+
+  /** Counts `items` batch items of attempt `number` as started and in flight. */
+  reserve(number: number, items: number): void {
+    this.work.pending += items;
+    this.work.startedAttempts++;
+    this.work.open.add(number);
+  }
+
+  /** Gives back items that will not be committed (their attempt failed, or the task ended). */
+  release(items: number): void {
+    this.work.pending -= items;
+  }
+
+  /** Adds the LM requests of attempts about to be committed (before `commit` saves them). */
+  countCommittedRequests(requests: number): void {
+    this.work.committedLmRequests += requests;
+  }
+
+  /**
+   * Moves `items` from in flight to committed with the `records` they added; only after the
+   * records are counted, so admission, running beside commits, never sees them in neither place.
+   */
+  recordCommitted(items: number, records: number): void {
+    this.work.pending -= items;
+    this.work.itemsCommitted += items;
+    this.work.recordsCommitted += records;
+    // Stalling is a generation matter (a transformation makes its one pass whatever each batch
+    // keeps).
+    if (this.kind === 'generation') this.stall.committed(records);
+  }
+
+  /** Counts one finished LM request of the task (usage, cost, failures). */
+  recordLmRequest(event: LmRequestEvent): void {
+    const usage = this.usage;
+    usage.lmRequests++;
+    if (event.cached) usage.cacheHits++;
+    usage.promptTokens += event.promptTokens;
+    usage.completionTokens += event.completionTokens;
+    usage.costUsd += event.costUsd ?? 0;
+    let block = usage.byBlock.get(event.block);
+    if (!block) {
+      block = emptyLmUsage(event.provider, event.model);
+      usage.byBlock.set(event.block, block);
+    }
+    countLmRequest(block, event);
+    if (!event.ok) {
+      usage.lmFailures++;
+      usage.lastLmError = event.error;
+      this.log(event);
+    }
+  }
+
+  /** Marks the task's spending as unknown; true the first time (to warn once). */
+  markPriceUnknown(): boolean {
+    if (this.usage.priceUnknown) return false;
+    this.usage.priceUnknown = true;
+    return true;
+  }
+
+  /** Records where the final records were written. */
+  setFinalData(location: string): void {
+    this.finalLocation = location;
   }
 
   /** Committed attempts in a row that made no progress. */
@@ -224,7 +353,7 @@ export class TaskRun {
     }
     if (saved) {
       this.attempts = saved.task_attempts ?? saved.attempt;
-      this.startedAttempts = this.attempts;
+      this.work.startedAttempts = this.attempts;
       this.resumedAttempts = this.attempts;
       this.lastAttemptNumber = saved.attempt;
       this.savedAttempts = {
@@ -317,7 +446,7 @@ export class TaskRun {
    * batch runs again.
    */
   async commit(
-    attempts: readonly { number: number; records: DataPoint[] }[],
+    attempts: readonly { number: number; records: DataPoint[]; trace?: AttemptTrace }[],
     rejects: readonly RejectBuffer[],
     cursor: TaskCursor,
   ): Promise<number> {
@@ -329,7 +458,7 @@ export class TaskRun {
     }));
     this.attempts += attempts.length;
     for (const { number } of attempts) {
-      this.openAttempts.delete(number);
+      this.work.open.delete(number);
       this.lastAttemptNumber = Math.max(this.lastAttemptNumber, number);
     }
     const own = rejects.flatMap((buffer) => buffer.filter((entry) => entry.task === this.name));
@@ -358,20 +487,21 @@ export class TaskRun {
    * number and requests, written before the records: a kill leaves no record without one.
    */
   private async writeProvenance(
-    attempts: readonly { number: number; records: DataPoint[] }[],
+    attempts: readonly { number: number; records: DataPoint[]; trace?: AttemptTrace }[],
     clean: readonly StoredRecord[],
   ): Promise<void> {
     let at = 0;
-    const groups = attempts.map(({ number, records }) => {
+    const groups = attempts.map(({ number, records, trace }) => {
       const group = {
         attempt: number,
+        trace,
         originals: records,
         records: clean.slice(at, at + records.length),
       };
       at += records.length;
       return group;
     });
-    await this.provenance.beforeAppend(groups);
+    await this.provenance.beforeAppend(groups, this.recentTraces);
   }
 
   /** The loaders' position now (after the batches taken so far). */
