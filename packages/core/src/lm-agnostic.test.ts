@@ -1,7 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './util/source-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,22 +24,10 @@ const LM_SETTING_NAMES = [
   'LM_KEY_SPELLINGS',
 ];
 
-async function sources(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return sources(full);
-      return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
-    }),
-  );
-  return nested.flat();
-}
-
 describe('core is LM-agnostic', () => {
   it('no source file of core names an LM setting', async () => {
     const found: string[] = [];
-    for (const file of await sources(here)) {
+    for (const file of await sourceFiles(here)) {
       const text = await readFile(file, 'utf8');
       for (const name of LM_SETTING_NAMES)
         if (new RegExp(`\\b${name}\\b`).test(text))

@@ -1,24 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../util/source-files.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 // Every `import … from '…'`, `export … from '…'` and `import('…')` specifier of a module.
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
-
-async function sourceFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files = await Promise.all(
-    entries.map((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return sourceFiles(full);
-      return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
-    }),
-  );
-  return files.flat();
-}
 
 /** Imports of `file` that leave the contracts folder (another part of core, or any package). */
 export function importsLeaving(file: string, source: string, root: string): string[] {
