@@ -45,7 +45,7 @@ export const runnerConfigSchema = z.looseObject({
     .nonnegative()
     .optional()
     .describe(
-      'End the task once it has made more than this many LM requests per accepted record, after its first 100 (default 50; 0 for no cap): a model repeating itself cannot spend forever.',
+      'End the task once its LM requests would pass this many per accepted record, after its first 100 (default 50; 0 for no cap): no attempt starts that is expected to pass it, so a model repeating itself cannot spend forever.',
     ),
   allow_outside_includes: z
     .boolean()

@@ -44,6 +44,11 @@ export type Attempt = {
   reachedBlocks: Promise<void>;
   /** Set when `result` has settled. */
   outcome?: AttemptResult;
+  /**
+   * Makes the attempt's blocks send no new request (a graceful stop of this attempt alone), for
+   * an attempt whose tasks have all ended.
+   */
+  stopRequests(reason: string): void;
 };
 
 /**
@@ -72,6 +77,10 @@ export async function startAttempt(
   if (batch.length === 0) return undefined;
   const costs: AttemptCosts = new Map();
   const requests = new Map<string, number>();
+  const stop = new AbortController();
+  const stopWithRun = () => stop.abort(setup.signal.reason);
+  if (setup.signal.aborted) stopWithRun();
+  else setup.signal.addEventListener('abort', stopWithRun, { once: true });
   const names = parts.map((p) => p.task.name).join('+');
   let entered!: () => void;
   const enteredBlocks = new Promise<void>((resolve) => {
@@ -82,7 +91,14 @@ export async function startAttempt(
     setup,
     number,
     parts.map((p) => p.task),
-    { rejects, costs, requests, unit: { id: `${names}#${number}` }, entered },
+    {
+      rejects,
+      costs,
+      requests,
+      stopSignal: stop.signal,
+      unit: { id: `${names}#${number}` },
+      entered,
+    },
   );
   const attempt: Attempt = {
     number,
@@ -95,6 +111,9 @@ export async function startAttempt(
     started: Date.now(),
     result: Promise.resolve({ ok: false, error: undefined }),
     reachedBlocks: enteredBlocks,
+    stopRequests: (reason) => {
+      if (!stop.signal.aborted) stop.abort(new Error(reason));
+    },
   };
   attempt.result = Promise.resolve()
     .then(() => setup.builder.call(batch, ctx))
@@ -103,6 +122,7 @@ export async function startAttempt(
       (error: unknown): AttemptResult => ({ ok: false, error }),
     )
     .then((outcome) => {
+      setup.signal.removeEventListener('abort', stopWithRun);
       attempt.outcome = outcome;
       return outcome;
     });
