@@ -276,7 +276,9 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
           const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
           const seeds =
             builder.kind === 'generation'
-              ? await loadSeeds(task, registry, builder, options.signal)
+              ? await loadSeeds(task, registry, builder, options.signal, (message) =>
+                  warnings.push(message),
+                )
               : [];
           if (builder.kind === 'transformation' && !task.config.data) {
             throw new DgtError(
@@ -324,6 +326,7 @@ async function loadSeeds(
   registry: Registry,
   builder: Databuilder,
   signal: AbortSignal | undefined,
+  warn: (message: string) => void,
 ): Promise<StoredRecord[]> {
   const seeds: StoredRecord[] = [...(task.config.seed_examples ?? [])];
   if (task.config.seed_datastore) {
@@ -334,6 +337,7 @@ async function loadSeeds(
       'seed_data',
       task.where(['seed_datastore']),
       signal,
+      warn,
     );
     for await (const record of store.read()) seeds.push(record);
     await store.close();
@@ -377,6 +381,8 @@ export async function openConfiguredStore(
   storeName: string,
   where: string,
   signal?: AbortSignal,
+  /** Receives what the store reports about the data (see `DatastoreInitContext.warn`). */
+  warn?: (message: string) => void,
 ) {
   const type = typeof mapping.type === 'string' ? mapping.type : 'default';
   const definition = (await registry.load(
@@ -391,6 +397,7 @@ export async function openConfiguredStore(
     storeName,
     baseDir: task.baseDir,
     ...(signal ? { signal } : {}),
+    ...(warn ? { warn } : {}),
   });
 }
 

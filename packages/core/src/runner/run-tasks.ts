@@ -139,7 +139,10 @@ export async function executePlan(
         const task = new TaskRun(loaded, planned.id, planned.builder.kind, settings, {
           openStore,
           loadSeeds: async () => seeds,
-          openInput: () => openInput(plan, loaded, cancel),
+          openInput: () =>
+            openInput(plan, loaded, cancel, (message) =>
+              emit({ type: 'warning', task: loaded.config.task_name, message }),
+            ),
           secrets,
           ...(planned.builder.inputSchema
             ? { checkInput: inputChecker(planned.builder.inputSchema) }
@@ -320,6 +323,7 @@ async function openInput(
   plan: RunPlan,
   task: TaskRun['task'],
   signal: AbortSignal,
+  warn: (message: string) => void,
 ): Promise<Dataloader> {
   const data = task.config.data;
   if (Array.isArray(data)) return arrayLoader(data);
@@ -330,6 +334,7 @@ async function openInput(
     'data_input',
     task.where(['data']),
     signal,
+    warn,
   );
   return createDatastoreLoader(store, { loop: false });
 }
