@@ -85,8 +85,21 @@ export const taskConfigSchema = z.looseObject({
   seed_datastore: datastoreRefSchema.nullish(),
   data: z.union([datastoreRefSchema, z.array(recordSchema)]).nullish(),
   dataloader: z
-    .looseObject({ type: z.string().optional(), loop_over: z.boolean().optional() })
-    .nullish(),
+    .looseObject({
+      type: z.string().optional().describe('`default` or `simple` (DiGiT): records in order.'),
+      loop_over: z
+        .boolean()
+        .optional()
+        .describe('Generation: `false` hands each seed to the builder once (default `true`).'),
+      fields: z
+        .record(z.string(), z.string())
+        .optional()
+        .describe(
+          'Field renames applied to each seed or input record as it is read (`source: destination`, dot notation; `"*": "*"` keeps the other fields).',
+        ),
+    })
+    .nullish()
+    .describe("How the task's seeds or input records are read (DiGiT's `dataloader:`)."),
   datastore: datastoreRefSchema.nullish(),
   final_datastore: datastoreRefSchema.nullish(),
   formatted_datastore: datastoreRefSchema.nullish(),

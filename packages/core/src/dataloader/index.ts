@@ -4,3 +4,4 @@ export {
   type DatastoreLoaderOptions,
   type DatastoreLoaderState,
 } from './datastore-loader.js';
+export { remapFields, type TaskDataloader, taskDataloader } from './task-dataloader.js';
