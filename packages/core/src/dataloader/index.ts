@@ -4,4 +4,3 @@ export {
   type DatastoreLoaderOptions,
   type DatastoreLoaderState,
 } from './datastore-loader.js';
-export { remapFields, type TaskDataloader, taskDataloader } from './task-dataloader.js';
