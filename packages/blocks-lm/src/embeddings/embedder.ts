@@ -5,8 +5,10 @@ import { backoffDelay, type RequestFailure, sleep } from '../engine/retry.js';
 
 /** The provider-specific part of embeddings: one request for a list of texts. */
 export type Embedder = {
-  /** Provider id for events (`openai`, `ollama`, `watsonx`). */
+  /** Provider id for events (`openai`, `ollama`, `watsonx`, `mock`). */
   readonly name: string;
+  /** The server it talks to (base URL), part of the request cache key of each text. */
+  readonly endpoint?: string;
   /** Vectors of `texts` (in order) and the prompt tokens the server counted. */
   embed(
     model: string,

@@ -125,8 +125,15 @@ describe('the embeddings capability of LM blocks', () => {
     expect(vectors).toEqual(['first text', 'second text'].map((t) => lexicalEmbedding(t)));
   });
 
-  it('the mock block has no embeddings capability', async () => {
+  it('mock: deterministic offline vectors through the same capability, reported as requests', async () => {
     const block = await makeBlock(mockBlock, { type: 'mock' });
-    expect(hasEmbeddings(block)).toBe(false);
+    const first = await embedAll(block, texts);
+    const again = await embedAll(block, texts.slice(0, 2));
+    expect(first.vectors).toHaveLength(150);
+    expect(first.vectors[0]).toEqual(again.vectors[0]);
+    // The same vectors the fake servers answer with: near-duplicates are as near as with them.
+    expect(first.vectors[1]).toEqual(lexicalEmbedding(texts[1]!));
+    expect(first.events).toHaveLength(3);
+    expect(first.events[0]).toMatchObject({ ok: true, provider: 'mock', model: 'mock', task: 't' });
   });
 });
