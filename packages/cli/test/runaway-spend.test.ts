@@ -109,4 +109,32 @@ describe('a model that repeats one answer cannot spend without bound', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(summary).toMatchObject({ status: 'completed', accepted: 3000 });
   }, 120_000);
+
+  it('leaves a healthy costly builder alone: RAG conversations of ~25 requests each complete', async () => {
+    // Each record costs many requests and some conversations are dropped: the cap weighs what
+    // the attempts in flight are expected to keep, so one attempt per seed runs on to the end.
+    const dir = await tempDir();
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        path.join(REPO, 'examples/rag-conversation/task.yaml'),
+        '--engine',
+        'mock',
+        '--num-outputs-to-generate',
+        '40',
+        '--seed-batch-size',
+        '1',
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir },
+    );
+    const [summary] = await readJsonl(
+      path.join(dir, 'out/examples/rag/city_services/task_results.jsonl'),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(summary).toMatchObject({ status: 'completed', accepted: 40 });
+    expect(Number(summary?.lmRequests)).toBeGreaterThan(15 * 40);
+  }, 120_000);
 });

@@ -136,15 +136,33 @@ export async function startAttempt(
  * attempts showed, so little is made past the target.
  */
 export function generationBatch(task: TaskRun, random: RandomSource, number: number): DataPoint[] {
-  const { settings } = task;
-  const perItem = task.yieldPerItem;
-  const stillNeeded = settings.target - task.dataCount - task.pending * perItem;
-  if (stillNeeded <= 0) return [];
-  const remaining = Math.ceil(stillNeeded / perItem - 1e-9);
-  const seeds = task.nextSeeds(Math.min(settings.seedBatchSize, remaining));
-  const machineCount = Math.min(settings.machineBatchSize, Math.max(0, remaining - seeds.length));
+  const remaining = itemsStillNeeded(task);
+  if (remaining <= 0) return [];
+  const seeds = task.nextSeeds(Math.min(task.settings.seedBatchSize, remaining));
+  const machineCount = Math.min(
+    task.settings.machineBatchSize,
+    Math.max(0, remaining - seeds.length),
+  );
   const machine = random.fork(`${task.name}#machine#${number}`).sample(task.accepted, machineCount);
   return [...seeds, ...machine.map((record) => ({ ...record }))];
+}
+
+/**
+ * Batch items a generation task still needs (see {@link generationBatch}): what is missing from
+ * its target, less what its attempts in flight are expected to bring, at the yield so far.
+ */
+export function itemsStillNeeded(task: TaskRun): number {
+  const perItem = task.yieldPerItem;
+  const stillNeeded = task.settings.target - task.dataCount - task.pending * perItem;
+  return stillNeeded <= 0 ? 0 : Math.ceil(stillNeeded / perItem - 1e-9);
+}
+
+/** Items the task's next {@link generationBatch} is expected to hold, without taking them. */
+export function nextBatchItems(task: TaskRun): number {
+  const remaining = itemsStillNeeded(task);
+  const { seedBatchSize, machineBatchSize } = task.settings;
+  const seeds = Math.min(seedBatchSize, remaining, task.seedsUsedUp ? 0 : task.seeds.length);
+  return seeds + Math.min(machineBatchSize, Math.max(0, remaining - seeds), task.accepted.length);
 }
 
 function buildContext(

@@ -1,72 +1,83 @@
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt.js';
-import { requestAllowance, requestCapHolds, requestCapStop } from './request-cap.js';
+import { requestCapHolds, requestCapStop } from './request-cap.js';
 import type { TaskRun } from './task-run.js';
 
-/** The fields of a task the cap reads. */
-function task(fields: Partial<TaskRun> & { perRecord?: number } = {}): TaskRun {
-  const { perRecord = 50, ...rest } = fields;
+/** The fields of a generation task the cap reads: target 50, batches of 10 seeds + 5 records. */
+function task(fields: Record<string, unknown> = {}, settings: Record<string, unknown> = {}) {
   return {
     name: 't',
     kind: 'generation',
     dataCount: 0,
-    attempts: 0,
-    resumedAttempts: 0,
+    resumed: 0,
+    itemsCommitted: 0,
     committedLmRequests: 0,
-    settings: { target: 100, maxRequestsPerRecord: perRecord },
-    ...rest,
+    pending: 0,
+    yieldPerItem: 1,
+    seeds: Array.from({ length: 20 }, (_, i) => ({ question: `q${i}` })),
+    accepted: [],
+    seedsUsedUp: false,
+    settings: {
+      target: 50,
+      maxRequestsPerRecord: 50,
+      seedBatchSize: 10,
+      machineBatchSize: 5,
+      ...settings,
+    },
+    ...fields,
   } as unknown as TaskRun;
 }
 
-function inFlight(of: TaskRun, requests: number): Attempt {
+function inFlight(of: TaskRun, items: number, requests: number): Attempt {
   return {
-    parts: [{ task: of, items: 1, cursor: { seed_position: 0 } }],
+    parts: [{ task: of, items, cursor: { seed_position: 0 } }],
     requests: new Map([[of.name, requests]]),
   } as unknown as Attempt;
 }
 
 describe('max_requests_per_record before admission', () => {
-  it('allows the first 100 requests and 50 more per record', () => {
-    expect(requestAllowance(task())).toBe(100);
-    expect(requestAllowance(task({ dataCount: 3 }))).toBe(250);
-    expect(requestAllowance(task({ perRecord: Number.POSITIVE_INFINITY }))).toBe(
-      Number.POSITIVE_INFINITY,
-    );
-  });
-
-  it('counts attempts in flight at least at the average an attempt costs', () => {
-    // 10 attempts committed with 100 requests: 10 per attempt expected; allowance 150.
-    const t = task({ dataCount: 1, attempts: 10, committedLmRequests: 100 });
+  it('lets a task start: before the first commit an item is one request and one record', () => {
+    const t = task();
     expect(requestCapHolds(t, [])).toBe(false);
-    // Four in flight that have sent 1 request each count as 10 each: 100 + 40 + 10 (next) ≤ 150.
-    const sent1 = (n: number) => Array.from({ length: n }, () => inFlight(t, 1));
-    expect(requestCapHolds(t, sent1(4))).toBe(false);
-    // A fifth brings it past: 100 + 50 + 10 > 150.
-    expect(requestCapHolds(t, sent1(5))).toBe(true);
-    // What an attempt in flight has already sent counts when above the average.
-    expect(requestCapHolds(t, [inFlight(t, 45)])).toBe(true);
+    expect(requestCapHolds(t, [inFlight(t, 10, 0), inFlight(t, 10, 0)])).toBe(false);
   });
 
-  it('ignores attempts of other tasks, resumed attempts and tasks without a cap', () => {
-    const t = task({ attempts: 12, resumedAttempts: 10, committedLmRequests: 80 });
-    const other = task({ name: 'u' } as Partial<TaskRun>);
-    // 40 per attempt made in this run: 80 + 40 > 100.
-    expect(requestCapHolds(t, [inFlight(other, 500)])).toBe(true);
-    expect(requestCapHolds(task({ committedLmRequests: 60 }), [inFlight(other, 500)])).toBe(false);
-    expect(
-      requestCapHolds(task({ perRecord: Number.POSITIVE_INFINITY, committedLmRequests: 1e6 }), []),
-    ).toBe(false);
-    expect(requestCapHolds(task({ kind: 'transformation', committedLmRequests: 1e6 }), [])).toBe(
-      false,
-    );
+  it('holds back a task whose records are deduplicated away (a model repeating itself)', () => {
+    // 150 items committed for 148 requests; dedup kept 1 record of them.
+    const accepted = [{ question: 'x' }];
+    const t = task({ itemsCommitted: 150, committedLmRequests: 148, dataCount: 1, accepted });
+    // The next batch (10 seeds + 1 record) would spend ~11 more: past 100 + 50 × ~1.07.
+    expect(requestCapHolds(t, [])).toBe(true);
+    // With fewer requests spent it may go on.
+    expect(requestCapHolds(task({ ...t, committedLmRequests: 100 }), [])).toBe(false);
   });
 
-  it('never holds back a task that holds its target (its postprocessors decide)', () => {
-    expect(requestCapHolds(task({ dataCount: 100, committedLmRequests: 1e6 }), [])).toBe(false);
+  it('counts what attempts in flight have sent when it is above what their items cost', () => {
+    const t = task({ itemsCommitted: 10, committedLmRequests: 10, dataCount: 10 });
+    expect(requestCapHolds(t, [inFlight(t, 1, 1)])).toBe(false);
+    // 10 + 10 (next) + 1500 > 100 + 50 × (10 + 11 expected records).
+    expect(requestCapHolds(t, [inFlight(t, 1, 1500)])).toBe(true);
+  });
+
+  it('never holds back a task whose records cost less than the cap, however many attempts run', () => {
+    // A conversation builder: 28 requests per item, 0.8 records kept per item.
+    const t = task({ itemsCommitted: 10, committedLmRequests: 280, dataCount: 8 });
+    const many = Array.from({ length: 40 }, () => inFlight(t, 1, 40));
+    expect(requestCapHolds(t, many)).toBe(false);
+  });
+
+  it('ignores transformations, tasks without a cap and tasks that hold their target', () => {
+    const spent = { itemsCommitted: 100, committedLmRequests: 1e6 };
+    expect(requestCapHolds(task({ ...spent, kind: 'transformation' }), [])).toBe(false);
+    const uncapped = { maxRequestsPerRecord: Number.POSITIVE_INFINITY };
+    expect(requestCapHolds(task(spent, uncapped), [])).toBe(false);
+    expect(requestCapHolds(task({ ...spent, dataCount: 50 }), [])).toBe(false);
   });
 
   it('ends a held task with the cap named and the numbers', () => {
-    const stop = requestCapStop(task({ dataCount: 1, attempts: 14, committedLmRequests: 148 }));
+    const accepted = [{ question: 'x' }];
+    const t = task({ itemsCommitted: 150, committedLmRequests: 148, dataCount: 1, accepted });
+    const stop = requestCapStop(t);
     expect(stop.status).toBe('max-requests');
     expect(stop.reason).toContain('148 LM requests for 1 accepted record:');
     expect(stop.reason).toContain('about 11 requests');
