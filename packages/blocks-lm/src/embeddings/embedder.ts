@@ -52,21 +52,27 @@ export function withEmbeddings<Block extends BlockV1>(
       if (vector) out[i] = vector;
       else missing.push(i);
     });
-    if (missing.length < texts.length) {
+    const report = (
+      fields: { ok: boolean; cached: boolean; tokens: number; error?: string },
+      since: number,
+      retries: number,
+    ) =>
       ctx.emit?.({
         type: 'lm-request',
         block: block.name,
         provider: embedder.name,
         model: config.model,
         ...(ctx.taskName !== undefined ? { task: ctx.taskName } : {}),
-        ok: true,
-        cached: true,
-        promptTokens: 0,
+        ok: fields.ok,
+        cached: fields.cached,
+        promptTokens: fields.tokens,
         completionTokens: 0,
-        durationMs: performance.now() - began,
-        retries: 0,
+        durationMs: performance.now() - since,
+        retries,
+        ...(fields.error !== undefined ? { error: fields.error } : {}),
       });
-    }
+    // One event for every vector the cache answered.
+    if (missing.length < texts.length) report({ ok: true, cached: true, tokens: 0 }, began, 0);
     const batches: number[][] = [];
     for (let start = 0; start < missing.length; start += EMBEDDING_BATCH_SIZE)
       batches.push(missing.slice(start, start + EMBEDDING_BATCH_SIZE));
@@ -75,21 +81,6 @@ export function withEmbeddings<Block extends BlockV1>(
         const batch = positions.map((i) => texts[i]!);
         const began = performance.now();
         let retries = 0;
-        const report = (fields: { ok: boolean; tokens: number; error?: string }) =>
-          ctx.emit?.({
-            type: 'lm-request',
-            block: block.name,
-            provider: embedder.name,
-            model: config.model,
-            ...(ctx.taskName !== undefined ? { task: ctx.taskName } : {}),
-            ok: fields.ok,
-            cached: false,
-            promptTokens: fields.tokens,
-            completionTokens: 0,
-            durationMs: performance.now() - began,
-            retries,
-            ...(fields.error !== undefined ? { error: fields.error } : {}),
-          });
         for (;;) {
           try {
             const { vectors, tokens } = await limiter.run(() => {
@@ -105,13 +96,17 @@ export function withEmbeddings<Block extends BlockV1>(
               out[positions[i]!] = vector;
               cache.store(batch[i]!, vector);
             });
-            report({ ok: true, tokens });
+            report({ ok: true, cached: false, tokens }, began, retries);
             return;
           } catch (error) {
             if (ctx.signal?.aborted) throw abortReason(ctx.signal);
             const failure = embedder.describeError(error);
             if (!failure.retryable || retries >= config.maxRetries) {
-              report({ ok: false, tokens: 0, error: failure.message });
+              report(
+                { ok: false, cached: false, tokens: 0, error: failure.message },
+                began,
+                retries,
+              );
               throw new Error(
                 `block "${block.name}": embeddings request to ${embedder.name} (model ${config.model}) failed: ${failure.message}`,
               );

@@ -176,8 +176,11 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
  * requests already sent are still paid for.
  */
 function stopWhatIsNoLongerNeeded(tasks: readonly TaskRun[], inFlight: readonly Attempt[]): void {
+  // Runs at every wake-up (each finished LM request): one pass over the attempts in flight.
+  const busy = new Set<TaskRun>();
+  for (const attempt of inFlight) for (const part of attempt.parts) busy.add(part.task);
   for (const task of tasks) {
-    if (!task.active || inFlight.some((a) => a.parts.some((part) => part.task === task))) continue;
+    if (!task.active || busy.has(task)) continue;
     if (requestCapHolds(task, [])) {
       const stop = requestCapStop(task);
       task.end(stop.status, stop.reason);
