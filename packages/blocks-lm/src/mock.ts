@@ -1,5 +1,7 @@
 import { defineBlock } from '@dgt/core';
 import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
+import { withEmbeddings } from './embeddings/embedder.js';
+import { createMockEmbedder } from './embeddings/mock-embedder.js';
 import { createLmBlock } from './engine/lm-engine.js';
 import { createMockProvider } from './providers/mock.js';
 import { lmRunOptions } from './run-options.js';
@@ -32,33 +34,38 @@ const mockBlock = defineBlock({
   async create(config, ctx) {
     // The rows of the calls in flight, by prompt: a reply may give back what its row knows.
     const rows = new Map<string, Record<string, unknown>>();
+    // Mock replies cost nothing and are reproducible: caching them only fills the disk.
+    const resolved = resolveLmConfig(config, { model: 'mock', cache: 'off' });
     const block = await createLmBlock({
       name: config.name,
       type: config.type,
-      // Mock replies cost nothing and are reproducible: caching them only fills the disk.
-      config: resolveLmConfig(config, { model: 'mock', cache: 'off' }),
+      config: resolved,
       provider: createMockProvider((prompt) => rows.get(prompt)),
       env: ctx.env,
       purpose: ctx.purpose,
       ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
     });
-    return {
-      ...block,
-      async call(batch, options, callCtx) {
-        const prompts: string[] = [];
-        for (const { input, gen_kwargs: _, ...rest } of batch) {
-          const prompt = promptOf(input);
-          if (prompt === undefined) continue;
-          rows.set(prompt, rest);
-          prompts.push(prompt);
-        }
-        try {
-          return await block.call(batch, options, callCtx);
-        } finally {
-          for (const prompt of prompts) rows.delete(prompt);
-        }
+    return withEmbeddings(
+      {
+        ...block,
+        async call(batch, options, callCtx) {
+          const prompts: string[] = [];
+          for (const { input, gen_kwargs: _, ...rest } of batch) {
+            const prompt = promptOf(input);
+            if (prompt === undefined) continue;
+            rows.set(prompt, rest);
+            prompts.push(prompt);
+          }
+          try {
+            return await block.call(batch, options, callCtx);
+          } finally {
+            for (const prompt of prompts) rows.delete(prompt);
+          }
+        },
       },
-    };
+      createMockEmbedder(),
+      resolved,
+    );
   },
 });
 

@@ -96,21 +96,50 @@ describe('embedding_dedup', () => {
     expect(post.rows.map((r) => r.input)).toEqual(['Where is Paris?']);
   });
 
-  it('falls back to lexical vectors, with a warning, when the embedder has no embeddings endpoint', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'dgt-embed-dedup-'));
-    const block = await makeBlock(
+  /** An embedding_dedup block whose embedder is the mock engine, with or without its embeddings. */
+  async function overMock(dir: string, embeddings: boolean) {
+    return makeBlock(
       embeddingDedupBlock,
       { name: 'dedup', filter: true, threshold: 0.9, embedder: { type: 'mock' } },
       {
         outputDir: dir,
         env: {},
-        createBlock: async (config) =>
-          mockBlock.create(
+        createBlock: async (config) => {
+          const model = await mockBlock.create(
             { ...mockBlock.configSchema.parse(config), name: 'dedup/embedder', type: 'mock' },
             { outputDir: dir, env: {} },
-          ),
+          );
+          if (embeddings) return model;
+          // A model without an embeddings endpoint (a chat-only provider).
+          const { embed: _, ...chatOnly } = model as typeof model & { embed?: unknown };
+          return chatOnly;
+        },
       },
     );
+  }
+
+  it('embeds through the mock engine in a dry run: no fallback, no warning', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dgt-embed-dedup-'));
+    const block = await overMock(dir, true);
+    const events: DgtEvent[] = [];
+    const out = await block.call(
+      rows(['What is the capital of France?', 'what is the capital of france', 'Name a river.']),
+      undefined,
+      callCtx(dir, events),
+    );
+    expect(out.rows.map((r) => r.input)).toEqual([
+      'What is the capital of France?',
+      'Name a river.',
+    ]);
+    expect(events.filter((e) => e.type === 'warning')).toEqual([]);
+    expect(events.filter((e) => e.type === 'lm-request')).toEqual([
+      expect.objectContaining({ provider: 'mock', ok: true }),
+    ]);
+  });
+
+  it('falls back to lexical vectors, with a warning, when the embedder has no embeddings endpoint', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dgt-embed-dedup-'));
+    const block = await overMock(dir, false);
     const events: DgtEvent[] = [];
     const out = await block.call(
       rows(['What is the capital of France?', 'what is the capital of france', 'Name a river.']),

@@ -124,7 +124,7 @@ describe('provider faults: retries recover, and what cannot recover stops with i
     // The stall limit or the request cap, whichever the commits reach first: both say why.
     expect(result.stdout).toMatch(/examples\/geography_qa\s+(stalled|max-requests)/);
     expect(result.stdout).toMatch(
-      /attempts in a row produced no new record|more than 50 per record after the first 100/,
+      /attempts in a row produced no new record|50 per record after the first 100 \(max_requests_per_record\)/,
     );
     expect(final).toHaveLength(0);
   });

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli, tempDir } from './run-cli.js';
+import { REPO, runCli, startCli, tempDir } from './run-cli.js';
 
 /** A geography task in `dir` whose seeds come from `dataPath` (with extra datastore keys). */
 async function seedTask(dir: string, dataPath: string, extra = ''): Promise<string> {
@@ -99,9 +99,46 @@ describe('inputs that are not regular files, or not well-formed, end with a clea
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('seeds.jsonl:2: the last line is incomplete');
     noStack(result.stderr);
-    // By option the torn line is skipped instead.
+    // By option the torn line is skipped instead, with a warning naming file and line.
     const skipped = await run(dir, await seedTask(dir, 'seeds.jsonl', '  torn_last_line: skip\n'));
     expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stderr).toMatch(
+      /warning: .*seeds\.jsonl:2: skipped the incomplete last line .*torn_last_line: skip/,
+    );
+  }, 60_000);
+
+  it('warns with file and line when torn_last_line: skip drops the last line of input data', async () => {
+    // A transformation's input, read while the run goes (seeds are read before it starts).
+    const dir = await tempDir();
+    const example = path.join(REPO, 'examples/dedup-pipeline');
+    const lines = (await readFile(path.join(example, 'data.jsonl'), 'utf8')).split('\n');
+    await writeFile(
+      path.join(dir, 'data.jsonl'),
+      `${lines.slice(0, 3).join('\n')}\n{"id":99,"text":"cut o`,
+    );
+    const task = (await readFile(path.join(example, 'task.yaml'), 'utf8')).replace(
+      'data_path: data.jsonl',
+      'data_path: data.jsonl\n  torn_last_line: skip',
+    );
+    await writeFile(path.join(dir, 'task.yaml'), task);
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        'task.yaml',
+        '--config-path',
+        path.join(example, 'override.yaml'),
+        '--output-dir',
+        'out',
+      ],
+      { cwd: dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      `warning: dedup_pipeline_example: ${path.join(dir, 'data.jsonl')}:4: skipped the incomplete last line`,
+    );
+    const logs = await readFile(path.join(dir, 'out/dedup_pipeline_example/logs.jsonl'), 'utf8');
+    expect(logs).toContain('data.jsonl:4: skipped the incomplete last line');
   }, 60_000);
 
   it('reports invalid UTF-8 in an input with file and line', async () => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import mockBlock from '../mock.js';
 import ollamaBlock from '../ollama.js';
 import openaiBlock from '../openai.js';
-import { makeBlock } from '../test-utils.js';
+import { makeBlock, tempCacheDir } from '../test-utils.js';
 import watsonxBlock from '../watsonx.js';
 
 let servers: FakeLmServer[] = [];
@@ -54,6 +54,46 @@ describe('the embeddings capability of LM blocks', () => {
     expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({ ok: true, provider: 'openai', task: 't' });
     expect(events[0]!.promptTokens).toBeGreaterThan(0);
+  });
+
+  it('openai: a rerun takes every vector from the request cache, making no embeddings request', async () => {
+    const server = await startFakeOpenAI();
+    servers.push(server);
+    const env = { DGT_CACHE_DIR: tempCacheDir() };
+    const config = {
+      type: 'openai',
+      model_id_or_path: 'text-embedding-3-small',
+      base_url: server.baseURL,
+      api_key: 'k',
+    };
+    const embeddingRequests = () =>
+      server.requests.filter((r) => r.path === '/v1/embeddings').length;
+    const first = await makeBlock(openaiBlock, config, env);
+    const sent = await embedAll(first, texts);
+    await first.close?.();
+    expect(embeddingRequests()).toBe(3);
+    // A new block over the same cache (a rerun), the texts in another order and batching.
+    const rerun = await makeBlock(openaiBlock, config, env);
+    const again = await embedAll(rerun, [...texts].reverse());
+    expect(embeddingRequests()).toBe(3);
+    expect(again.vectors).toEqual([...sent.vectors].reverse());
+    expect(again.events).toEqual([expect.objectContaining({ ok: true, cached: true, task: 't' })]);
+    // Half known, half new: only the new texts are sent.
+    await embedAll(rerun, [...texts.slice(0, 10), 'a text never embedded']);
+    expect(server.requests.at(-1)!.body.input).toEqual(['a text never embedded']);
+    await rerun.close?.();
+    // The key covers the model and the server; `cache: off` neither reads nor writes.
+    const otherModel = await makeBlock(openaiBlock, { ...config, model_id_or_path: 'e2' }, env);
+    await embedAll(otherModel, texts.slice(0, 1));
+    expect(embeddingRequests()).toBe(5);
+    const other = await startFakeOpenAI();
+    servers.push(other);
+    const otherServer = await makeBlock(openaiBlock, { ...config, base_url: other.baseURL }, env);
+    await embedAll(otherServer, texts.slice(0, 1));
+    expect(other.requests).toHaveLength(1);
+    const off = await makeBlock(openaiBlock, { ...config, cache: 'off' }, env);
+    await embedAll(off, texts.slice(0, 1));
+    expect(embeddingRequests()).toBe(6);
   });
 
   it('openai: retries a 429 with Retry-After and a 500, then succeeds', async () => {
@@ -125,8 +165,15 @@ describe('the embeddings capability of LM blocks', () => {
     expect(vectors).toEqual(['first text', 'second text'].map((t) => lexicalEmbedding(t)));
   });
 
-  it('the mock block has no embeddings capability', async () => {
+  it('mock: deterministic offline vectors through the same capability, reported as requests', async () => {
     const block = await makeBlock(mockBlock, { type: 'mock' });
-    expect(hasEmbeddings(block)).toBe(false);
+    const first = await embedAll(block, texts);
+    const again = await embedAll(block, texts.slice(0, 2));
+    expect(first.vectors).toHaveLength(150);
+    expect(first.vectors[0]).toEqual(again.vectors[0]);
+    // The same vectors the fake servers answer with: near-duplicates are as near as with them.
+    expect(first.vectors[1]).toEqual(lexicalEmbedding(texts[1]!));
+    expect(first.events).toHaveLength(3);
+    expect(first.events[0]).toMatchObject({ ok: true, provider: 'mock', model: 'mock', task: 't' });
   });
 });

@@ -12,6 +12,7 @@ export function createOllamaEmbedder(host: string, apiKey: string | undefined): 
   const headers = apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined;
   return {
     name: 'ollama',
+    endpoint: host,
     async embed(model, texts, signal) {
       const { Ollama } = await import('ollama');
       let status: number | undefined;

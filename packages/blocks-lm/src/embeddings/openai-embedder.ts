@@ -22,6 +22,7 @@ export function createOpenAIEmbedder(
   let client: OpenAI | undefined;
   return {
     name: 'openai',
+    endpoint: connection.baseURL,
     async embed(model, texts, signal) {
       sdk ??= await loadOpenAISdk();
       client ??= new sdk.OpenAI({

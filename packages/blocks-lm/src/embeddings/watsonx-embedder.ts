@@ -15,6 +15,8 @@ export function createWatsonxEmbedder(
   const tokens = createTokenSource(connection.credential);
   return {
     name: 'watsonx',
+    // The project or space is part of what answers, as for chat requests.
+    endpoint: `${connection.url}#${JSON.stringify(connection.scope)}`,
     async embed(model, texts, signal) {
       for (let attempt = 0; ; attempt++) {
         const res = await fetch(

@@ -97,6 +97,13 @@ function waitSignalOf(ctx: BlockCallContext): { signal?: AbortSignal; release():
 const REPAIR_INSTRUCTION =
   'Answer again with only the corrected JSON value that matches the required schema, nothing else.';
 
+/**
+ * An LM block instance. `requestCache` is the request cache it opened (absent when its `cache`
+ * policy is off or the cache is unavailable), for capabilities of the block that answer from the
+ * same store (embeddings, see `withEmbeddings`); the block releases it when it closes.
+ */
+export type LmBlock = BlockV1 & { readonly requestCache?: RequestCache };
+
 /** Everything an LM block instance needs besides its provider. */
 export type LmBlockSetup = {
   name: string;
@@ -136,7 +143,7 @@ export async function createLmBlock({
   env,
   purpose,
   sharedStateUrl,
-}: LmBlockSetup): Promise<BlockV1> {
+}: LmBlockSetup): Promise<LmBlock> {
   const shareState = sharedStateUrl !== undefined && purpose !== 'check';
   const price = resolvePrice(config.model, config.pricing, env);
   // Without its native SQLite module (an optional dependency that may fail to build) the cache
@@ -466,5 +473,6 @@ export async function createLmBlock({
       cache?.release();
       await provider.close?.();
     },
+    ...(cache ? { requestCache: cache } : {}),
   };
 }

@@ -38,7 +38,7 @@ function unit(vector: readonly number[]): Float32Array {
 
 /**
  * Opens a block's embedder. An LM block is created through the run (so `--engine` and the
- * request settings apply, and the run closes it). A provider without embeddings (the `mock` engine) falls back to
+ * request settings apply, and the run closes it). A provider without embeddings (a chat-only one) falls back to
  * lexical vectors, with a warning at the first call saying so. Vectors are unit length, so a dot
  * product is the cosine similarity.
  */

@@ -45,7 +45,7 @@ export const runnerConfigSchema = z.looseObject({
     .nonnegative()
     .optional()
     .describe(
-      'End the task once it has made more than this many LM requests per accepted record, after its first 100 (default 50; 0 for no cap): a model repeating itself cannot spend forever.',
+      'End the task once its LM requests would pass this many per accepted record, after its first 100 (default 50; 0 for no cap): no attempt starts that is expected to pass it, so a model repeating itself cannot spend forever.',
     ),
   allow_outside_includes: z
     .boolean()
@@ -85,8 +85,21 @@ export const taskConfigSchema = z.looseObject({
   seed_datastore: datastoreRefSchema.nullish(),
   data: z.union([datastoreRefSchema, z.array(recordSchema)]).nullish(),
   dataloader: z
-    .looseObject({ type: z.string().optional(), loop_over: z.boolean().optional() })
-    .nullish(),
+    .looseObject({
+      type: z.string().optional().describe('`default` or `simple` (DiGiT): records in order.'),
+      loop_over: z
+        .boolean()
+        .optional()
+        .describe('Generation: `false` hands each seed to the builder once (default `true`).'),
+      fields: z
+        .record(z.string(), z.string())
+        .optional()
+        .describe(
+          'Field renames applied to each seed or input record as it is read (`source: destination`, dot notation; `"*": "*"` keeps the other fields).',
+        ),
+    })
+    .nullish()
+    .describe("How the task's seeds or input records are read (DiGiT's `dataloader:`)."),
   datastore: datastoreRefSchema.nullish(),
   final_datastore: datastoreRefSchema.nullish(),
   formatted_datastore: datastoreRefSchema.nullish(),

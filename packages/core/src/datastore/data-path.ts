@@ -38,6 +38,7 @@ export async function resolveStoreTarget(
     const input: InputReading = {
       userInput: true,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(ctx.warn ? { warn: ctx.warn } : {}),
       ...(config.torn_last_line ? { tornLastLine: config.torn_last_line } : {}),
       ...(config.allow_special_files ? { allowSpecialFiles: true } : {}),
     };

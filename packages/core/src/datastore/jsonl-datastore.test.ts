@@ -68,6 +68,25 @@ describe('jsonl datastore', () => {
     expect(await collect(createJsonlDatastore(path).read())).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
+  it("warns with file and line when skipping a torn last line of a user's input", async () => {
+    const path = join(dir, 'data.jsonl');
+    await writeFile(path, '{"a":1}\n{"a":2}\n{"a":3, "b": "unfini');
+    const warnings: string[] = [];
+    const read = {
+      userInput: true,
+      tornLastLine: 'skip' as const,
+      warn: (m: string) => warnings.push(m),
+    };
+    const records = await collect(createJsonlDatastore(path, { read }).read());
+    expect(records).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^${path}:3: skipped the incomplete last line`));
+    // A whole file says nothing.
+    await writeFile(path, '{"a":1}\n{"a":2}');
+    await collect(createJsonlDatastore(path, { read }).read());
+    expect(warnings).toHaveLength(1);
+  });
+
   it('truncates a torn last line before appending, so the next record starts clean', async () => {
     const path = join(dir, 'data.jsonl');
     await writeFile(path, '{"a":1}\n{"a":2, "b": "unfini');

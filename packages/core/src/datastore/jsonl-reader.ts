@@ -22,6 +22,8 @@ export type JsonlReadOptions = LineReadOptions & {
    * for a user's input, `skip` otherwise.
    */
   tornLastLine?: 'error' | 'skip';
+  /** Told of a torn last line that was skipped, with file and line (a user's input only). */
+  warn?: (message: string) => void;
 };
 
 /**
@@ -58,6 +60,14 @@ export async function* readJsonlRecords(
       );
     }
     yield value;
+  }
+  // The loop ended on the unparsable line: it was the torn last one, skipped.
+  if (unparsable && options.warn) {
+    const reason =
+      unparsable.error instanceof Error ? unparsable.error.message : String(unparsable.error);
+    options.warn(
+      `${path}:${unparsable.line}: skipped the incomplete last line (no newline at the end, and not valid JSON: ${reason}) as torn_last_line: skip asks; the records before it were read.`,
+    );
   }
 }
 

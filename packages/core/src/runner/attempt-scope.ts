@@ -30,6 +30,12 @@ export type AttemptScope = {
    * attempt commits (`max_requests_per_record` weighs them against the records they brought).
    */
   requests?: Map<string, number>;
+  /**
+   * Replaces the run's graceful stop as the attempt's blocks' `BlockCallContext.stopSignal`:
+   * aborted with it, and also when every task of the attempt has ended (its outputs would be
+   * dropped, so it sends no new request).
+   */
+  stopSignal?: AbortSignal;
   /** Passed to every block call of the attempt as `BlockCallContext.scope`. */
   unit?: { readonly id: string };
   /**

@@ -47,6 +47,11 @@ export type Attempt = {
   reachedBlocks: Promise<void>;
   /** Set when `result` has settled. */
   outcome?: AttemptResult;
+  /**
+   * Makes the attempt's blocks send no new request (a graceful stop of this attempt alone), for
+   * an attempt whose tasks have all ended.
+   */
+  stopRequests(reason: string): void;
 };
 
 /**
@@ -73,6 +78,10 @@ export async function startAttempt(
   if (batch.length === 0) return undefined;
   const costs: AttemptCosts = new Map();
   const requests = new Map<string, number>();
+  const stop = new AbortController();
+  const stopWithRun = () => stop.abort(setup.signal.reason);
+  if (setup.signal.aborted) stopWithRun();
+  else setup.signal.addEventListener('abort', stopWithRun, { once: true });
   const names = parts.map((p) => p.task.name).join('+');
   const trace = newAttemptTrace(new Map(parts.map((p) => [p.task.name, p.task.recentTraces])));
   let entered!: () => void;
@@ -84,7 +93,15 @@ export async function startAttempt(
     setup,
     number,
     parts.map((p) => p.task),
-    { rejects, costs, requests, unit: { id: `${names}#${number}` }, entered, trace },
+    {
+      rejects,
+      costs,
+      requests,
+      stopSignal: stop.signal,
+      unit: { id: `${names}#${number}` },
+      entered,
+      trace,
+    },
   );
   const attempt: Attempt = {
     number,
@@ -98,6 +115,9 @@ export async function startAttempt(
     started: Date.now(),
     result: Promise.resolve({ ok: false, error: undefined }),
     reachedBlocks: enteredBlocks,
+    stopRequests: (reason) => {
+      if (!stop.signal.aborted) stop.abort(new Error(reason));
+    },
   };
   attempt.result = Promise.resolve()
     .then(() => setup.builder.call(batch, ctx))
@@ -106,6 +126,7 @@ export async function startAttempt(
       (error: unknown): AttemptResult => ({ ok: false, error }),
     )
     .then((outcome) => {
+      setup.signal.removeEventListener('abort', stopWithRun);
       attempt.outcome = outcome;
       return outcome;
     });
@@ -119,15 +140,33 @@ export async function startAttempt(
  * attempts showed, so little is made past the target.
  */
 export function generationBatch(task: TaskRun, random: RandomSource, number: number): DataPoint[] {
-  const { settings } = task;
-  const perItem = task.yieldPerItem;
-  const stillNeeded = settings.target - task.dataCount - task.pending * perItem;
-  if (stillNeeded <= 0) return [];
-  const remaining = Math.ceil(stillNeeded / perItem - 1e-9);
-  const seeds = task.nextSeeds(Math.min(settings.seedBatchSize, remaining));
-  const machineCount = Math.min(settings.machineBatchSize, Math.max(0, remaining - seeds.length));
+  const remaining = itemsStillNeeded(task);
+  if (remaining <= 0) return [];
+  const seeds = task.nextSeeds(Math.min(task.settings.seedBatchSize, remaining));
+  const machineCount = Math.min(
+    task.settings.machineBatchSize,
+    Math.max(0, remaining - seeds.length),
+  );
   const machine = random.fork(`${task.name}#machine#${number}`).sample(task.accepted, machineCount);
   return [...seeds, ...machine.map((record) => ({ ...record }))];
+}
+
+/**
+ * Batch items a generation task still needs (see {@link generationBatch}): what is missing from
+ * its target, less what its attempts in flight are expected to bring, at the yield so far.
+ */
+export function itemsStillNeeded(task: TaskRun): number {
+  const perItem = task.yieldPerItem;
+  const stillNeeded = task.settings.target - task.dataCount - task.pending * perItem;
+  return stillNeeded <= 0 ? 0 : Math.ceil(stillNeeded / perItem - 1e-9);
+}
+
+/** Items the task's next {@link generationBatch} is expected to hold, without taking them. */
+export function nextBatchItems(task: TaskRun): number {
+  const remaining = itemsStillNeeded(task);
+  const { seedBatchSize, machineBatchSize } = task.settings;
+  const seeds = Math.min(seedBatchSize, remaining, task.seedsUsedUp ? 0 : task.seeds.length);
+  return seeds + Math.min(machineBatchSize, Math.max(0, remaining - seeds), task.accepted.length);
 }
 
 function buildContext(

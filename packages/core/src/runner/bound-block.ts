@@ -132,7 +132,9 @@ export function bindBlock(
     const call = block.call(blockRows, options, {
       emit: scope ? chargingTo(scope, context.emit) : context.emit,
       signal: context.signal,
-      ...(context.stopSignal ? { stopSignal: context.stopSignal } : {}),
+      ...(scope?.stopSignal || context.stopSignal
+        ? { stopSignal: scope?.stopSignal ?? context.stopSignal }
+        : {}),
       ...(scope?.unit ? { scope: scope.unit } : {}),
       taskDir: context.taskDir,
       phase: phase?.phase ?? 'attempt',

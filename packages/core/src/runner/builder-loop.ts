@@ -7,6 +7,7 @@ import { type Attempt, generationBatch, startAttempt } from './attempt.js';
 import { AttemptNumbers } from './attempt-numbers.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { commitAttempts, costProgress, endIdleTasks, settleIfComplete } from './commit-attempts.js';
+import { requestCapHolds, requestCapStop } from './request-cap.js';
 import { budgetVerdict } from './stopping-criteria.js';
 import type { TaskRun } from './task-run.js';
 import type { Waker } from './waker.js';
@@ -116,6 +117,9 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
     // and counted twice they would lower the average an attempt is expected to cost.
     const cost = costProgress(task, uncommitted);
     if (cost && budgetVerdict(cost, task.settings.maxCostUsd).verdict !== 'ok') return [];
+    // Attempts being committed count too: counted twice for a moment at worst, which only
+    // holds admission back until their commit ends.
+    if (requestCapHolds(task, [...uncommitted, ...inCommit])) return [];
     if (task.kind === 'transformation')
       return task.nextInputs(task.settings.transformBatchSize, rejects);
     return generationBatch(task, input.random, number);
@@ -143,6 +147,7 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
         if (input.capacity) await attempt.reachedBlocks;
       }
       if (committable(uncommitted, transformation).length > 0) commitInBackground();
+      stopWhatIsNoLongerNeeded(tasks, [...uncommitted, ...inCommit]);
       if (uncommitted.length === 0 && !committer) {
         // A commit that ended during admission may have changed what the tasks need.
         if (commitsDone !== doneBefore && !signal.aborted) continue;
@@ -162,6 +167,29 @@ export async function runBuilderLoop(input: BuilderLoopInput): Promise<void> {
   const failure = commitFailure as { error: unknown } | undefined;
   if (failure) throw failure.error;
   for (const task of tasks) if (task.active) task.end('interrupted', 'the run was stopped');
+}
+
+/**
+ * Ends the generation tasks that `max_requests_per_record` holds back and that have no attempt
+ * in flight (no commit can raise their allowance any more), and stops the LM requests of
+ * attempts whose tasks have all ended, whose outputs would be dropped: after a task ends, only
+ * requests already sent are still paid for.
+ */
+function stopWhatIsNoLongerNeeded(tasks: readonly TaskRun[], inFlight: readonly Attempt[]): void {
+  // Runs at every wake-up (each finished LM request): one pass over the attempts in flight.
+  const busy = new Set<TaskRun>();
+  for (const attempt of inFlight) for (const part of attempt.parts) busy.add(part.task);
+  for (const task of tasks) {
+    if (!task.active || busy.has(task)) continue;
+    if (requestCapHolds(task, [])) {
+      const stop = requestCapStop(task);
+      task.end(stop.status, stop.reason);
+    }
+  }
+  for (const attempt of inFlight) {
+    if (!attempt.outcome && attempt.parts.every((part) => !part.task.active))
+      attempt.stopRequests('every task of the attempt has ended');
+  }
 }
 
 /**

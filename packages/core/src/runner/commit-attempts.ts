@@ -220,6 +220,11 @@ export function endIdleTasks(tasks: readonly TaskRun[]): void {
         'failed',
         'no seed examples to generate from: add seed_examples or a seed_datastore to the task',
       );
+    } else if (task.seedsUsedUp) {
+      task.end(
+        'failed',
+        'the task needs more records, but each seed was used once (dataloader: loop_over: false) and no further batch could be formed: set loop_over: true, add seeds, or let batches take generated records (machine_batch_size)',
+      );
     } else {
       task.end('failed', 'the task needs more records but could not start another attempt');
     }

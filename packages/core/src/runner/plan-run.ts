@@ -16,6 +16,7 @@ import { isDatabuilder } from '../contracts/guards.js';
 import type { BlockDefinition } from '../contracts/v1/block.js';
 import type { Databuilder } from '../contracts/v1/builder.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
+import { remapFields, taskDataloader } from '../dataloader/task-dataloader.js';
 import { combineDgtErrors, DgtError, isDgtError } from '../errors/dgt-error.js';
 import type { Registry } from '../registry/registry.js';
 import { validateWithSchema } from '../schema/validate-schema.js';
@@ -272,9 +273,14 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
               throw zodToDgtError('INVALID_TASK', parsed.error, task.config, task.where);
           }
           const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
+          const loader = taskDataloader(task, builder.kind);
           const seeds =
             builder.kind === 'generation'
-              ? await loadSeeds(task, registry, builder, options.signal)
+              ? await loadSeeds(task, registry, builder, {
+                  signal: options.signal,
+                  warn: (message) => warnings.push(message),
+                  fields: loader.dataloader.fields,
+                })
               : [];
           if (builder.kind === 'transformation' && !task.config.data) {
             throw new DgtError(
@@ -283,7 +289,7 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
             );
           }
           await checkTaskFormatter(registry, task);
-          warnings.push(...unknownTaskKeyWarnings(task, id, builder));
+          warnings.push(...unknownTaskKeyWarnings(task, id, builder), ...loader.warnings);
           warnings.push(...(await mappingKeyWarnings(registry, task)));
           planned.push({ loaded: task, settings, seeds });
         });
@@ -321,9 +327,15 @@ async function loadSeeds(
   task: LoadedTask,
   registry: Registry,
   builder: Databuilder,
-  signal: AbortSignal | undefined,
+  reading: {
+    signal: AbortSignal | undefined;
+    warn: (message: string) => void;
+    /** The task's `dataloader: fields:` mapping, applied to every seed as it is read. */
+    fields: Record<string, string> | undefined;
+  },
 ): Promise<StoredRecord[]> {
-  const seeds: StoredRecord[] = [...(task.config.seed_examples ?? [])];
+  const { signal, warn, fields } = reading;
+  let seeds: StoredRecord[] = [...(task.config.seed_examples ?? [])];
   if (task.config.seed_datastore) {
     const store = await openConfiguredStore(
       registry,
@@ -332,9 +344,20 @@ async function loadSeeds(
       'seed_data',
       task.where(['seed_datastore']),
       signal,
+      warn,
     );
     for await (const record of store.read()) seeds.push(record);
     await store.close();
+  }
+  if (fields) {
+    const where = task.where(['dataloader', 'fields']);
+    seeds = seeds.map((seed, i) =>
+      remapFields(
+        seed,
+        fields,
+        `${where}: seed example ${i + 1} of task "${task.config.task_name}"`,
+      ),
+    );
   }
   if (seeds.length === 0) {
     throw new DgtError(
@@ -378,6 +401,8 @@ export async function openConfiguredStore(
   storeName: string,
   where: string,
   signal?: AbortSignal,
+  /** Receives what the store reports about the data (see `DatastoreInitContext.warn`). */
+  warn?: (message: string) => void,
 ) {
   const type = typeof mapping.type === 'string' ? mapping.type : 'default';
   const definition = (await registry.load(
@@ -392,6 +417,7 @@ export async function openConfiguredStore(
     storeName,
     baseDir: task.baseDir,
     ...(signal ? { signal } : {}),
+    ...(warn ? { warn } : {}),
   });
 }
 

@@ -8,6 +8,7 @@ import type { Dataloader } from '../contracts/v1/dataloader.js';
 import type { DatastoreDefinition, StoredRecord } from '../contracts/v1/datastore.js';
 import type { Formatter, FormatterDefinition } from '../contracts/v1/formatter.js';
 import { createDatastoreLoader } from '../dataloader/index.js';
+import { remapFields, taskDataloader } from '../dataloader/task-dataloader.js';
 import { DgtError } from '../errors/dgt-error.js';
 import type {
   DgtEvent,
@@ -139,7 +140,10 @@ export async function executePlan(
         const task = new TaskRun(loaded, planned.id, planned.builder.kind, settings, {
           openStore,
           loadSeeds: async () => seeds,
-          openInput: () => openInput(plan, loaded, cancel),
+          openInput: () =>
+            openInput(plan, loaded, cancel, (message) =>
+              emit({ type: 'warning', task: loaded.config.task_name, message }),
+            ),
           secrets,
           ...(planned.builder.inputSchema
             ? { checkInput: inputChecker(planned.builder.inputSchema) }
@@ -304,18 +308,49 @@ async function openInput(
   plan: RunPlan,
   task: TaskRun['task'],
   signal: AbortSignal,
+  warn: (message: string) => void,
 ): Promise<Dataloader> {
   const data = task.config.data;
-  if (Array.isArray(data)) return arrayLoader(data);
-  const store = await openConfiguredStore(
-    plan.registry,
-    data as Record<string, unknown>,
-    task,
-    'data_input',
-    task.where(['data']),
-    signal,
-  );
-  return createDatastoreLoader(store, { loop: false });
+  const { fields } = taskDataloader(task, 'transformation').dataloader;
+  let loader: Dataloader;
+  if (Array.isArray(data)) loader = arrayLoader(data);
+  else {
+    const store = await openConfiguredStore(
+      plan.registry,
+      data as Record<string, unknown>,
+      task,
+      'data_input',
+      task.where(['data']),
+      signal,
+      warn,
+    );
+    loader = createDatastoreLoader(store, { loop: false });
+  }
+  return fields ? remappingLoader(loader, fields, task) : loader;
+}
+
+/** A loader whose records come out as the task's `dataloader: fields:` maps them. */
+function remappingLoader(
+  loader: Dataloader,
+  fields: Record<string, string>,
+  task: TaskRun['task'],
+): Dataloader {
+  const where = task.where(['dataloader', 'fields']);
+  return {
+    ...loader,
+    next: async () => {
+      // The position before the read names the record (1-based) if its mapping fails.
+      const position = Number(loader.getState().position ?? 0);
+      const record = await loader.next();
+      return record === undefined
+        ? undefined
+        : remapFields(
+            record,
+            fields,
+            `${where}: input record ${position + 1} of task "${task.config.task_name}"`,
+          );
+    },
+  };
 }
 
 function arrayLoader(records: StoredRecord[]): Dataloader {

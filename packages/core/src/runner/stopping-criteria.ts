@@ -110,7 +110,7 @@ export function spendingCapReason(
   ) {
     return {
       status: 'max-requests',
-      reason: `${lmRequests} LM requests for ${accepted} accepted record${accepted === 1 ? '' : 's'}: more than ${settings.maxRequestsPerRecord} per record after the first ${FREE_REQUESTS} (max_requests_per_record). The model may be repeating itself (try a higher temperature) or the prompt may not produce what the builder keeps${lmCause(progress.lastLmError)}`,
+      reason: `${lmRequests} LM requests for ${accepted} accepted record${accepted === 1 ? '' : 's'}: more than ${settings.maxRequestsPerRecord} per record after the first ${FREE_REQUESTS} (max_requests_per_record). ${spendingAdvice(progress.lastLmError)}`,
     };
   }
   if (rejectBytes !== undefined && rejectBytes >= settings.maxRejectStoreBytes) {
@@ -120,6 +120,11 @@ export function spendingCapReason(
     };
   }
   return undefined;
+}
+
+/** What a task stopped by `max_requests_per_record` may suffer from, with the last LM error. */
+export function spendingAdvice(lastLmError: string | undefined): string {
+  return `The model may be repeating itself (try a higher temperature) or the prompt may not produce what the builder keeps${lmCause(lastLmError)}`;
 }
 
 function formatMb(bytes: number): string {

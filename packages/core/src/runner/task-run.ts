@@ -395,11 +395,20 @@ export class TaskRun {
     return last;
   }
 
-  /** The next `k` seeds, cycling (DiGiT's looping seed dataloader). */
+  /** Every seed was handed out once and the task's `dataloader:` says `loop_over: false`. */
+  get seedsUsedUp(): boolean {
+    return this.settings.loopSeeds === false && this.seedPosition >= this.seeds.length;
+  }
+
+  /**
+   * The next `k` seeds, cycling (DiGiT's looping seed dataloader), or fewer once each seed was
+   * handed out when the task's `dataloader:` says `loop_over: false`.
+   */
   nextSeeds(k: number): DataPoint[] {
     if (this.seeds.length === 0) return [];
     const out: DataPoint[] = [];
     for (let i = 0; i < k; i++) {
+      if (this.seedsUsedUp) break;
       out.push({ ...this.seeds[this.seedPosition % this.seeds.length]! });
       this.seedPosition++;
     }

@@ -28,6 +28,11 @@ export type TaskSettings = {
   storeName: string;
   target: number;
   seedBatchSize: number;
+  /**
+   * `false` when the task's `dataloader: {loop_over: false}` hands each seed to the builder only
+   * once; seeds are cycled otherwise.
+   */
+  loopSeeds?: boolean;
   machineBatchSize: number;
   transformBatchSize: number;
   restart: boolean;
@@ -132,6 +137,7 @@ export function resolveTaskSettings(
     target,
     seedBatchSize:
       pick(overrides.seedBatchSize, 'seed_batch_size') ?? Math.min(100, Math.max(1, target)),
+    ...(task.config.dataloader?.loop_over === false ? { loopSeeds: false } : {}),
     machineBatchSize:
       pick(overrides.machineBatchSize, 'machine_batch_size') ?? DEFAULT_SETTINGS.machineBatchSize,
     transformBatchSize:

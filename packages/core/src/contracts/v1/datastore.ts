@@ -34,6 +34,12 @@ export type DatastoreInitContext = {
   baseDir: string;
   /** The run's stop signal: reads of input data end when it fires (e.g. on SIGTERM). */
   signal?: AbortSignal;
+  /**
+   * Reports something the user should know about their data that does not stop the read (a
+   * torn last line skipped by `torn_last_line: skip`), naming file and line: the runner shows
+   * it as a warning of the run. Optional: absent, the datastore stays silent.
+   */
+  warn?(message: string): void;
 };
 
 /**
