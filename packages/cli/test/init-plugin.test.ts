@@ -57,7 +57,7 @@ describe('dgt init plugin', () => {
         builders: { 'acme-thing/examples': './builders/examples' },
         blocks: { 'acme-thing/word_count': './blocks/word-count' },
       },
-      peerDependencies: { '@dgt/core': '^0.1.0' },
+      peerDependencies: { '@dgt/core': '>=0.1.0 <1.0.0' },
     });
     expect(pkg.exports['./package.json']).toBe('./package.json');
 

@@ -66,9 +66,9 @@ function dependencyVersions(root: string): Record<string, string> {
     ...TOOL_VERSIONS,
     '@dgt/cli': dgtRange('@dgt/cli', root, cli),
     '@dgt/core': dgtRange('@dgt/core', root, core),
-    // The compatibility policy (docs/guides/compatibility.md): a 0.x minor may change the plugin
-    // contract, so a plugin peers on its own minor; from 1.0 every 1.x accepts v1 plugins.
-    '@dgt/core:peer': major === 0 ? `^0.${minor}.0` : `^${major}.0.0`,
+    // The compatibility policy (apps/docs/guides/compatibility.md): v1 only grows by optional
+    // members, so every later 0.x accepts a plugin built now; only a major may drop v1.
+    '@dgt/core:peer': major === 0 ? `>=0.${minor}.0 <1.0.0` : `^${major}.0.0`,
     '@dgt/blocks-lm': dgtRange('@dgt/blocks-lm', root, cli),
     '@dgt/testing': dgtRange('@dgt/testing', root, core),
   };
