@@ -93,8 +93,8 @@ describe.skipIf(source.kind === 'none')('dgt worker (preview)', () => {
     const name = task.loaded.config.task_name;
     const job = (attempt: number, rows: number): BuilderJob => ({
       version: BUILDER_JOB_VERSION,
-      runId: 'test-run',
-      builder: planned.id,
+      builderId: planned.id,
+      unit: `${name}#${attempt}`,
       config: { ...planned.config, blocks: planned.blockConfigs },
       attempt,
       randomSeed: task.settings.randomSeed,

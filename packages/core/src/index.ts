@@ -21,6 +21,11 @@ export * from './random/seeded-random.js';
 export { type DiscoverOptions, discoverPlugins } from './registry/discover.js';
 export { packageAsset } from './registry/package-asset.js';
 export { type Contribution, Registry } from './registry/registry.js';
+export type {
+  AttemptCall,
+  AttemptCallResult,
+  AttemptExecutor,
+} from './runner/attempt-executor.js';
 export type { AttemptCosts, AttemptScope, RejectBuffer } from './runner/attempt-scope.js';
 export { bindBlock, blocksForAttempt } from './runner/bound-block.js';
 export type { EngineOverride } from './runner/builder-config.js';

@@ -98,10 +98,10 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
   };
 
   async function prepare(job: BuilderJob): Promise<Prepared> {
-    const where = `job of builder "${job.builder}"`;
-    const builder = await registry.load('builders', job.builder, where);
+    const where = `job of builder "${job.builderId}"`;
+    const builder = await registry.load('builders', job.builderId, where);
     if (!isDatabuilder(builder)) {
-      throw new DgtError('INVALID_PLUGIN', `${where}: "${job.builder}" is not a databuilder.`);
+      throw new DgtError('INVALID_PLUGIN', `${where}: "${job.builderId}" is not a databuilder.`);
     }
     const blocks: Prepared['blocks'] = [];
     for (const config of job.config.blocks as BlockConfig[]) {
@@ -115,7 +115,7 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
 
   /** The builder and blocks for a job, created on first use of its builder config. */
   function preparedFor(job: BuilderJob): Promise<Prepared> {
-    const key = `${job.builder}#${createHash('sha256').update(JSON.stringify(job.config)).digest('hex')}`;
+    const key = `${job.builderId}#${createHash('sha256').update(JSON.stringify(job.config)).digest('hex')}`;
     let entry = prepared.get(key);
     if (!entry) {
       entry = prepare(job);
@@ -139,7 +139,9 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
       const emit = (event: DgtEvent) => {
         events.push(event);
       };
-      const scope: AttemptScope = { rejects: [], costs: new Map() };
+      // The coordinator's unit id: LM blocks number repeated prompts within it, so cache keys (and
+      // so answers on a rerun) do not depend on which worker makes the call.
+      const scope: AttemptScope = { rejects: [], costs: new Map(), unit: { id: job.unit } };
       const onReject = async (block: BlockV1, rejected: RejectedRow[]) => {
         for (const { row, reason } of rejected) {
           const task = String(row.task_name);
@@ -162,7 +164,9 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
           taskDir: () => undefined,
         });
       }
-      const random = createRandom(job.randomSeed).fork(job.builder).fork(`attempt#${job.attempt}`);
+      const random = createRandom(job.randomSeed)
+        .fork(job.builderId)
+        .fork(`attempt#${job.attempt}`);
       const outputs = await builder.call(job.batch, {
         blocks: blocksForAttempt(bound, scope),
         config: job.config,

@@ -3,6 +3,7 @@ import type { BoundBlock, Databuilder, GenerationContext } from '../contracts/v1
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
+import { callRemotely, type RemoteBuilder, remoteExamples } from './attempt-executor.js';
 import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
 import { blocksForAttempt } from './bound-block.js';
 import { sampleExamples } from './sample-examples.js';
@@ -19,6 +20,8 @@ export type AttemptSetup = {
   /** Hard stop: work in flight is cancelled. */
   cancelSignal: AbortSignal;
   emit: EventSink;
+  /** When set, builder calls are made by this executor (another process) instead of here. */
+  remote?: RemoteBuilder;
 };
 
 /** The builder's outcome for one attempt. */
@@ -78,11 +81,18 @@ export async function startAttempt(
     entered = resolve;
   });
   // One scope object per attempt: blocks key repeated identical requests within it.
+  const scope: AttemptScope = {
+    rejects,
+    costs,
+    requests,
+    unit: { id: `${names}#${number}` },
+    entered,
+  };
   const ctx = buildContext(
     setup,
     number,
     parts.map((p) => p.task),
-    { rejects, costs, requests, unit: { id: `${names}#${number}` }, entered },
+    scope,
   );
   const attempt: Attempt = {
     number,
@@ -96,8 +106,34 @@ export async function startAttempt(
     result: Promise.resolve({ ok: false, error: undefined }),
     reachedBlocks: enteredBlocks,
   };
+  const { remote } = setup;
+  const call = remote
+    ? () => {
+        const made = callRemotely(
+          remote,
+          {
+            attempt: number,
+            unit: scope.unit!.id,
+            batch,
+            tasks: ctx.tasks,
+            taskLocations: ctx.taskLocations,
+            examples: remoteExamples(
+              parts.map((p) => p.task),
+              ctx.random,
+              number,
+            ),
+          },
+          scope,
+          setup.emit,
+          setup.cancelSignal,
+        );
+        // The job is queued: the executor's capacity counts it now.
+        entered();
+        return made;
+      }
+    : () => setup.builder.call(batch, ctx);
   attempt.result = Promise.resolve()
-    .then(() => setup.builder.call(batch, ctx))
+    .then(call)
     .then(
       (outputs): AttemptResult => ({ ok: true, outputs }),
       (error: unknown): AttemptResult => ({ ok: false, error }),
