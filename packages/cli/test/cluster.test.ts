@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type FakeLmServer,
+  type FakeRequest,
+  startFakeOpenAI,
+  startTestRedis,
+  type TestRedis,
+  testRedisSource,
+} from '@dgt/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  jobsInHand,
+  killWorker,
+  startWorkerProcess,
+  type WorkerProcess,
+  writeClusterOverride,
+} from './cluster-processes.js';
+import { lineCount, REPO, readJsonl, runCli, startCli, tempDir } from './run-cli.js';
+
+const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
+const DATA = 'out/examples/geography_qa/data.jsonl';
+
+const source = testRedisSource();
+if (source.kind === 'none') console.warn(`skipping cluster tests: ${source.skipReason}`);
+
+/**
+ * Every request gets a question of its own, so a record in the output twice can only come from
+ * the run committing one reply twice (or two calls sharing one cache entry), never from the
+ * server repeating itself; and no dedup step is configured to hide it.
+ */
+function uniqueReply(req: FakeRequest): string {
+  return JSON.stringify({
+    question: `Which place is number ${req.index}.${req.choice}?`,
+    answer: `Place ${req.index}`,
+  });
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function questions(records: Record<string, unknown>[]): string[] {
+  return records.map((r) => String(r.question));
+}
+
+describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker processes', () => {
+  let redis: TestRedis;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    redis = await startTestRedis(source);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  async function project(server: FakeLmServer, target: number) {
+    const dir = await tempDir();
+    // A model of its own: the Redis request cache shared by the tests holds nothing for it.
+    await writeClusterOverride(dir, server.baseURL, { model_id_or_path: `m-${randomUUID()}` });
+    await writeFile(path.join(dir, 'task.yaml'), await readFile(GEOGRAPHY, 'utf8'));
+    const args = [
+      'run',
+      '--task-paths',
+      'task.yaml',
+      '--config-path',
+      'override.yaml',
+      '--num-outputs-to-generate',
+      String(target),
+      '--output-dir',
+      'out',
+      '--queue',
+      redis.url,
+    ];
+    return { dir, args };
+  }
+
+  async function workers(dir: string, count: number, concurrency = 2): Promise<WorkerProcess[]> {
+    const started = await Promise.all(
+      Array.from({ length: count }, () =>
+        startWorkerProcess(dir, ['--queue', redis.url, '--concurrency', String(concurrency)]),
+      ),
+    );
+    for (const worker of started) cleanups.push(() => killWorker(worker));
+    return started;
+  }
+
+  it('makes exactly N records with no repeats when a worker is killed with -9 mid-run', async () => {
+    const server = await startFakeOpenAI({ latencyMs: 150, reply: uniqueReply });
+    cleanups.push(() => server.close());
+    const target = 80;
+    const { dir, args } = await project(server, target);
+    const pool = await workers(dir, 3);
+    const run = startCli(args, { cwd: dir });
+    cleanups.push(async () => {
+      run.child.kill('SIGKILL');
+      await run.done;
+    });
+
+    // Mid-run: some records committed, and a worker holds jobs.
+    await waitFor(async () => (await lineCount(path.join(dir, DATA))) >= 15, 'first records');
+    await waitFor(() => jobsInHand(pool[0]!).length > 0, 'a job in hand of worker 0');
+    const lost = jobsInHand(pool[0]!);
+    await killWorker(pool[0]!);
+
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    const records = await readJsonl(path.join(dir, DATA));
+    expect(records).toHaveLength(target);
+    expect(new Set(questions(records)).size).toBe(target);
+    expect(await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl'))).toEqual(
+      records,
+    );
+    // The killed worker's jobs were finished by the others (BullMQ's stalled-job recovery).
+    const rescued = pool.slice(1).map((w) => w.stderr());
+    for (const id of lost)
+      expect(rescued.join('\n')).toMatch(new RegExp(`job ${id} of .* outputs`));
+    // Every worker took part.
+    for (const worker of pool) expect(worker.stderr()).toMatch(/outputs in/);
+  }, 120_000);
+
+  it('resumes after the coordinator is killed with -9 and ends with exactly N', async () => {
+    const server = await startFakeOpenAI({ latencyMs: 200, reply: uniqueReply });
+    cleanups.push(() => server.close());
+    const target = 60;
+    const { dir, args } = await project(server, target);
+    await workers(dir, 3);
+    const first = startCli(args, { cwd: dir });
+    await waitFor(async () => (await lineCount(path.join(dir, DATA))) >= 20, 'first records');
+    first.child.kill('SIGKILL');
+    await first.done;
+
+    const again = await runCli(args, { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    const records = await readJsonl(path.join(dir, DATA));
+    expect(records).toHaveLength(target);
+    expect(new Set(questions(records)).size).toBe(target);
+  }, 120_000);
+
+  it('a rerun on the cluster makes no LM request twice (shared cache, stable keys)', async () => {
+    const server = await startFakeOpenAI({ latencyMs: 20, reply: uniqueReply });
+    cleanups.push(() => server.close());
+    const { dir, args: base } = await project(server, 40);
+    // Examples from seeds only: which earlier outputs a prompt shows would depend on when
+    // attempts commit, and a prompt that differs is rightly a new request.
+    const args = [...base, '--machine-batch-size', '0'];
+    await workers(dir, 3);
+    const first = await runCli(args, { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    const before = await readJsonl(path.join(dir, DATA));
+    const calls = server.stats.requests;
+
+    // --restart: every job is new, made by whichever worker takes it; every prompt is cached.
+    const again = await runCli([...args, '--restart'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(server.stats.requests).toBe(calls);
+    // The same records (in the order their attempts happened to complete).
+    expect(questions(await readJsonl(path.join(dir, DATA))).sort()).toEqual(
+      questions(before).sort(),
+    );
+  }, 120_000);
+
+  it('keeps 429s rare with three workers sharing a 20 requests/s limit', async () => {
+    const server = await startFakeOpenAI({
+      latencyMs: 30,
+      reply: uniqueReply,
+      rateLimit: { requestsPerSecond: 20, retryAfterSeconds: 0.2 },
+    });
+    cleanups.push(() => server.close());
+    const dir = await tempDir();
+    await writeClusterOverride(dir, server.baseURL, {
+      model_id_or_path: `m-${randomUUID()}`,
+      // A limit set a little under the server's, as the guide advises.
+      requests_per_minute: 1080,
+      max_concurrency: 8,
+    });
+    await writeFile(path.join(dir, 'task.yaml'), await readFile(GEOGRAPHY, 'utf8'));
+    await workers(dir, 3, 4);
+    const result = await runCli(
+      [
+        'run',
+        '--task-paths',
+        'task.yaml',
+        '--config-path',
+        'override.yaml',
+        '--num-outputs-to-generate',
+        '100',
+        '--output-dir',
+        'out',
+        '--queue',
+        redis.url,
+      ],
+      { cwd: dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readJsonl(path.join(dir, DATA))).toHaveLength(100);
+    console.log(`429s: ${server.stats.rejected} of ${server.stats.requests} requests`);
+    // Without the shared limit three workers would each send at up to 18/s: most would be 429s.
+    expect(server.stats.rejected).toBeLessThanOrEqual(Math.ceil(server.stats.requests * 0.03));
+  }, 120_000);
+});
