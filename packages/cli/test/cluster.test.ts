@@ -127,6 +127,42 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     for (const worker of pool) expect(worker.stderr()).toMatch(/outputs in/);
   }, 120_000);
 
+  it('drops the late result of a worker presumed dead (stopped, then resumed)', async () => {
+    const server = await startFakeOpenAI({ latencyMs: 400, reply: uniqueReply });
+    cleanups.push(() => server.close());
+    const target = 60;
+    const { dir, args } = await project(server, target);
+    const [paused] = await workers(dir, 1, 1);
+    const run = startCli(args, { cwd: dir });
+    cleanups.push(async () => {
+      run.child.kill('SIGKILL');
+      await run.done;
+    });
+    await waitFor(() => jobsInHand(paused!).length > 0, 'a job in hand');
+    const [held] = jobsInHand(paused!);
+    // Frozen past its lock: BullMQ presumes it dead and gives its job to the other worker.
+    paused!.child.kill('SIGSTOP');
+    cleanups.push(async () => void paused!.child.kill('SIGCONT'));
+    const [rescuer] = await workers(dir, 1, 1);
+    await waitFor(
+      () => new RegExp(`job ${held} of .* outputs`).test(rescuer!.stderr()),
+      'the rescuer to finish the held job',
+    );
+    // Back to life while the run goes on: it finishes the job too, late. BullMQ refuses the
+    // completion of a worker that lost the job's lock; the coordinator would drop a second
+    // result for the job id anyway.
+    paused!.child.kill('SIGCONT');
+    await waitFor(
+      () => new RegExp(`job ${held} of .*(outputs|failed)`).test(paused!.stderr()),
+      'the late finish',
+    );
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    const records = await readJsonl(path.join(dir, DATA));
+    expect(records).toHaveLength(target);
+    expect(new Set(questions(records)).size).toBe(target);
+  }, 120_000);
+
   it('resumes after the coordinator is killed with -9 and ends with exactly N', async () => {
     const server = await startFakeOpenAI({ latencyMs: 200, reply: uniqueReply });
     cleanups.push(() => server.close());
