@@ -42,6 +42,12 @@ export const WORKER_COMMAND: CommandDefinition = {
       valueName: 'SECONDS',
       help: 'How long a job of a worker that died (or stopped answering) waits before another worker takes it (default 30).',
     },
+    {
+      name: 'base-url',
+      kind: 'string',
+      valueName: 'URL',
+      help: "Server URL for the jobs' LM blocks, e.g. the vLLM on this machine (default: the URL the run's config gives).",
+    },
     shared('include-builder-paths'),
     shared('help'),
   ],
@@ -93,6 +99,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     workDir: io.cwd,
     builders: list('builders'),
     concurrency,
+    ...(str('base-url') ? { lmBaseUrl: str('base-url') } : {}),
     ...(stalledAfter !== undefined ? { stalledAfterMs: stalledAfter * 1000 } : {}),
     onEvent: (event) => log(describe(event)),
   });

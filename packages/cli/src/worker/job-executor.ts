@@ -36,6 +36,11 @@ export type JobExecutorOptions = {
   workDir: string;
   /** The queue's Redis URL, handed to blocks so their limits and cache are the run's. */
   sharedStateUrl: string;
+  /**
+   * Server URL for every LM block of the jobs (`dgt worker --base-url`): each worker can use the
+   * LM server next to it (its own vLLM on its GPU) whatever the coordinator's config says.
+   */
+  lmBaseUrl?: string;
 };
 
 type Prepared = { builder: Databuilder; blocks: { block: BlockV1; config: BlockConfig }[] };
@@ -46,7 +51,7 @@ type Prepared = { builder: Databuilder; blocks: { block: BlockV1; config: BlockC
  * URL as `sharedStateUrl`, so limits and the request cache hold across every worker.
  */
 export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
-  const { registry, env, workDir, sharedStateUrl } = options;
+  const { registry, env, workDir, sharedStateUrl, lmBaseUrl } = options;
   const prepared = new Map<string, Promise<Prepared>>();
   const inner: BlockV1[] = [];
 
@@ -66,7 +71,9 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
     where: string,
   ): Promise<BlockV1> {
     const definition = await blockDefinition(config.type, where);
-    const parsed = definition.configSchema.safeParse(config);
+    const local =
+      lmBaseUrl && definition.role === 'lm' ? { ...config, base_url: lmBaseUrl } : config;
+    const parsed = definition.configSchema.safeParse(local);
     if (!parsed.success) {
       throw new DgtError(
         'INVALID_BLOCK_CONFIG',

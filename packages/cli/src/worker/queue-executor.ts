@@ -16,7 +16,15 @@ export type CoordinatorNotice =
   | { type: 'no-workers'; builder: string; queue: string }
   | { type: 'workers'; builder: string; concurrency: number }
   | { type: 'reattached'; builder: string; jobId: string; state: string }
-  | { type: 'duplicate-result'; builder: string; jobId: string };
+  | { type: 'duplicate-result'; builder: string; jobId: string }
+  | { type: 'per-worker-state'; builder: string; blocks: string[] };
+
+/**
+ * Built-in block types that keep what they have seen per task (dedup indexes under the task
+ * folder). On workers they see only the rows of their own jobs, so rows on different workers are
+ * not compared: as postprocessors (run by the coordinator over every record) they see all.
+ */
+const PER_TASK_STATE = new Set(['exact_dedup', 'minhash_dedup', 'embedding_dedup']);
 
 export type QueueExecutorOptions = {
   queueUrl: string;
@@ -88,6 +96,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   const settledIds = new Map<string, string>();
   const extraConnections: Redis[] = [];
   let duplicatesDropped = 0;
+  const warned = new Set<string>();
   let closed = false;
 
   /** Delivers a job's outcome to its attempt, once: later deliveries are dropped. */
@@ -110,10 +119,8 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   }
 
   function failure(builder: string, jobId: string, reason: string): Error {
-    return new DgtError(
-      'WORKER_JOB_FAILED',
-      `builder ${builder}, job ${jobId} failed on a worker: ${reason}`,
-    );
+    // Not a DgtError: a builder that throws fails its attempt as it would in-process.
+    return new Error(`builder ${builder}, job ${jobId} failed on a worker: ${reason}`);
   }
 
   async function pollPresence(builder: string, q: BuilderQueue): Promise<void> {
@@ -197,11 +204,19 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     async execute(call, signal) {
       if (closed) throw new Error('the queue executor is closed');
       const builder = call.builderId;
+      if (!warned.has(`${builder}#state`)) {
+        warned.add(`${builder}#state`);
+        const post = new Set(call.config.postprocessors ?? []);
+        const stateful = (call.config.blocks as { name: string; type: string }[])
+          .filter((block) => PER_TASK_STATE.has(block.type) && !post.has(block.name))
+          .map((block) => block.name);
+        if (stateful.length > 0)
+          onNotice?.({ type: 'per-worker-state', builder, blocks: stateful });
+      }
       const q = queueOf(builder);
       const jobId = jobIdOf(call, jobKey);
       if (pending.has(jobId) || settledIds.has(jobId)) {
-        throw new DgtError(
-          'INTERNAL',
+        throw new Error(
           `attempt ${call.attempt} of ${builder} was handed to the queue twice (job ${jobId}).`,
         );
       }

@@ -26,6 +26,8 @@ export type WorkerOptions = {
   builders: readonly string[];
   /** Jobs run at once per builder (`--concurrency`). */
   concurrency: number;
+  /** Server URL for the jobs' LM blocks (`--base-url`); the job's own when unset. */
+  lmBaseUrl?: string;
   /**
    * After how long without a sign of life a job in hand counts as stalled and goes to another
    * worker (`--stalled-after`; BullMQ's lock duration and stalled-job check interval). Default
@@ -68,7 +70,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     );
   }
   const connection = await connectQueue(queueUrl);
-  const executor = createJobExecutor({ registry, env, workDir, sharedStateUrl: queueUrl });
+  const executor = createJobExecutor({
+    registry,
+    env,
+    workDir,
+    sharedStateUrl: queueUrl,
+    ...(options.lmBaseUrl ? { lmBaseUrl: options.lmBaseUrl } : {}),
+  });
   // Aborted only by a forced close: a graceful one lets the jobs in hand finish.
   const cancel = new AbortController();
 
