@@ -206,7 +206,9 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       const builder = call.builderId;
       if (!warned.has(`${builder}#state`)) {
         warned.add(`${builder}#state`);
-        const post = new Set(call.config.postprocessors ?? []);
+        const post = new Set(
+          (call.config.postprocessors ?? []).map((p) => (typeof p === 'string' ? p : p.name)),
+        );
         const stateful = (call.config.blocks as { name: string; type: string }[])
           .filter((block) => PER_TASK_STATE.has(block.type) && !post.has(block.name))
           .map((block) => block.name);
