@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -10,6 +11,7 @@ import {
   testRedisSource,
 } from '@dgt/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
   jobsInHand,
   killWorker,
@@ -242,4 +244,24 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     // Without the shared limit three workers would each send at up to 18/s: most would be 429s.
     expect(server.stats.rejected).toBeLessThanOrEqual(Math.ceil(server.stats.requests * 0.03));
   }, 120_000);
+});
+
+describe('examples/cluster/docker-compose.yml', () => {
+  it('parses, and its dgt commands use flags the CLI has', async () => {
+    const file = path.join(REPO, 'examples/cluster/docker-compose.yml');
+    const compose = parseYaml(await readFile(file, 'utf8'), { merge: true }) as {
+      services: Record<string, { command: string[]; environment?: Record<string, string> }>;
+    };
+    expect(Object.keys(compose.services).sort()).toEqual(['coordinator', 'redis', 'worker']);
+    for (const name of ['worker', 'coordinator']) {
+      const service = compose.services[name]!;
+      expect(service.environment?.DGT_QUEUE_URL).toBe('redis://redis:6379');
+      const [, , , command, ...args] = service.command;
+      const help = await runCli([command!, '--help'], { cwd: REPO });
+      for (const flag of args.filter((a) => a.startsWith('--')))
+        expect(help.stdout).toContain(flag);
+    }
+    // The coordinator's task is a real example.
+    expect(existsSync(path.join(REPO, 'examples/geography-qa/task.yaml'))).toBe(true);
+  });
 });
