@@ -66,6 +66,8 @@ type BuilderQueue = {
   inFlight: number;
   /** Concurrency the live workers of the builder advertise (last read). */
   advertised: number;
+  /** Whether the user was told that no worker serves the builder (since the last one left). */
+  toldNone: boolean;
 };
 
 /**
@@ -126,10 +128,15 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   async function pollPresence(builder: string, q: BuilderQueue): Promise<void> {
     const before = q.advertised;
     q.advertised = await advertisedConcurrency(connection, q.queue.name);
-    if (q.advertised === 0 && (before !== 0 || q.inFlight > 0))
+    if (q.advertised > 0) {
+      q.toldNone = false;
+      if (q.advertised !== before)
+        onNotice?.({ type: 'workers', builder, concurrency: q.advertised });
+    } else if (q.inFlight > 0 && !q.toldNone) {
+      // Once per spell without workers, not at every look.
+      q.toldNone = true;
       onNotice?.({ type: 'no-workers', builder, queue: q.queue.name });
-    else if (q.advertised !== before)
-      onNotice?.({ type: 'workers', builder, concurrency: q.advertised });
+    }
   }
 
   function queueOf(builder: string): BuilderQueue {
@@ -154,6 +161,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       ready: Promise.all([queue.waitUntilReady(), events.waitUntilReady()]),
       inFlight: 0,
       advertised: 0,
+      toldNone: false,
     };
     q = created;
     queues.set(builder, q);
