@@ -165,6 +165,37 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     expect(new Set(questions(records)).size).toBe(target);
   }, 120_000);
 
+  it('waits for workers, and takes in workers that join mid-run', async () => {
+    const server = await startFakeOpenAI({ latencyMs: 300, reply: uniqueReply });
+    cleanups.push(() => server.close());
+    const target = 60;
+    const { dir, args } = await project(server, target);
+    const run = startCli(args, { cwd: dir });
+    cleanups.push(async () => {
+      run.child.kill('SIGKILL');
+      await run.done;
+    });
+    // No worker yet: the coordinator says so and queues one job, not the whole task.
+    let stderr = '';
+    run.child.stderr!.on('data', (chunk) => (stderr += chunk));
+    await waitFor(
+      () => /no dgt worker serves public\/examples\/geography_qa/.test(stderr),
+      'the notice',
+    );
+    expect(server.stats.requests).toBe(0);
+    const [first] = await Promise.all([
+      startWorkerProcess(dir, ['--queue', redis.url, '--builders', 'public/examples/geography_qa']),
+    ]);
+    cleanups.push(() => killWorker(first!));
+    await waitFor(async () => (await lineCount(path.join(dir, DATA))) >= 10, 'first records');
+    const [second] = await workers(dir, 1, 2);
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readJsonl(path.join(dir, DATA))).toHaveLength(target);
+    expect(second!.stderr()).toMatch(/outputs in/);
+    expect(result.stderr).toMatch(/workers of public\/examples\/geography_qa take 3 jobs at once/);
+  }, 120_000);
+
   it('resumes after the coordinator is killed with -9 and ends with exactly N', async () => {
     const server = await startFakeOpenAI({ latencyMs: 200, reply: uniqueReply });
     cleanups.push(() => server.close());

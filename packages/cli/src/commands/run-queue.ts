@@ -15,8 +15,6 @@ function describe(notice: CoordinatorNotice): string {
       return `re-attached to job ${notice.jobId} of ${notice.builder} (${notice.state}), queued before a restart.`;
     case 'per-worker-state':
       return `warning: in ${notice.builder}, ${notice.blocks.join(', ')} ${notice.blocks.length === 1 ? 'keeps' : 'keep'} per-task state: on workers each sees only the rows of its own jobs, so duplicates handled by different workers are not compared. A postprocessor runs here, over every record.`;
-    case 'duplicate-result':
-      return `dropped a second result for job ${notice.jobId} of ${notice.builder} (already committed once).`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type AttemptCall, type AttemptExecutor, type BlockCapacity, DgtError } from '@dgt/core';
-import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   BUILDER_JOB_VERSION,
@@ -16,7 +16,6 @@ export type CoordinatorNotice =
   | { type: 'no-workers'; builder: string; queue: string }
   | { type: 'workers'; builder: string; concurrency: number }
   | { type: 'reattached'; builder: string; jobId: string; state: string }
-  | { type: 'duplicate-result'; builder: string; jobId: string }
   | { type: 'per-worker-state'; builder: string; blocks: string[] };
 
 /**
@@ -70,6 +69,19 @@ type BuilderQueue = {
   toldNone: boolean;
 };
 
+/** Whether a job's return value is a result (and not, say, the `null` of an unfinished job). */
+function isResult(value: unknown): value is BuilderJobResult {
+  const v = value as Partial<BuilderJobResult> | null | undefined;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray(v.outputs) &&
+    Array.isArray(v.rejects) &&
+    Array.isArray(v.events) &&
+    typeof v.costs === 'object'
+  );
+}
+
 /**
  * The job id of an attempt call: a hash of everything in it (run key, attempt number, batch,
  * config, task folders) and the executor's `jobKey`. A coordinator restarted after a crash that
@@ -94,8 +106,8 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   const connection = await connectQueue(queueUrl);
   const queues = new Map<string, BuilderQueue>();
   const pending = new Map<string, Pending>();
-  /** Job ids already settled, with their builder: a result for one of them is a duplicate. */
-  const settledIds = new Map<string, string>();
+  /** Job ids already settled: a result for one of them is a duplicate. */
+  const settledIds = new Set<string>();
   const extraConnections: Redis[] = [];
   let duplicatesDropped = 0;
   const warned = new Set<string>();
@@ -105,15 +117,13 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   function settle(jobId: string, outcome: { result: BuilderJobResult } | { error: Error }) {
     const entry = pending.get(jobId);
     if (!entry) {
-      const builder = settledIds.get(jobId);
-      if (builder !== undefined) {
-        duplicatesDropped++;
-        onNotice?.({ type: 'duplicate-result', builder, jobId });
-      }
+      // The event stream and the reconciler both deliver a job that finishes while it is
+      // looked up: the first delivery counts.
+      if (settledIds.has(jobId)) duplicatesDropped++;
       return;
     }
     pending.delete(jobId);
-    settledIds.set(jobId, entry.builder);
+    settledIds.add(jobId);
     const q = queues.get(entry.builder);
     if (q) q.inFlight--;
     if ('result' in outcome) entry.resolve(outcome.result);
@@ -147,9 +157,11 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     extraConnections.push(blocking);
     const queue = new Queue<BuilderJob, BuilderJobResult>(name, { connection });
     const events = new QueueEvents(name, { connection: blocking });
-    events.on('completed', ({ jobId, returnvalue }) =>
-      settle(jobId, { result: returnvalue as unknown as BuilderJobResult }),
-    );
+    events.on('completed', ({ jobId, returnvalue }) => {
+      const result: unknown = returnvalue;
+      if (isResult(result)) settle(jobId, { result });
+      else settle(jobId, { error: failure(builder, jobId, 'it returned no result') });
+    });
     events.on('failed', ({ jobId, failedReason }) =>
       settle(jobId, { error: failure(builder, jobId, failedReason) }),
     );
@@ -170,13 +182,19 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     return q;
   }
 
-  /** Takes the outcome of a job found already finished (a coordinator re-attaching). */
-  async function lookUp(builder: string, job: Job<BuilderJob, BuilderJobResult> | undefined) {
-    if (!job?.id || !pending.has(job.id)) return;
-    const state = await job.getState();
-    if (state === 'completed') settle(job.id, { result: job.returnvalue });
-    else if (state === 'failed')
-      settle(job.id, { error: failure(builder, job.id, job.failedReason) });
+  /**
+   * Takes the outcome of a job found already finished (a coordinator re-attaching, or the
+   * reconciler). The job is read again after its state: a copy read while it was still active has
+   * no return value yet.
+   */
+  async function lookUp(builder: string, jobId: string, q: BuilderQueue) {
+    if (!pending.has(jobId)) return;
+    const state = await q.queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed') return;
+    const job = await q.queue.getJob(jobId);
+    if (!job) return;
+    if (state === 'failed') settle(jobId, { error: failure(builder, jobId, job.failedReason) });
+    else if (isResult(job.returnvalue)) settle(jobId, { result: job.returnvalue });
   }
 
   const presenceTimer = setInterval(() => {
@@ -187,10 +205,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     for (const [jobId, entry] of pending) {
       const q = queues.get(entry.builder);
       if (!q) continue;
-      void q.queue
-        .getJob(jobId)
-        .then((job) => lookUp(entry.builder, job))
-        .catch(() => undefined);
+      void lookUp(entry.builder, jobId, q).catch(() => undefined);
     }
   }, RECONCILE_MS);
   reconcileTimer.unref();
@@ -252,7 +267,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
           // A run before this one queued the same call (a crash and a rerun): its outcome, if
           // it has one, is taken now; otherwise its events (or the reconciler) settle it.
           onNotice?.({ type: 'reattached', builder, jobId, state: await existing.getState() });
-          await lookUp(builder, existing);
+          await lookUp(builder, jobId, q);
         } else {
           await q.queue.add(
             'attempt',
