@@ -125,8 +125,8 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     const rescued = pool.slice(1).map((w) => w.stderr());
     for (const id of lost)
       expect(rescued.join('\n')).toMatch(new RegExp(`job ${id} of .* outputs`));
-    // Every worker took part.
-    for (const worker of pool) expect(worker.stderr()).toMatch(/outputs in/);
+    // The survivors took part (the killed one may have finished nothing before it died).
+    for (const worker of pool.slice(1)) expect(worker.stderr()).toMatch(/outputs in/);
   }, 120_000);
 
   it('drops the late result of a worker presumed dead (stopped, then resumed)', async () => {
