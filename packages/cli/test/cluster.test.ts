@@ -51,6 +51,14 @@ function questions(records: Record<string, unknown>[]): string[] {
   return records.map((r) => String(r.question));
 }
 
+/** The task's data holds exactly `target` records, no question twice. */
+async function expectExactly(dir: string, target: number) {
+  const records = await readJsonl(path.join(dir, DATA));
+  expect(records).toHaveLength(target);
+  expect(new Set(questions(records)).size).toBe(target);
+  return records;
+}
+
 describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker processes', () => {
   let redis: TestRedis;
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -85,6 +93,12 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     return { dir, args };
   }
 
+  /** Starts the coordinator, killed at the end of the test if still running. */
+  function coordinator(dir: string, args: string[]) {
+    const run = coordinator(dir, args);
+    return run;
+  }
+
   async function workers(dir: string, count: number, concurrency = 2): Promise<WorkerProcess[]> {
     const started = await Promise.all(
       Array.from({ length: count }, () =>
@@ -101,11 +115,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     const target = 80;
     const { dir, args } = await project(server, target);
     const pool = await workers(dir, 3);
-    const run = startCli(args, { cwd: dir });
-    cleanups.push(async () => {
-      run.child.kill('SIGKILL');
-      await run.done;
-    });
+    const run = coordinator(dir, args);
 
     // Mid-run: some records committed, and a worker holds jobs.
     await waitFor(async () => (await lineCount(path.join(dir, DATA))) >= 15, 'first records');
@@ -115,9 +125,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
 
     const result = await run.done;
     expect(result.code, result.stderr).toBe(0);
-    const records = await readJsonl(path.join(dir, DATA));
-    expect(records).toHaveLength(target);
-    expect(new Set(questions(records)).size).toBe(target);
+    const records = await expectExactly(dir, target);
     expect(await readJsonl(path.join(dir, 'out/examples/geography_qa/final_data.jsonl'))).toEqual(
       records,
     );
@@ -135,11 +143,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     const target = 60;
     const { dir, args } = await project(server, target);
     const [paused] = await workers(dir, 1, 1);
-    const run = startCli(args, { cwd: dir });
-    cleanups.push(async () => {
-      run.child.kill('SIGKILL');
-      await run.done;
-    });
+    const run = coordinator(dir, args);
     await waitFor(() => jobsInHand(paused!).length > 0, 'a job in hand');
     const [held] = jobsInHand(paused!);
     // Frozen past its lock: BullMQ presumes it dead and gives its job to the other worker.
@@ -160,9 +164,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     );
     const result = await run.done;
     expect(result.code, result.stderr).toBe(0);
-    const records = await readJsonl(path.join(dir, DATA));
-    expect(records).toHaveLength(target);
-    expect(new Set(questions(records)).size).toBe(target);
+    await expectExactly(dir, target);
   }, 120_000);
 
   it('waits for workers, and takes in workers that join mid-run', async () => {
@@ -170,11 +172,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     cleanups.push(() => server.close());
     const target = 60;
     const { dir, args } = await project(server, target);
-    const run = startCli(args, { cwd: dir });
-    cleanups.push(async () => {
-      run.child.kill('SIGKILL');
-      await run.done;
-    });
+    const run = coordinator(dir, args);
     // No worker yet: the coordinator says so and queues one job, not the whole task.
     let stderr = '';
     run.child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -183,10 +181,13 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
       'the notice',
     );
     expect(server.stats.requests).toBe(0);
-    const [first] = await Promise.all([
-      startWorkerProcess(dir, ['--queue', redis.url, '--builders', 'public/examples/geography_qa']),
+    const first = await startWorkerProcess(dir, [
+      '--queue',
+      redis.url,
+      '--builders',
+      'public/examples/geography_qa',
     ]);
-    cleanups.push(() => killWorker(first!));
+    cleanups.push(() => killWorker(first));
     await waitFor(async () => (await lineCount(path.join(dir, DATA))) >= 10, 'first records');
     const [second] = await workers(dir, 1, 2);
     const result = await run.done;
@@ -202,16 +203,14 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     const target = 60;
     const { dir, args } = await project(server, target);
     await workers(dir, 3);
-    const first = startCli(args, { cwd: dir });
+    const first = coordinator(dir, args);
     await waitFor(async () => (await lineCount(path.join(dir, DATA))) >= 20, 'first records');
     first.child.kill('SIGKILL');
     await first.done;
 
     const again = await runCli(args, { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
-    const records = await readJsonl(path.join(dir, DATA));
-    expect(records).toHaveLength(target);
-    expect(new Set(questions(records)).size).toBe(target);
+    await expectExactly(dir, target);
   }, 120_000);
 
   it('a rerun on the cluster makes no LM request twice (shared cache, stable keys)', async () => {
