@@ -1,5 +1,6 @@
 import type { BuilderConfig } from '../config/builder-schema.js';
 import type { BlockCapacity } from '../contracts/v1/block.js';
+import type { GenerationContext } from '../contracts/v1/builder.js';
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { DgtEvent, EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
@@ -84,15 +85,28 @@ export type RemoteBuilder = {
  */
 export async function callRemotely(
   remote: RemoteBuilder,
-  call: Omit<AttemptCall, 'builderId' | 'config' | 'randomSeed'>,
+  attempt: { attempt: number; batch: DataPoint[]; context: GenerationContext; tasks: TaskRun[] },
   scope: AttemptScope,
-  emit: EventSink,
-  signal: AbortSignal,
+  run: { emit: EventSink; cancelSignal: AbortSignal },
 ): Promise<DataPoint[]> {
-  const result = await remote.executor.execute(
-    { ...call, builderId: remote.builderId, config: remote.config, randomSeed: remote.randomSeed },
-    signal,
+  const { context } = attempt;
+  const made = remote.executor.execute(
+    {
+      builderId: remote.builderId,
+      config: remote.config,
+      attempt: attempt.attempt,
+      unit: scope.unit?.id ?? String(attempt.attempt),
+      randomSeed: remote.randomSeed,
+      batch: attempt.batch,
+      tasks: context.tasks,
+      taskLocations: context.taskLocations,
+      examples: remoteExamples(attempt.tasks, context.random, attempt.attempt),
+    },
+    run.cancelSignal,
   );
+  // The call is with the executor: its capacity counts it now.
+  scope.entered?.();
+  const result = await made;
   scope.rejects.push(...result.rejects);
   for (const [task, cost] of Object.entries(result.costs))
     scope.costs.set(task, (scope.costs.get(task) ?? 0) + cost);
@@ -102,7 +116,7 @@ export async function callRemotely(
       scope.requests?.set(event.task, (scope.requests.get(event.task) ?? 0) + 1);
       noteAttemptRequest(event, trace);
     }
-    emit(event);
+    run.emit(event);
   }
   return result.outputs;
 }

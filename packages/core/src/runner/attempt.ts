@@ -3,7 +3,7 @@ import type { BoundBlock, Databuilder, GenerationContext } from '../contracts/v1
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
-import { callRemotely, type RemoteBuilder, remoteExamples } from './attempt-executor.js';
+import { callRemotely, type RemoteBuilder } from './attempt-executor.js';
 import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
 import { blocksForAttempt } from './bound-block.js';
 import { sampleExamples } from './sample-examples.js';
@@ -108,29 +108,13 @@ export async function startAttempt(
   };
   const { remote } = setup;
   const call = remote
-    ? () => {
-        const made = callRemotely(
+    ? () =>
+        callRemotely(
           remote,
-          {
-            attempt: number,
-            unit: scope.unit!.id,
-            batch,
-            tasks: ctx.tasks,
-            taskLocations: ctx.taskLocations,
-            examples: remoteExamples(
-              parts.map((p) => p.task),
-              ctx.random,
-              number,
-            ),
-          },
+          { attempt: number, batch, context: ctx, tasks: parts.map((p) => p.task) },
           scope,
-          setup.emit,
-          setup.cancelSignal,
-        );
-        // The job is queued: the executor's capacity counts it now.
-        entered();
-        return made;
-      }
+          setup,
+        )
     : () => setup.builder.call(batch, ctx);
   attempt.result = Promise.resolve()
     .then(call)
