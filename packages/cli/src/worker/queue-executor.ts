@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type AttemptCall, type AttemptExecutor, type BlockCapacity, DgtError } from '@dgt/core';
+import type { AttemptCall, AttemptExecutor, BlockCapacity } from '@dgt/core';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
