@@ -19,7 +19,7 @@ import {
   type WorkerProcess,
   writeClusterOverride,
 } from './cluster-processes.js';
-import { lineCount, REPO, readJsonl, runCli, startCli, tempDir } from './run-cli.js';
+import { lineCount, REPO, readJsonl, runCli, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 const DATA = 'out/examples/geography_qa/data.jsonl';
