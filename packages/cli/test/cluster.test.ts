@@ -19,7 +19,7 @@ import {
   type WorkerProcess,
   writeClusterOverride,
 } from './cluster-processes.js';
-import { lineCount, REPO, readJsonl, runCli, tempDir } from './run-cli.js';
+import { lineCount, REPO, readJsonl, runCli, startCli, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
 const DATA = 'out/examples/geography_qa/data.jsonl';
@@ -95,7 +95,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
 
   /** Starts the coordinator, killed at the end of the test if still running. */
   function coordinator(dir: string, args: string[]) {
-    const run = coordinator(dir, args);
+    const run = startCli(args, { cwd: dir });
     return run;
   }
 
