@@ -96,6 +96,10 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
   /** Starts the coordinator, killed at the end of the test if still running. */
   function coordinator(dir: string, args: string[]) {
     const run = startCli(args, { cwd: dir });
+    cleanups.push(async () => {
+      run.child.kill('SIGKILL');
+      await run.done;
+    });
     return run;
   }
 
