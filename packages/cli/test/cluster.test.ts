@@ -240,6 +240,28 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
     );
   }, 120_000);
 
+  it('sends the LM requests of a worker started with --base-url to its own server', async () => {
+    const configured = await startFakeOpenAI({ latencyMs: 5, reply: uniqueReply });
+    const local = await startFakeOpenAI({ latencyMs: 5, reply: uniqueReply });
+    cleanups.push(
+      () => configured.close(),
+      () => local.close(),
+    );
+    const { dir, args } = await project(configured, 20);
+    const worker = await startWorkerProcess(dir, [
+      '--queue',
+      redis.url,
+      '--base-url',
+      local.baseURL,
+    ]);
+    cleanups.push(() => killWorker(worker));
+    const result = await runCli(args, { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    await expectExactly(dir, 20);
+    expect(configured.stats.requests).toBe(0);
+    expect(local.stats.requests).toBeGreaterThanOrEqual(20);
+  }, 120_000);
+
   it('keeps 429s rare with three workers sharing a 20 requests/s limit', async () => {
     const server = await startFakeOpenAI({
       latencyMs: 30,
