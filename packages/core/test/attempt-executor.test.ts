@@ -108,13 +108,16 @@ describe('runTasks with an attempt executor', () => {
     // Admission followed the executor: two slots plus at most an eighth of them waiting.
     expect(remote.most()).toBeLessThanOrEqual(3);
 
-    // Its rejects, requests and costs count for the task as an in-process call's would.
+    // Its rejects, requests and costs count for the task as an in-process call's would. An
+    // attempt still in flight when the target is reached is not committed, nor are its rejects.
     const summary = result.tasks[0]!;
     const rowsSent = remote.calls.reduce((sum, c) => sum + c.batch.length, 0);
     expect(summary.lmRequests).toBe(rowsSent);
-    expect(summary.rejected).toEqual({ judge: remote.calls.length });
     expect(summary.costUsd).toBeCloseTo(0.001 * rowsSent, 6);
     const rejects = await project.jsonl('output/remote/t/blocks/judge.jsonl');
-    expect(rejects).toHaveLength(remote.calls.length);
+    expect(summary.rejected).toEqual({ judge: rejects.length });
+    expect(rejects.length).toBeGreaterThanOrEqual(remote.calls.length - 3);
+    expect(rejects.length).toBeLessThanOrEqual(remote.calls.length);
+    expect(rejects.every((r) => JSON.stringify(r).includes('not good enough'))).toBe(true);
   });
 });
