@@ -75,3 +75,14 @@ export async function writeClusterOverride(
     `databuilders:\n  public/examples/geography_qa:\n    postprocessors: []\n    blocks:\n      - name: generator\n${keys}`,
   );
 }
+
+/**
+ * The test Redis URL with a logical database of the test file's own. In CI every test file
+ * shares one redis-server (`DGT_TEST_REDIS_URL`), and queues are named by builder: without it,
+ * the workers of one file would take the jobs of another's coordinator.
+ */
+export function ownDatabase<T extends { url: string }>(redis: T, db: number): T {
+  const url = new URL(redis.url);
+  if (url.pathname === '' || url.pathname === '/') url.pathname = `/${db}`;
+  return { ...redis, url: url.toString() };
+}

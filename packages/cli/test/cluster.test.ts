@@ -15,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   jobsInHand,
   killWorker,
+  ownDatabase,
   startWorkerProcess,
   type WorkerProcess,
   writeClusterOverride,
@@ -63,7 +64,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue with dgt worker process
   let redis: TestRedis;
   const cleanups: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
-    redis = await startTestRedis(source);
+    redis = ownDatabase(await startTestRedis(source), 2);
   });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

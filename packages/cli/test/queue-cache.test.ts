@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startFakeOpenAI, startTestRedis, type TestRedis, testRedisSource } from '@dgt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killWorker, startWorkerProcess } from './cluster-processes.js';
+import { killWorker, ownDatabase, startWorkerProcess } from './cluster-processes.js';
 import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
@@ -15,7 +15,7 @@ if (source.kind === 'none') console.warn(`skipping --queue cache tests: ${source
 describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in Redis', () => {
   let redis: TestRedis;
   beforeAll(async () => {
-    redis = await startTestRedis(source);
+    redis = ownDatabase(await startTestRedis(source), 4);
   });
   afterAll(async () => {
     await redis?.stop();

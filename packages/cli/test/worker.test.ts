@@ -18,7 +18,7 @@ import {
   type BuilderJob,
   builderQueueName,
 } from '../src/worker/builder-job.js';
-import { startWorkerProcess } from './cluster-processes.js';
+import { ownDatabase, startWorkerProcess } from './cluster-processes.js';
 import { BIN, REPO, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
@@ -31,7 +31,7 @@ describe.skipIf(source.kind === 'none')('dgt worker (preview)', () => {
   let redis: TestRedis;
   const cleanups: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
-    redis = await startTestRedis(source);
+    redis = ownDatabase(await startTestRedis(source), 3);
   });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

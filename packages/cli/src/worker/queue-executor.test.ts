@@ -26,6 +26,7 @@ describe.skipIf(source.kind === 'none')('the queue executor (coordinator side)',
   let redis: TestRedis;
   const closers: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
+    // Builder ids of their own per test: queues never meet another file's workers.
     redis = await startTestRedis(source);
   });
   afterEach(async () => {
