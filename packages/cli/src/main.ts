@@ -22,8 +22,7 @@ const HANDLERS: Record<string, (args: readonly string[], io: CliIo) => Promise<n
   init: initCommand,
   cache: cacheCommand,
   view: viewCommand,
-  // A preview, not in COMMANDS (help, docs) until dgt run --queue hands out jobs. Loaded on
-  // demand: BullMQ is heavy, and every other command would pay for loading it.
+  // Loaded on demand: BullMQ is heavy, and every other command would pay for loading it.
   worker: async (args, io) => (await import('./commands/worker.js')).workerCommand(args, io),
 };
 

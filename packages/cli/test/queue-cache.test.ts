@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startFakeOpenAI, startTestRedis, type TestRedis, testRedisSource } from '@dgt/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killWorker, ownDatabase, startWorkerProcess } from './cluster-processes.js';
 import { REPO, readJsonl, runCli, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
@@ -14,7 +15,7 @@ if (source.kind === 'none') console.warn(`skipping --queue cache tests: ${source
 describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in Redis', () => {
   let redis: TestRedis;
   beforeAll(async () => {
-    redis = await startTestRedis(source);
+    redis = ownDatabase(await startTestRedis(source), 4);
   });
   afterAll(async () => {
     await redis?.stop();
@@ -50,11 +51,15 @@ describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in R
 
   it('a rerun from another folder and process makes no request at all', async () => {
     const server = await startFakeOpenAI({ latencyMs: 5 });
+    let stopWorker: () => Promise<void> = async () => undefined;
     try {
       // A model name of its own: a Redis shared by the test run holds no answer for it yet.
       const model = `m-${randomUUID()}`;
       const first = await project(server.baseURL, model);
       const second = await project(server.baseURL, model);
+      // A run given a queue is a coordinator: a worker (another process) makes its calls.
+      const worker = await startWorkerProcess(first, ['--queue', redis.url, '--concurrency', '2']);
+      stopWorker = () => killWorker(worker);
       const a = await run(first, ['--queue', redis.url]);
       expect(a.stderr).not.toMatch(/warning|error/i);
       expect(a.code).toBe(0);
@@ -69,6 +74,7 @@ describe.skipIf(source.kind === 'none')('dgt run --queue: the request cache in R
         await readJsonl(path.join(first, 'out', FINAL)),
       );
     } finally {
+      await stopWorker();
       await server.close();
     }
   });

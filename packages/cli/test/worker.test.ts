@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import {
   type BuilderJob,
   builderQueueName,
 } from '../src/worker/builder-job.js';
+import { ownDatabase, startWorkerProcess } from './cluster-processes.js';
 import { BIN, REPO, tempDir } from './run-cli.js';
 
 const GEOGRAPHY = path.join(REPO, 'examples/geography-qa/task.yaml');
@@ -26,36 +27,11 @@ const BUILDER = 'public/examples/geography_qa';
 const source = testRedisSource();
 if (source.kind === 'none') console.warn(`skipping dgt worker tests: ${source.skipReason}`);
 
-/** A `dgt worker` child process and its stderr so far. */
-type WorkerProcess = { child: ChildProcess; stderr: () => string; exit: Promise<number | null> };
-
-/**
- * Starts `dgt worker` with stalled jobs detected after 2 s. Every worker of these tests uses the
- * same period: BullMQ lets one stalled-job check run per period on a queue, so a worker with a
- * longer one would hold back the checks of the others.
- */
-function startWorkerProcess(dir: string, args: string[]): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--stalled-after', '2', ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-      if (stderr.includes('taking jobs from')) resolve({ child, stderr: () => stderr, exit });
-    });
-    void exit.then((code) => reject(new Error(`dgt worker exited ${code}: ${stderr}`)));
-  });
-}
-
 describe.skipIf(source.kind === 'none')('dgt worker (preview)', () => {
   let redis: TestRedis;
   const cleanups: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
-    redis = await startTestRedis(source);
+    redis = ownDatabase(await startTestRedis(source), 3);
   });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -93,8 +69,8 @@ describe.skipIf(source.kind === 'none')('dgt worker (preview)', () => {
     const name = task.loaded.config.task_name;
     const job = (attempt: number, rows: number): BuilderJob => ({
       version: BUILDER_JOB_VERSION,
-      runId: 'test-run',
-      builder: planned.id,
+      builderId: planned.id,
+      unit: `${name}#${attempt}`,
       config: { ...planned.config, blocks: planned.blockConfigs },
       attempt,
       randomSeed: task.settings.randomSeed,

@@ -265,6 +265,54 @@ export const VIEW_COMMAND: CommandDefinition = {
 };
 
 /** Every command, in the order `dgt --help` lists them. */
+const shared = (name: string) => RUN_FLAGS.find((flag) => flag.name === name)!;
+
+/**
+ * `dgt worker`: makes the builder calls of a coordinating `dgt run --queue`. Its handler loads
+ * BullMQ, so it lives apart (commands/worker.ts) and is imported only when the command runs.
+ */
+export const WORKER_COMMAND: CommandDefinition = {
+  name: 'worker',
+  usage: 'dgt worker --queue redis://HOST:PORT [options]',
+  summary:
+    'Makes the builder calls of a coordinating `dgt run --queue`, on this machine with its plugins, and returns their results. Stop it with SIGTERM or Ctrl-C: the jobs in hand finish first; a second signal abandons them to other workers.',
+  flags: [
+    {
+      name: 'queue',
+      kind: 'string',
+      valueName: 'URL',
+      help: 'The Redis URL of the queue (default $DGT_QUEUE_URL).',
+    },
+    {
+      name: 'concurrency',
+      kind: 'integer',
+      valueName: 'N',
+      help: 'Builder jobs run at once per builder (default 1); LM limits are shared with every process on the queue anyway.',
+    },
+    {
+      name: 'builders',
+      kind: 'list',
+      valueName: 'ID…',
+      help: 'Serve only these builders (default: every builder this project can use).',
+    },
+    {
+      name: 'stalled-after',
+      kind: 'number',
+      valueName: 'SECONDS',
+      help: 'How long a job of a worker that died (or stopped answering) waits before another worker takes it (default 30).',
+    },
+    {
+      name: 'base-url',
+      kind: 'string',
+      valueName: 'URL',
+      help: "Server URL for the jobs' LM blocks, e.g. the vLLM on this machine (default: the URL the run's config gives).",
+    },
+    shared('include-builder-paths'),
+    shared('help'),
+  ],
+  examples: ['dgt worker --queue redis://10.0.0.5:6379 --concurrency 4'],
+};
+
 export const COMMANDS: readonly CommandDefinition[] = [
   RUN_COMMAND,
   VALIDATE_COMMAND,
@@ -273,4 +321,5 @@ export const COMMANDS: readonly CommandDefinition[] = [
   INIT_COMMAND,
   CACHE_COMMAND,
   VIEW_COMMAND,
+  WORKER_COMMAND,
 ];

@@ -15,6 +15,7 @@ import {
   planOptionsFromFlags,
   writeDigitFlagNotes,
 } from './plan-options.js';
+import { queueExecutorFromFlags } from './run-queue.js';
 
 /** Usage line and summary of `dgt run`. */
 export const RUN_USAGE = RUN_COMMAND.usage;
@@ -36,6 +37,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const { str, list } = flagReader(flags);
   writeDigitFlagNotes(flags, io);
   const registry = await discoverFromFlags(flags, io);
+  const executor = await queueExecutorFromFlags(flags, io);
 
   const shown: Reporter = flags.json
     ? jsonReporter(io)
@@ -66,9 +68,11 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       onEvent: (event) => reporter.onEvent(event),
       signal: controller.signal,
       cancelSignal: cancel.signal,
+      ...(executor ? { attemptExecutor: executor } : {}),
     });
   } finally {
     stop();
+    await executor?.close();
     reporter.finish(result);
   }
   if (result.status === 'interrupted') return 130;

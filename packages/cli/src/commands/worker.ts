@@ -1,52 +1,9 @@
 import { DgtError, redactUrl, resolveSharedStateUrl } from '@dgt/core';
-import type { CommandDefinition } from '../cli-definition.js';
-import { RUN_FLAGS } from '../cli-definition.js';
 import type { CliIo } from '../io.js';
 import { commandHelp, parseFlags } from '../parse-flags.js';
 import { startWorker, type WorkerEvent } from '../worker/worker.js';
+import { WORKER_COMMAND } from './definitions.js';
 import { discoverFromFlags, flagReader } from './plan-options.js';
-
-const shared = (name: string) => RUN_FLAGS.find((flag) => flag.name === name)!;
-
-/**
- * `dgt worker` (preview): executes builder jobs from a queue. Not listed by `dgt --help` yet:
- * `dgt run --queue` does not hand out jobs until the coordinator side lands.
- */
-export const WORKER_COMMAND: CommandDefinition = {
-  name: 'worker',
-  usage: 'dgt worker --queue redis://HOST:PORT [options]',
-  summary:
-    'Preview: executes builder calls from the queue of a coordinating run, with this machine’s plugins, and returns their results. Stop it with SIGTERM or Ctrl-C: the jobs in hand finish first; a second signal abandons them to other workers.',
-  flags: [
-    {
-      name: 'queue',
-      kind: 'string',
-      valueName: 'URL',
-      help: 'The Redis URL of the queue (default $DGT_QUEUE_URL).',
-    },
-    {
-      name: 'concurrency',
-      kind: 'integer',
-      valueName: 'N',
-      help: 'Builder jobs run at once per builder (default 1); LM limits are shared with every process on the queue anyway.',
-    },
-    {
-      name: 'builders',
-      kind: 'list',
-      valueName: 'ID…',
-      help: 'Serve only these builders (default: every builder this project can use).',
-    },
-    {
-      name: 'stalled-after',
-      kind: 'number',
-      valueName: 'SECONDS',
-      help: 'How long a job of a worker that died (or stopped answering) waits before another worker takes it (default 30).',
-    },
-    shared('include-builder-paths'),
-    shared('help'),
-  ],
-  examples: ['dgt worker --queue redis://10.0.0.5:6379 --concurrency 4'],
-};
 
 function describe(event: WorkerEvent): string {
   switch (event.type) {
@@ -93,6 +50,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     workDir: io.cwd,
     builders: list('builders'),
     concurrency,
+    ...(str('base-url') ? { lmBaseUrl: str('base-url') } : {}),
     ...(stalledAfter !== undefined ? { stalledAfterMs: stalledAfter * 1000 } : {}),
     onEvent: (event) => log(describe(event)),
   });

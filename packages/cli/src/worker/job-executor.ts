@@ -38,6 +38,11 @@ export type JobExecutorOptions = {
   workDir: string;
   /** The queue's Redis URL, handed to blocks so their limits and cache are the run's. */
   sharedStateUrl: string;
+  /**
+   * Server URL for every LM block of the jobs (`dgt worker --base-url`): each worker can use the
+   * LM server next to it (its own vLLM on its GPU) whatever the coordinator's config says.
+   */
+  lmBaseUrl?: string;
 };
 
 type Prepared = { builder: Databuilder; blocks: { block: BlockV1; config: BlockConfig }[] };
@@ -48,7 +53,7 @@ type Prepared = { builder: Databuilder; blocks: { block: BlockV1; config: BlockC
  * URL as `sharedStateUrl`, so limits and the request cache hold across every worker.
  */
 export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
-  const { registry, env, workDir, sharedStateUrl } = options;
+  const { registry, env, workDir, sharedStateUrl, lmBaseUrl } = options;
   const prepared = new Map<string, Promise<Prepared>>();
   const inner: BlockV1[] = [];
 
@@ -68,7 +73,10 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
     where: string,
   ): Promise<BlockV1> {
     const definition = await blockDefinition(config.type, where);
-    const parsed = validateWithSchema(definition.configSchema, config);
+    // `dgt worker --base-url`: the block's own settings say what a base URL means for it.
+    const apply = definition.settings?.applyRunSettings;
+    const local = lmBaseUrl && apply ? apply(config, { baseUrl: lmBaseUrl }, 'run') : config;
+    const parsed = validateWithSchema(definition.configSchema, local);
     if (!parsed.success) {
       throw new DgtError(
         'INVALID_BLOCK_CONFIG',
@@ -101,10 +109,10 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
   };
 
   async function prepare(job: BuilderJob): Promise<Prepared> {
-    const where = `job of builder "${job.builder}"`;
-    const builder = await registry.load('builders', job.builder, where);
+    const where = `job of builder "${job.builderId}"`;
+    const builder = await registry.load('builders', job.builderId, where);
     if (!isDatabuilder(builder)) {
-      throw new DgtError('INVALID_PLUGIN', `${where}: "${job.builder}" is not a databuilder.`);
+      throw new DgtError('INVALID_PLUGIN', `${where}: "${job.builderId}" is not a databuilder.`);
     }
     const blocks: Prepared['blocks'] = [];
     for (const config of job.config.blocks as BlockConfig[]) {
@@ -118,7 +126,7 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
 
   /** The builder and blocks for a job, created on first use of its builder config. */
   function preparedFor(job: BuilderJob): Promise<Prepared> {
-    const key = `${job.builder}#${createHash('sha256').update(JSON.stringify(job.config)).digest('hex')}`;
+    const key = `${job.builderId}#${createHash('sha256').update(JSON.stringify(job.config)).digest('hex')}`;
     let entry = prepared.get(key);
     if (!entry) {
       entry = prepare(job);
@@ -142,7 +150,9 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
       const emit = (event: DgtEvent) => {
         events.push(event);
       };
-      const scope: AttemptScope = { rejects: [], costs: new Map() };
+      // The coordinator's unit id: LM blocks number repeated prompts within it, so cache keys (and
+      // so answers on a rerun) do not depend on which worker makes the call.
+      const scope: AttemptScope = { rejects: [], costs: new Map(), unit: { id: job.unit } };
       const onReject = async (block: BlockV1, rejected: RejectedRow[]) => {
         for (const { row, reason } of rejected) {
           const task = String(row.task_name);
@@ -165,7 +175,9 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
           taskDir: () => undefined,
         });
       }
-      const random = createRandom(job.randomSeed).fork(job.builder).fork(`attempt#${job.attempt}`);
+      const random = createRandom(job.randomSeed)
+        .fork(job.builderId)
+        .fork(`attempt#${job.attempt}`);
       const outputs = await builder.call(job.batch, {
         blocks: blocksForAttempt(bound, scope),
         config: job.config,

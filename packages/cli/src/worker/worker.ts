@@ -1,8 +1,11 @@
-import { DgtError, type Registry, redactUrl } from '@dgt/core';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DgtError, type Registry } from '@dgt/core';
 import { UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { type BuilderJob, type BuilderJobResult, builderQueueName } from './builder-job.js';
+import { connectQueue } from './connect-queue.js';
 import { createJobExecutor } from './job-executor.js';
+import { advertiseWorker } from './worker-presence.js';
 
 /** What a worker reports about its jobs. */
 export type WorkerEvent =
@@ -23,6 +26,8 @@ export type WorkerOptions = {
   builders: readonly string[];
   /** Jobs run at once per builder (`--concurrency`). */
   concurrency: number;
+  /** Server URL for the jobs' LM blocks (`--base-url`); the job's own when unset. */
+  lmBaseUrl?: string;
   /**
    * After how long without a sign of life a job in hand counts as stalled and goes to another
    * worker (`--stalled-after`; BullMQ's lock duration and stalled-job check interval). Default
@@ -45,27 +50,6 @@ export type RunningWorker = {
   close(force?: boolean): Promise<void>;
 };
 
-async function connect(url: string): Promise<Redis> {
-  // BullMQ's workers block on Redis: their connection must retry commands without limit.
-  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
-  let lastError: Error | undefined;
-  client.on('error', (error: Error) => {
-    lastError = error;
-  });
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch (error) {
-    client.disconnect();
-    throw new DgtError(
-      'QUEUE_UNREACHABLE',
-      `Cannot reach Redis at ${redactUrl(url)} (--queue): ${(lastError ?? (error as Error)).message}. Check that redis-server is running there and the URL is right.`,
-      { cause: error },
-    );
-  }
-}
-
 /**
  * Starts a worker: one BullMQ worker per served builder's queue, each running up to
  * `concurrency` builder jobs at once through one {@link createJobExecutor}. A job's return
@@ -85,8 +69,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       `--builders names ${unknown.map((id) => `"${id}"`).join(', ')}, which this project's plugins do not provide (see dgt list --kind builders).`,
     );
   }
-  const connection = await connect(queueUrl);
-  const executor = createJobExecutor({ registry, env, workDir, sharedStateUrl: queueUrl });
+  const connection = await connectQueue(queueUrl);
+  const executor = createJobExecutor({
+    registry,
+    env,
+    workDir,
+    sharedStateUrl: queueUrl,
+    ...(options.lmBaseUrl ? { lmBaseUrl: options.lmBaseUrl } : {}),
+  });
   // Aborted only by a forced close: a graceful one lets the jobs in hand finish.
   const cancel = new AbortController();
 
@@ -95,9 +85,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       new Worker<BuilderJob, BuilderJobResult>(
         builderQueueName(builder),
         async (job) => {
-          if (job.data?.builder !== builder) {
+          if (job.data?.builderId !== builder) {
             throw new UnrecoverableError(
-              `job ${job.id} on the queue of ${builder} is for builder ${String(job.data?.builder)}`,
+              `job ${job.id} on the queue of ${builder} is for builder ${String(job.data?.builderId)}`,
             );
           }
           const started = Date.now();
@@ -130,12 +120,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           autorun: true,
           lockDuration: stalledAfterMs,
           stalledInterval: stalledAfterMs,
+          // A job whose workers keep dying (kill -9, lost machines) is tried on a few more
+          // before it fails; a failed job fails its attempt, whose batch the run takes again.
+          maxStalledCount: 5,
         },
       ),
   );
   // BullMQ reports connection trouble as 'error' events; without a listener Node would throw.
   for (const worker of workers) worker.on('error', () => undefined);
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  // Coordinators queue only what the workers advertise they can take (see worker-presence.ts).
+  const withdraw = advertiseWorker(
+    connection,
+    builders.map(builderQueueName),
+    `${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`,
+    concurrency,
+  );
   onEvent?.({ type: 'worker-ready', builders, concurrency });
 
   let closing: Promise<void> | undefined;
@@ -144,6 +144,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     close(force = false) {
       if (force) cancel.abort(new Error('the worker was stopped'));
       closing ??= (async () => {
+        // Withdrawn first: a closing worker takes no new jobs, so none should be queued for it.
+        await withdraw();
         await Promise.all(workers.map((worker) => worker.close(force)));
         await executor.close();
         await connection.quit().catch(() => connection.disconnect());

@@ -3,6 +3,7 @@ import type { BoundBlock, Databuilder, GenerationContext } from '../contracts/v1
 import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
+import { callRemotely, type RemoteBuilder } from './attempt-executor.js';
 import type { AttemptCosts, AttemptScope, RejectBuffer } from './attempt-scope.js';
 import { blocksForAttempt } from './bound-block.js';
 import { type AttemptTrace, newAttemptTrace } from './row-trace.js';
@@ -20,6 +21,8 @@ export type AttemptSetup = {
   /** Hard stop: work in flight is cancelled. */
   cancelSignal: AbortSignal;
   emit: EventSink;
+  /** When set, builder calls are made by this executor (another process) instead of here. */
+  remote?: RemoteBuilder;
 };
 
 /** The builder's outcome for one attempt. */
@@ -89,19 +92,20 @@ export async function startAttempt(
     entered = resolve;
   });
   // One scope object per attempt: blocks key repeated identical requests within it.
+  const scope: AttemptScope = {
+    rejects,
+    costs,
+    requests,
+    stopSignal: stop.signal,
+    unit: { id: `${names}#${number}` },
+    entered,
+    trace,
+  };
   const ctx = buildContext(
     setup,
     number,
     parts.map((p) => p.task),
-    {
-      rejects,
-      costs,
-      requests,
-      stopSignal: stop.signal,
-      unit: { id: `${names}#${number}` },
-      entered,
-      trace,
-    },
+    scope,
   );
   const attempt: Attempt = {
     number,
@@ -119,8 +123,18 @@ export async function startAttempt(
       if (!stop.signal.aborted) stop.abort(new Error(reason));
     },
   };
+  const { remote } = setup;
+  const call = remote
+    ? () =>
+        callRemotely(
+          remote,
+          { attempt: number, batch, context: ctx, tasks: parts.map((p) => p.task) },
+          scope,
+          setup,
+        )
+    : () => setup.builder.call(batch, ctx);
   attempt.result = Promise.resolve()
-    .then(() => setup.builder.call(batch, ctx))
+    .then(call)
     .then(
       (outputs): AttemptResult => ({ ok: true, outputs }),
       (error: unknown): AttemptResult => ({ ok: false, error }),

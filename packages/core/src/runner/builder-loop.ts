@@ -4,6 +4,7 @@ import type { BoundBlock, Databuilder } from '../contracts/v1/builder.js';
 import type { EventSink } from '../events/events.js';
 import type { RandomSource } from '../random/seeded-random.js';
 import { type Attempt, generationBatch, startAttempt } from './attempt.js';
+import type { RemoteBuilder } from './attempt-executor.js';
 import { AttemptNumbers } from './attempt-numbers.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { commitAttempts, costProgress, endIdleTasks, settleIfComplete } from './commit-attempts.js';
@@ -45,6 +46,8 @@ export type BuilderLoopInput = {
   maxAttemptsInFlight?: number;
   /** Kicked by the run whenever an LM request of any block finishes. */
   waker: Waker;
+  /** When set, attempts' builder calls are made by this executor rather than in-process. */
+  remote?: RemoteBuilder;
 };
 
 /**

@@ -19,6 +19,7 @@ import type {
 } from '../events/events.js';
 import { createRandom } from '../random/seeded-random.js';
 import { validateWithSchema } from '../schema/validate-schema.js';
+import type { AttemptExecutor } from './attempt-executor.js';
 import type { RejectBuffer } from './attempt-scope.js';
 import { createBlockFactory } from './block-factory.js';
 import { bindBlock } from './bound-block.js';
@@ -49,6 +50,11 @@ export type RunOptions = PlanOptions & {
   signal?: AbortSignal;
   /** Stops at once: requests in flight are cancelled (their batches run again on resume). */
   cancelSignal?: AbortSignal;
+  /**
+   * Makes the attempts' builder calls elsewhere (`dgt run --queue`); admission then follows its
+   * capacity. Task state and every write stay in this process.
+   */
+  attemptExecutor?: AttemptExecutor;
 };
 
 /** What a run returns: its status and a summary per task. */
@@ -180,6 +186,7 @@ export async function executePlan(
         const caps = tasks
           .map((task) => task.settings.maxConcurrentAttempts)
           .filter((cap) => cap !== undefined);
+        const executor = options.attemptExecutor;
         await runBuilderLoop({
           builderId: planned.id,
           builder: planned.builder,
@@ -191,9 +198,19 @@ export async function executePlan(
           cancelSignal: cancel,
           emit,
           waker,
-          ...(reporting.length > 0
-            ? { capacity: () => reporting.map((block) => block.capacity!()) }
-            : {}),
+          ...(executor
+            ? {
+                capacity: () => [executor.capacity(planned.id)],
+                remote: {
+                  executor,
+                  builderId: planned.id,
+                  config: { ...planned.config, blocks: planned.blockConfigs },
+                  randomSeed: tasks[0]!.settings.randomSeed,
+                },
+              }
+            : reporting.length > 0
+              ? { capacity: () => reporting.map((block) => block.capacity!()) }
+              : {}),
           ...(caps.length > 0 ? { maxAttemptsInFlight: Math.max(...caps) } : {}),
         });
         for (const task of tasks) {
