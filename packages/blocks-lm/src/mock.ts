@@ -1,6 +1,4 @@
-import { defineBlock } from '@dgt/core';
-import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
-import { createLmBlock } from './engine/lm-engine.js';
+import { defineLmProvider } from './provider/define-lm-provider.js';
 import { createMockProvider } from './providers/mock.js';
 
 /**
@@ -16,48 +14,11 @@ import { createMockProvider } from './providers/mock.js';
  *   - name: generator
  *     type: mock
  */
-/** The prompt text the engine gives the provider for a row's input (see ProviderRequest.prompt). */
-function promptOf(input: unknown): string | undefined {
-  if (typeof input === 'string') return input;
-  if (!Array.isArray(input)) return undefined;
-  return input.map((m) => (m as { content?: unknown })?.content).join('\n\n');
-}
-
-const mockBlock = defineBlock({
-  role: 'lm',
+const mockBlock = defineLmProvider({
   description: 'Deterministic offline LM for tests and demos',
-  configSchema: lmBlockConfigSchema,
-  async create(config, ctx) {
-    // The rows of the calls in flight, by prompt: a reply may give back what its row knows.
-    const rows = new Map<string, Record<string, unknown>>();
-    const block = await createLmBlock({
-      name: config.name,
-      type: config.type,
-      // Mock replies cost nothing and are reproducible: caching them only fills the disk.
-      config: resolveLmConfig(config, { model: 'mock', cache: 'off' }),
-      provider: createMockProvider((prompt) => rows.get(prompt)),
-      env: ctx.env,
-      purpose: ctx.purpose,
-      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
-    });
-    return {
-      ...block,
-      async call(batch, options, callCtx) {
-        const prompts: string[] = [];
-        for (const { input, gen_kwargs: _, ...rest } of batch) {
-          const prompt = promptOf(input);
-          if (prompt === undefined) continue;
-          rows.set(prompt, rest);
-          prompts.push(prompt);
-        }
-        try {
-          return await block.call(batch, options, callCtx);
-        } finally {
-          for (const prompt of prompts) rows.delete(prompt);
-        }
-      },
-    };
-  },
+  // Mock replies cost nothing and are reproducible: caching them only fills the disk.
+  defaults: { model: 'mock', cache: 'off' },
+  create: () => createMockProvider(),
 });
 
 export default mockBlock;
