@@ -19,6 +19,7 @@ const PACKAGES = [
   'packages/builders',
   'packages/testing',
   'packages/viewer',
+  'packages/provider-gemini',
   'packages/cli',
   'examples/acme-plugin',
 ];
