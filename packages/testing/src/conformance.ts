@@ -49,7 +49,7 @@ const weatherTool = {
  * count events, validate and repair structured output, call tools, retry 5xx, wait out a 429 as
  * long as the server asks, not retry a 400, record a final failure on its row, keep
  * `max_concurrency` under uneven latency, time out and retry a hung request, stop when aborted,
- * and answer a repeated request from the cache. Every built-in provider and every scaffolded
+ * fail fast when the server was never reachable, and answer a repeated request from the cache. Every built-in provider and every scaffolded
  * provider plugin runs it.
  */
 export function describeLmProviderConformance(options: LmProviderConformanceOptions): void {
@@ -246,6 +246,21 @@ export function describeLmProviderConformance(options: LmProviderConformanceOpti
       await expect(call(block, [{ input: 'x' }], {}, controller.signal)).rejects.toThrow(
         'stopped by test',
       );
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+
+    it('fails the call fast, as LM_UNREACHABLE, when the server was never reachable', async () => {
+      const { server } = await setup();
+      await server.close();
+      servers = servers.filter((s) => s !== server);
+      const dead = await create(
+        server,
+        { max_retries: 4, retry_initial_delay: 0.01 },
+        mkdtempSync(join(tmpdir(), 'dgt-conformance-')),
+      );
+      const started = performance.now();
+      const error = await call(dead, [{ input: 'x' }, { input: 'y' }]).catch((e: unknown) => e);
+      expect((error as { code?: unknown }).code).toBe('LM_UNREACHABLE');
       expect(performance.now() - started).toBeLessThan(5_000);
     });
 
