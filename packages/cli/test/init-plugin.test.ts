@@ -105,7 +105,10 @@ describe('dgt init plugin', () => {
     await linkDependencies(root);
     const env = cleanEnv();
     await exec(process.execPath, ['node_modules/tsup/dist/cli-default.js'], { cwd: root, env });
-    await exec(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit'], { cwd: root, env });
+    await exec(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit'], {
+      cwd: root,
+      env,
+    });
     const tests = await exec(process.execPath, ['node_modules/vitest/vitest.mjs', 'run'], {
       cwd: root,
       env,
