@@ -62,6 +62,7 @@ export default defineConfig({
           { text: 'Conversations', link: '/guides/conversations' },
           { text: 'Magpie and embeddings', link: '/guides/magpie' },
           { text: 'Publishing a plugin', link: '/guides/plugin-package' },
+          { text: 'Author a provider', link: '/guides/author-a-provider' },
           { text: 'Migrating from DiGiT', link: '/guides/migrating-from-digit' },
           { text: "DiGiT's builders", link: '/guides/digit-builders' },
           { text: 'Performance', link: '/guides/performance' },
