@@ -112,6 +112,16 @@ describe('gemini block', () => {
     expect(rows[1]?.parsed).toEqual({ x: expect.any(String) });
   });
 
+  it('refuses a base_url carrying credentials without printing them', async () => {
+    const error = await block(
+      { model_id_or_path: 'm', base_url: 'https://user:s3cret@example.com' },
+      { GEMINI_API_KEY: 'k' },
+    ).catch((e: unknown) => e);
+    expect(isDgtError(error) && error.code).toBe('INVALID_BLOCK_CONFIG');
+    expect((error as Error).message).toContain('carries credentials');
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+
   it('names GEMINI_API_KEY when there is no key', async () => {
     const error = await block({ model_id_or_path: 'gemini-2.5-flash' }).catch((e: unknown) => e);
     expect(isDgtError(error) && error.code).toBe('MISSING_CREDENTIALS');

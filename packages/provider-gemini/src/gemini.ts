@@ -47,6 +47,13 @@ const geminiBlock = defineLmProvider({
     } catch {
       url = new URL('invalid:');
     }
+    // The URL shows up in messages; a secret in it would be printed.
+    if (url.username || url.password) {
+      throw new DgtError(
+        'INVALID_BLOCK_CONFIG',
+        `Block "${block.name}" (type ${block.type}): key "base_url" (or GEMINI_BASE_URL) carries credentials — remove them from the URL and give the key in GEMINI_API_KEY or "api_key".`,
+      );
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new DgtError(
         'INVALID_BLOCK_CONFIG',
