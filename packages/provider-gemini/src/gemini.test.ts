@@ -112,6 +112,30 @@ describe('gemini block', () => {
     expect(rows[1]?.parsed).toEqual({ x: expect.any(String) });
   });
 
+  it('asks for log-probabilities the Gemini way and reads them', async () => {
+    server = await startFakeGemini({ reply: () => 'two words' });
+    const gemini = await block(
+      { model_id_or_path: 'gemini-2.5-flash', base_url: server.baseURL, cache: 'off' },
+      { GEMINI_API_KEY: 'k' },
+    );
+    const rows: Record<string, unknown>[] = [
+      { input: 'x', gen_kwargs: { logprobs: true, top_logprobs: 2 } },
+    ];
+    await gemini.call(rows, {}, { emit: () => undefined });
+    await gemini.close?.();
+    expect(server.requests[0]?.body.generationConfig).toEqual({
+      responseLogprobs: true,
+      logprobs: 2,
+    });
+    expect(rows[0]?.logprobs).toEqual([
+      expect.objectContaining({ token: 'two ', logprob: expect.any(Number) }),
+      expect.objectContaining({
+        token: 'words',
+        top_logprobs: [expect.anything(), expect.anything()],
+      }),
+    ]);
+  });
+
   it('refuses a base_url carrying credentials without printing them', async () => {
     const error = await block(
       { model_id_or_path: 'm', base_url: 'https://user:s3cret@example.com' },

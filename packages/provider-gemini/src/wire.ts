@@ -5,6 +5,7 @@ import {
   ProviderHttpError,
   type ProviderRequest,
   type ProviderResponse,
+  type TokenLogprob,
   type ToolCall,
 } from '@dgt/blocks-lm';
 
@@ -25,7 +26,7 @@ const GENERATION_NAMES: Record<string, string> = {
   frequency_penalty: 'frequencyPenalty',
 };
 // Parameters of other servers that Gemini would refuse as unknown fields.
-const NOT_GEMINI = new Set(['num_ctx', 'logprobs', 'top_logprobs']);
+const NOT_GEMINI = new Set(['num_ctx']);
 
 /** The chat as Gemini takes it: system messages apart, `assistant` as `model`, tool results as user text. */
 function contentsOf(request: ProviderRequest): { contents: Content[]; system?: string } {
@@ -62,9 +63,15 @@ function toolConfigOf(request: ProviderRequest): Record<string, unknown> | undef
 export function generateContentBody(request: ProviderRequest): Record<string, unknown> {
   const { contents, system } = contentsOf(request);
   const generationConfig: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(request.params)) {
+  const { logprobs, top_logprobs, ...params } = request.params;
+  for (const [key, value] of Object.entries(params)) {
     if (value === undefined || NOT_GEMINI.has(key)) continue;
     generationConfig[GENERATION_NAMES[key] ?? key] = value;
+  }
+  // OpenAI's `logprobs: true` + `top_logprobs: k` is Gemini's `responseLogprobs` + `logprobs: k`.
+  if (logprobs || top_logprobs !== undefined) {
+    generationConfig.responseLogprobs = true;
+    if (typeof top_logprobs === 'number') generationConfig.logprobs = top_logprobs;
   }
   if (request.responseSchema) {
     generationConfig.responseMimeType = 'application/json';
@@ -97,7 +104,31 @@ type ReplyPart = {
   thought?: boolean;
   functionCall?: { id?: string; name?: string; args?: unknown };
 };
-type Candidate = { index?: number; content?: { parts?: ReplyPart[] }; finishReason?: string };
+type LogprobCandidate = { token?: string; logProbability?: number };
+type Candidate = {
+  index?: number;
+  content?: { parts?: ReplyPart[] };
+  finishReason?: string;
+  logprobsResult?: {
+    chosenCandidates?: LogprobCandidate[];
+    topCandidates?: Array<{ candidates?: LogprobCandidate[] }>;
+  };
+};
+
+/** The engine's token log-probabilities from a candidate's `logprobsResult`. */
+function logprobsOf(candidate: Candidate): TokenLogprob[] | undefined {
+  const chosen = candidate.logprobsResult?.chosenCandidates;
+  if (!chosen) return undefined;
+  const top = candidate.logprobsResult?.topCandidates ?? [];
+  return chosen.map((token, i) => ({
+    token: token.token ?? '',
+    logprob: token.logProbability ?? 0,
+    top_logprobs: (top[i]?.candidates ?? []).map((alt) => ({
+      token: alt.token ?? '',
+      logprob: alt.logProbability ?? 0,
+    })),
+  }));
+}
 type GenerateContentReply = {
   candidates?: Candidate[];
   promptFeedback?: { blockReason?: string };
@@ -122,7 +153,8 @@ function choiceOf(candidate: Candidate): ProviderChoice {
       name: p.functionCall?.name ?? '',
       arguments: p.functionCall?.args ?? {},
     }));
-  return { text, ...(toolCalls.length ? { toolCalls } : {}) };
+  const logprobs = logprobsOf(candidate);
+  return { text, ...(toolCalls.length ? { toolCalls } : {}), ...(logprobs ? { logprobs } : {}) };
 }
 
 /**

@@ -150,9 +150,16 @@ const generateContent: RenderingEndpoint = {
         : undefined;
     const tools = readTools(body.tools);
     const toolChoice = readToolChoice(body.toolConfig);
+    if (config.logprobs !== undefined && config.responseLogprobs !== true)
+      throw new HttpError(
+        400,
+        'generation_config.logprobs: response_logprobs must be true when logprobs is set',
+      );
+    const logprobs = config.responseLogprobs === true ? Number(config.logprobs ?? 0) : undefined;
     return {
       prompts: [prompt],
       n,
+      ...(logprobs !== undefined ? { logprobs } : {}),
       stop: Array.isArray(config.stopSequences) ? config.stopSequences.map(String) : [],
       json,
       ...(typeof config.maxOutputTokens === 'number' ? { maxTokens: config.maxOutputTokens } : {}),
@@ -176,8 +183,25 @@ const generateContent: RenderingEndpoint = {
       if (c.text !== '' || !c.toolCalls) parts.push({ text: c.text });
       for (const call of c.toolCalls ?? [])
         parts.push({ functionCall: { name: call.name, args: call.arguments } });
+      const logprobs = c.logprobs
+        ? {
+            logprobsResult: {
+              topCandidates: c.logprobs.map((t) => ({
+                candidates: t.top_logprobs.map((a) => ({
+                  token: a.token,
+                  logProbability: a.logprob,
+                })),
+              })),
+              chosenCandidates: c.logprobs.map((t) => ({
+                token: t.token,
+                logProbability: t.logprob,
+              })),
+            },
+          }
+        : {};
       return {
         content: { role: 'model', parts },
+        ...logprobs,
         // Gemini says STOP for tool calls and stop sequences too.
         finishReason: c.finishReason === 'length' ? 'MAX_TOKENS' : 'STOP',
         index,
@@ -231,7 +255,8 @@ const geminiProtocol: Protocol = {
  * Starts a fake Gemini API (Google's Generative Language REST API) on 127.0.0.1:
  * `POST /v1beta/models/{model}:generateContent` with `contents` / `parts`, `systemInstruction`,
  * `generationConfig` (`temperature`, `topP`, `maxOutputTokens`, `stopSequences`,
- * `candidateCount`, `seed`; structured output with `responseMimeType: application/json` and
+ * `candidateCount`, `seed`, `responseLogprobs` / `logprobs` answered with a `logprobsResult`;
+ * structured output with `responseMimeType: application/json` and
  * `responseJsonSchema`), function calling (`tools[].functionDeclarations`, `toolConfig`
  * `ANY` forcing a `functionCall` part), `usageMetadata` counted in words, Google's error shape
  * with the wait of a 429 in a `RetryInfo` detail, and `GET /v1beta/models`. Requests without an
