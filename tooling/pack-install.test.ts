@@ -200,7 +200,7 @@ describe('installed from the packed tarballs with npm', () => {
     expect(final).toHaveLength(12);
     expect(final[0]).toMatchObject({ task_name: 'acme/slogans', is_seed: false });
     expect(typeof final[0]?.slogan).toBe('string');
-  });
+  }, 30_000);
 
   it('npx dgt --help and npx @dgt/cli --help work from the tarball', async () => {
     for (const args of [
@@ -214,7 +214,7 @@ describe('installed from the packed tarballs with npm', () => {
     }
     const run = await sh('npx', ['dgt', 'run', '--help'], project);
     expect(run.stdout).toContain('--task-paths');
-  });
+  }, 30_000);
 
   it('dgt validate exits 2 on a task with a negative target and a non-list seed, naming both', async () => {
     await writeFile(
@@ -237,7 +237,7 @@ describe('installed from the packed tarballs with npm', () => {
     const ok = await sh('npx', acmeTask, project, { OPENAI_API_KEY: 'sk-test' });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ok {2}acme\/slogans .*builder acme\/slogan/m);
-  });
+  }, 30_000);
 
   it('dgt init scaffolds a plugin with a dgt manifest and a task that validates', async () => {
     const plugin = await sh('npx', ['dgt', 'init', 'plugin', 'acme-thing'], project);

@@ -149,7 +149,7 @@ export const CACHE_FLAGS: readonly FlagDefinition[] = [
     name: 'provider',
     kind: 'string',
     valueName: 'NAME',
-    help: 'clear: only entries of this provider (openai, azure-openai, ollama, anthropic, watsonx).',
+    help: 'clear: only entries of this provider (openai, azure-openai, ollama, anthropic, watsonx, gemini, or the name a plugin provider gives).',
   },
   {
     name: 'older-than',
