@@ -25,6 +25,7 @@ describeLmProviderConformance({
     base_url: server.baseURL,
   }),
   env: () => ({ OPENAI_API_KEY: 'sk-test' }),
+  apiKey: 'sk-test',
 });
 
 describeLmProviderConformance({
@@ -49,6 +50,7 @@ describeLmProviderConformance({
     deployment: 'my-deployment',
   }),
   env: () => ({ AZURE_OPENAI_API_KEY: 'az-test' }),
+  apiKey: 'az-test',
 });
 
 describeLmProviderConformance({
@@ -61,6 +63,7 @@ describeLmProviderConformance({
     base_url: server.baseURL,
   }),
   env: () => ({ ANTHROPIC_API_KEY: 'sk-ant-test' }),
+  apiKey: 'sk-ant-test',
 });
 
 describeLmProviderConformance({

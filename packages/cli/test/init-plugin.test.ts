@@ -114,7 +114,7 @@ describe('dgt init plugin', () => {
       env,
     });
     // Its own three tests and the shared provider suite.
-    expect(tests.stdout).toMatch(/Tests\s+16 passed/);
+    expect(tests.stdout).toMatch(/Tests\s+17 passed/);
     const listed = await runCli(['list', '--json'], { cwd: root });
     const blocks = JSON.parse(listed.stdout).blocks as { id: string; package: string }[];
     expect(blocks).toContainEqual({ id: 'acme-llm', package: '@acme/llm', version: '0.1.0' });

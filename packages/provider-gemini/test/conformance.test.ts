@@ -14,4 +14,5 @@ describeLmProviderConformance({
     base_url: server.baseURL,
   }),
   env: () => ({ GEMINI_API_KEY: 'test-gemini-key' }),
+  apiKey: 'test-gemini-key',
 });

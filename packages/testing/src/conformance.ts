@@ -22,6 +22,11 @@ export type LmProviderConformanceOptions = {
   env?(server: FakeLmServer): Record<string, string>;
   /** Whether the provider speaks function calling (default true). */
   tools?: boolean;
+  /**
+   * The API key `config` or `env` gives: checked never to appear in a row error or an event, even
+   * when the server's error message repeats it.
+   */
+  apiKey?: string;
 };
 
 const qaSchema = {
@@ -49,7 +54,8 @@ const weatherTool = {
  * count events, validate and repair structured output, call tools, retry 5xx, wait out a 429 as
  * long as the server asks, not retry a 400, record a final failure on its row, keep
  * `max_concurrency` under uneven latency, time out and retry a hung request, stop when aborted,
- * fail fast when the server was never reachable, and answer a repeated request from the cache. Every built-in provider and every scaffolded
+ * keep the API key out of errors and events, fail fast when the server was never reachable,
+ * and answer a repeated request from the cache. Every built-in provider and every scaffolded
  * provider plugin runs it.
  */
 export function describeLmProviderConformance(options: LmProviderConformanceOptions): void {
@@ -248,6 +254,29 @@ export function describeLmProviderConformance(options: LmProviderConformanceOpti
       );
       expect(performance.now() - started).toBeLessThan(5_000);
     });
+
+    it.runIf(options.apiKey !== undefined)(
+      'never shows the API key in a row error or an event',
+      async () => {
+        const key = options.apiKey as string;
+        const message = `API key ${key} is not valid`;
+        const { block } = await setup({
+          faults: [
+            {
+              status: 400,
+              body: JSON.stringify({
+                error: { message, code: 400, type: 'invalid_request_error' },
+              }),
+            },
+          ],
+        });
+        const rows: BlockRow[] = [{ input: 'x' }];
+        const events = await call(block, rows);
+        expect(rows[0]?.error).toMatch(/HTTP 400/);
+        expect(JSON.stringify(rows)).not.toContain(key);
+        expect(JSON.stringify(events)).not.toContain(key);
+      },
+    );
 
     it('fails the call fast, as LM_UNREACHABLE, when the server was never reachable', async () => {
       const { server } = await setup();
