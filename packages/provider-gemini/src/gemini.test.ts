@@ -136,6 +136,34 @@ describe('gemini block', () => {
     ]);
   });
 
+  it('embeds texts through batchEmbedContents, retrying a 429 after its RetryInfo wait', async () => {
+    server = await startFakeGemini({
+      embed: (text) => [text.length, 1],
+      faults: [{ status: 429, retryAfterSeconds: 0.2 }],
+    });
+    const gemini = (await block(
+      { model_id_or_path: 'gemini-embedding-001', base_url: server.baseURL },
+      { GEMINI_API_KEY: 'k' },
+    )) as Awaited<ReturnType<typeof block>> & {
+      embed(texts: string[], ctx?: { emit?(e: unknown): void }): Promise<number[][]>;
+    };
+    const events: Array<{ ok: boolean; retries: number }> = [];
+    const vectors = await gemini.embed(['a', 'bbb'], { emit: (e) => events.push(e as never) });
+    await gemini.close?.();
+    expect(vectors).toEqual([
+      [1, 1],
+      [3, 1],
+    ]);
+    expect(server.requests[1]?.path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    expect(server.requests[1]?.body).toEqual({
+      requests: [
+        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'a' }] } },
+        { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'bbb' }] } },
+      ],
+    });
+    expect(events).toEqual([expect.objectContaining({ ok: true, retries: 1 })]);
+  });
+
   it('refuses a base_url carrying credentials without printing them', async () => {
     const error = await block(
       { model_id_or_path: 'm', base_url: 'https://user:s3cret@example.com' },

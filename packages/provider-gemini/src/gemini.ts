@@ -3,6 +3,7 @@ import { DgtError } from '@dgt/core';
 import {
   errorMessageOf,
   generateContentBody,
+  readEmbeddings,
   readGenerateContentReply,
   retryDelayOf,
 } from './wire.js';
@@ -16,7 +17,8 @@ export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com';
  * `x-goog-api-key` header; the server from `base_url`, else `GEMINI_BASE_URL`, else
  * generativelanguage.googleapis.com. Decoding keys map to `generationConfig` (`max_new_tokens` →
  * `maxOutputTokens`, `stop` → `stopSequences`, `n` → `candidateCount`, …); a response schema is
- * sent as `responseJsonSchema`, tools as `functionDeclarations`. Everything else — limits,
+ * sent as `responseJsonSchema`, tools as `functionDeclarations`; `embed()` (for `embedding_dedup`
+ * and the magpie blocks) calls `batchEmbedContents` with the block's model. Everything else — limits,
  * retries (a 429's wait is read from its `RetryInfo`), cache, repair, cost — is the engine's.
  *
  * @example
@@ -81,6 +83,31 @@ const geminiBlock = defineLmProvider({
           });
         }
         return readGenerateContentReply(await response.json());
+      },
+      embeddings: {
+        // `batchEmbedContents` reports no token counts: they are estimated from the texts.
+        async embed(model, texts, signal) {
+          const id = model.replace(/^models\//, '');
+          const response = await fetch(`${baseUrl}/v1beta/models/${id}:batchEmbedContents`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-goog-api-key': apiKey },
+            body: JSON.stringify({
+              requests: texts.map((text) => ({
+                model: `models/${id}`,
+                content: { parts: [{ text }] },
+              })),
+            }),
+            signal,
+          });
+          if (!response.ok) {
+            throw await readHttpError(response, {
+              what: 'Gemini',
+              pick: errorMessageOf,
+              retryAfterMs: retryDelayOf,
+            });
+          }
+          return readEmbeddings(await response.json(), texts);
+        },
       },
     };
   },

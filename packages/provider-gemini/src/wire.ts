@@ -1,5 +1,6 @@
 // Google's generateContent wire format: the engine's request in, its reply out.
 import {
+  estimateTokens,
   MalformedReply,
   type ProviderChoice,
   ProviderHttpError,
@@ -211,4 +212,21 @@ export function errorMessageOf(body: unknown): string | undefined {
   const error = (body as { error?: { message?: unknown; status?: unknown } })?.error;
   if (typeof error?.message !== 'string') return undefined;
   return typeof error.status === 'string' ? `${error.status}: ${error.message}` : error.message;
+}
+
+/** Reads a `batchEmbedContents` reply: one vector per text, tokens estimated from the texts. */
+export function readEmbeddings(
+  reply: unknown,
+  texts: string[],
+): { vectors: number[][]; tokens: number } {
+  const embeddings = (reply as { embeddings?: Array<{ values?: unknown }> } | null)?.embeddings;
+  if (!Array.isArray(embeddings) || !embeddings.every((e) => Array.isArray(e?.values))) {
+    throw new MalformedReply(
+      `Gemini sent a malformed embeddings reply: ${JSON.stringify(reply).slice(0, 80)}`,
+    );
+  }
+  return {
+    vectors: embeddings.map((e) => e.values as number[]),
+    tokens: texts.reduce((sum, text) => sum + estimateTokens(text), 0),
+  };
 }

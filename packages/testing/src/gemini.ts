@@ -3,6 +3,7 @@ import type { ShapedReply } from './default-reply.js';
 import {
   type FakeTool,
   HttpError,
+  type LmEndpoint,
   type LmReply,
   type ParsedLmRequest,
   type Protocol,
@@ -222,14 +223,32 @@ const generateContent: RenderingEndpoint = {
   },
 };
 
+/** `POST /v1beta/models/{model}:batchEmbedContents`: one `values` vector per request. */
+const batchEmbedContents: LmEndpoint = {
+  embeddings: true,
+  parse(body) {
+    if (!Array.isArray(body.requests) || body.requests.length === 0)
+      throw new HttpError(400, 'requests is not specified');
+    const prompts = (body.requests as Array<{ model?: unknown; content?: unknown }>).map((r, i) => {
+      if (typeof r?.model !== 'string' || !r.model.startsWith('models/'))
+        throw new HttpError(400, `requests[${i}].model: must be of the form models/{model}`);
+      return partsText(r.content, `requests[${i}].content`);
+    });
+    return { prompts, n: 1, stop: [], json: false };
+  },
+  send(res, reply) {
+    sendJson(res, 200, { embeddings: (reply.vectors ?? []).map((values) => ({ values })) });
+  },
+};
+
 const geminiProtocol: Protocol = {
   baseURL: (url) => url,
   // The model is part of the path: /v1beta/models/gemini-2.5-flash:generateContent.
-  route: (path) =>
-    /^\/v1beta\/models\/[^/:]+:generateContent$/.test(path)
-      ? '/v1beta/models/*:generateContent'
-      : path,
-  lm: { '/v1beta/models/*:generateContent': generateContent },
+  route: (path) => path.replace(/^\/v1beta\/models\/[^/:]+:/, '/v1beta/models/*:'),
+  lm: {
+    '/v1beta/models/*:generateContent': generateContent,
+    '/v1beta/models/*:batchEmbedContents': batchEmbedContents,
+  },
   get: {
     '/v1beta/models': (models) => ({
       models: models.map((id) => ({
@@ -259,7 +278,8 @@ const geminiProtocol: Protocol = {
  * structured output with `responseMimeType: application/json` and
  * `responseJsonSchema`), function calling (`tools[].functionDeclarations`, `toolConfig`
  * `ANY` forcing a `functionCall` part), `usageMetadata` counted in words, Google's error shape
- * with the wait of a 429 in a `RetryInfo` detail, and `GET /v1beta/models`. Requests without an
+ * with the wait of a 429 in a `RetryInfo` detail, `:batchEmbedContents` (vectors from the
+ * `embed` option), and `GET /v1beta/models`. Requests without an
  * `x-goog-api-key` header (or `?key=`) get 401. Point `@google/genai` at it with
  * `httpOptions: { baseUrl: server.baseURL }`.
  *
