@@ -13,7 +13,13 @@ export {
   type ModelPrice,
   type ResolvedLmConfig,
 } from './config.js';
-export type { BatchApi } from './engine/batch/batch-api.js';
+export type {
+  BatchApi,
+  BatchItem,
+  BatchItemResult,
+  BatchLimits,
+  BatchStatus,
+} from './engine/batch/batch-api.js';
 export { BATCH_BLOCK_TYPES, BATCH_PRICE_FACTOR } from './engine/batch/batch-api.js';
 export { parseDuration } from './engine/batch/settings.js';
 export { resolveCacheDir } from './engine/cache.js';
