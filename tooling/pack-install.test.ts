@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -19,6 +20,7 @@ const PACKAGES = [
   'packages/builders',
   'packages/testing',
   'packages/viewer',
+  'packages/provider-gemini',
   'packages/cli',
   'examples/acme-plugin',
 ];
@@ -198,7 +200,7 @@ describe('installed from the packed tarballs with npm', () => {
     expect(final).toHaveLength(12);
     expect(final[0]).toMatchObject({ task_name: 'acme/slogans', is_seed: false });
     expect(typeof final[0]?.slogan).toBe('string');
-  });
+  }, 30_000);
 
   it('npx dgt --help and npx @dgt/cli --help work from the tarball', async () => {
     for (const args of [
@@ -212,7 +214,7 @@ describe('installed from the packed tarballs with npm', () => {
     }
     const run = await sh('npx', ['dgt', 'run', '--help'], project);
     expect(run.stdout).toContain('--task-paths');
-  });
+  }, 30_000);
 
   it('dgt validate exits 2 on a task with a negative target and a non-list seed, naming both', async () => {
     await writeFile(
@@ -235,7 +237,7 @@ describe('installed from the packed tarballs with npm', () => {
     const ok = await sh('npx', acmeTask, project, { OPENAI_API_KEY: 'sk-test' });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ok {2}acme\/slogans .*builder acme\/slogan/m);
-  });
+  }, 30_000);
 
   it('dgt init scaffolds a plugin with a dgt manifest and a task that validates', async () => {
     const plugin = await sh('npx', ['dgt', 'init', 'plugin', 'acme-thing'], project);
@@ -266,4 +268,90 @@ describe('installed from the packed tarballs with npm', () => {
     expect(valid.stderr).not.toContain('dgt: error');
     expect(valid.code).toBe(0);
   }, 60_000);
+
+  it('a provider plugin from dgt init --provider, packed and installed, runs the geography example against its fake server', async () => {
+    const created = await sh('npx', ['dgt', 'init', 'plugin', 'acme-llm', '--provider'], project);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const plugin = path.join(project, 'acme-llm');
+    // Its build tools, as its own npm install would bring them; @dgt/* and zod resolve from the
+    // project, where they were installed from the tarballs.
+    for (const tool of ['tsup', 'typescript', '@types/node']) {
+      const link = path.join(plugin, 'node_modules', tool);
+      await mkdir(path.dirname(link), { recursive: true });
+      await symlink(await realpath(path.join(REPO, 'node_modules', tool)), link, 'dir');
+    }
+    const built = await sh(process.execPath, ['node_modules/tsup/dist/cli-default.js'], plugin);
+    expect(built.code, built.stderr).toBe(0);
+    const packed = await sh('npm', ['pack', '--pack-destination', packs], plugin);
+    expect(packed.code, packed.stderr).toBe(0);
+    const installed = await sh(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        path.join(packs, 'acme-llm-0.1.0.tgz'),
+      ],
+      project,
+      await localPrebuilds(packs),
+    );
+    expect(installed.code, installed.stderr).toBe(0);
+
+    // The fake server of the packed @dgt/testing, with uneven latency and a few 429s and 500s.
+    const testing = (await import(
+      pathToFileURL(path.join(project, 'node_modules/@dgt/testing/dist/index.js')).href
+    )) as typeof import('@dgt/testing');
+    const server = await testing.startFakeOpenAI({
+      latencyMs: testing.lognormalLatency({ medianMs: 10, sigma: 1 }),
+      faults: (_req, index) =>
+        index % 17 === 5
+          ? { status: 429, retryAfterSeconds: 0.1 }
+          : index % 23 === 7
+            ? { status: 500 }
+            : undefined,
+    });
+    try {
+      const result = await sh(
+        'npx',
+        [
+          'dgt',
+          'run',
+          '--task-paths',
+          path.join(REPO, 'examples/geography-qa/task.yaml'),
+          '--engine',
+          'acme-llm',
+          '--model',
+          'fake-model',
+          '--base-url',
+          server.baseURL,
+          '--output-dir',
+          'out-provider',
+        ],
+        project,
+        { ACME_LLM_API_KEY: 'test-key' },
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/examples\/geography_qa\s+completed\s+20\/20/);
+      const final = (
+        await readFile(
+          path.join(project, 'out-provider/examples/geography_qa/final_data.jsonl'),
+          'utf8',
+        )
+      )
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(final).toHaveLength(20);
+      expect(typeof final[0]?.question).toBe('string');
+      // The requests went through the plugin to the fake server, with the plugin's key.
+      expect(server.stats.completed).toBeGreaterThanOrEqual(20);
+      expect(server.stats.rejected).toBeGreaterThan(0);
+      expect(server.requests[0]?.authorization).toBe('Bearer test-key');
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
 });

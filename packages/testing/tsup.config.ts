@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The conformance suite is its own entry: it imports vitest, which the fakes do not need.
+  entry: ['src/index.ts', 'src/conformance.ts'],
+  external: ['vitest'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -63,6 +63,7 @@ export default defineConfig({
           { text: 'Magpie and embeddings', link: '/guides/magpie' },
           { text: 'Publishing a plugin', link: '/guides/plugin-package' },
           { text: 'Plugin compatibility policy', link: '/guides/compatibility' },
+          { text: 'Author a provider', link: '/guides/author-a-provider' },
           { text: 'Migrating from DiGiT', link: '/guides/migrating-from-digit' },
           { text: "DiGiT's builders", link: '/guides/digit-builders' },
           { text: 'Performance', link: '/guides/performance' },

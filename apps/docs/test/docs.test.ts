@@ -334,12 +334,21 @@ describe('the docs cover the code', () => {
 
   it('document the connection variables of every LM provider', async () => {
     const models = await readFile(path.join(DOCS, 'guide/models.md'), 'utf8');
-    const sources = path.join(REPO, 'packages/blocks-lm/src');
     const found = new Set<string>();
-    for (const file of await readdir(sources, { recursive: true })) {
-      if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
-      const text = await readFile(path.join(sources, file), 'utf8');
-      for (const m of text.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) found.add(m[1]!);
+    for (const pkg of ['blocks-lm', 'provider-gemini']) {
+      const sources = path.join(REPO, 'packages', pkg, 'src');
+      for (const file of await readdir(sources, { recursive: true })) {
+        if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+        // Code only: TSDoc examples name made-up variables.
+        const text = (await readFile(path.join(sources, file), 'utf8')).replace(
+          /\/\*[\s\S]*?\*\//g,
+          '',
+        );
+        for (const m of text.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) found.add(m[1]!);
+        // Keys read with loadApiKey / findApiKey: `variable: 'X'` or `variable: ['X', 'Y']`.
+        for (const m of text.matchAll(/variable: (\[[^\]]*\]|'[^']*')/g))
+          for (const name of m[1]!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)) found.add(name[1]!);
+      }
     }
     expect(found.size).toBeGreaterThan(10);
     const pages = `${models}${allText}`;

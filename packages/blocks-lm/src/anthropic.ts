@@ -1,9 +1,7 @@
-import { DgtError, defineBlock } from '@dgt/core';
-import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
-import { createLmBlock } from './engine/lm-engine.js';
 import { refuseUrlCredentials } from './engine/url-credentials.js';
+import { loadApiKey } from './provider/api-key.js';
+import { defineLmProvider } from './provider/define-lm-provider.js';
 import { createAnthropicProvider, loadAnthropicSdk } from './providers/anthropic.js';
-import { lmRunOptions } from './run-options.js';
 
 const ANTHROPIC_URL = 'https://api.anthropic.com';
 
@@ -21,35 +19,25 @@ const ANTHROPIC_URL = 'https://api.anthropic.com';
  *     model_id_or_path: claude-haiku-4-5
  *     max_new_tokens: 512
  */
-const anthropicBlock = defineBlock({
-  role: 'lm',
-  settings: lmRunOptions,
+const anthropicBlock = defineLmProvider({
   description: "LM calls to Anthropic's Messages API (needs @anthropic-ai/sdk)",
-  configSchema: lmBlockConfigSchema,
-  async create(config, ctx) {
-    const resolved = resolveLmConfig(config);
-    const apiKey = resolved.apiKey ?? ctx.env.ANTHROPIC_API_KEY;
-    if (!apiKey) {
-      throw new DgtError(
-        'MISSING_CREDENTIALS',
-        `Block "${config.name}" (type ${config.type}): no API key — set ANTHROPIC_API_KEY in the environment (or .env), or the block's "api_key" key.`,
-      );
-    }
-    const baseURL = (resolved.baseUrl ?? ctx.env.ANTHROPIC_BASE_URL ?? ANTHROPIC_URL).replace(
+  async create({ config, settings, env, block }) {
+    const apiKey = loadApiKey({
+      apiKey: settings.apiKey,
+      env,
+      variable: 'ANTHROPIC_API_KEY',
+      block,
+    });
+    const baseURL = (settings.baseUrl ?? env.ANTHROPIC_BASE_URL ?? ANTHROPIC_URL).replace(
       /\/+$/,
       '',
     );
     refuseUrlCredentials(baseURL, config);
     const sdk = await loadAnthropicSdk(config);
-    return createLmBlock({
-      name: config.name,
-      type: config.type,
-      config: { ...resolved, apiKey },
-      provider: createAnthropicProvider(sdk, resolved, { apiKey, baseURL }, config.extra_headers),
-      env: ctx.env,
-      purpose: ctx.purpose,
-      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
-    });
+    return {
+      ...createAnthropicProvider(sdk, settings, { apiKey, baseURL }, config.extra_headers),
+      apiKey,
+    };
   },
 });
 

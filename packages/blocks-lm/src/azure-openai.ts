@@ -1,9 +1,7 @@
-import { defineBlock } from '@dgt/core';
 import { z } from 'zod';
-import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
-import { createLmBlock } from './engine/lm-engine.js';
+import { lmBlockConfigSchema } from './config.js';
+import { defineLmProvider } from './provider/define-lm-provider.js';
 import { createAzureOpenAIProvider, resolveAzureConnection } from './providers/azure-openai.js';
-import { lmRunOptions } from './run-options.js';
 
 /** Configuration of the `azure-openai` block: the common LM keys plus Azure's connection keys. */
 export const azureOpenAIConfigSchema = lmBlockConfigSchema.extend({
@@ -46,23 +44,15 @@ export const azureOpenAIConfigSchema = lmBlockConfigSchema.extend({
  *     deployment: my-gpt4o-mini
  *     api_version: 2024-10-21
  */
-const azureOpenAIBlock = defineBlock({
-  role: 'lm',
-  settings: lmRunOptions,
+const azureOpenAIBlock = defineLmProvider({
   description: 'LM calls to an Azure OpenAI deployment',
   configSchema: azureOpenAIConfigSchema,
-  async create(config, ctx) {
-    const resolved = resolveLmConfig(config);
-    const connection = resolveAzureConnection(resolved, config, ctx.env);
-    return createLmBlock({
-      name: config.name,
-      type: config.type,
-      config: { ...resolved, apiKey: connection.apiKey },
-      provider: await createAzureOpenAIProvider(resolved, connection, config.extra_headers),
-      env: ctx.env,
-      purpose: ctx.purpose,
-      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
-    });
+  async create({ config, settings, env }) {
+    const connection = resolveAzureConnection(settings, config, env);
+    return {
+      ...(await createAzureOpenAIProvider(settings, connection, config.extra_headers)),
+      apiKey: connection.apiKey,
+    };
   },
 });
 

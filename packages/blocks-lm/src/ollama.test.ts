@@ -135,29 +135,6 @@ describe('ollama block', () => {
     expect(events.map((e) => e.ok)).toEqual([false, false]);
   });
 
-  it('keeps at most max_concurrency requests in flight', async () => {
-    const { block, server } = await setup({ latencyMs: 30 }, { max_concurrency: 2 });
-    await callBlock(
-      block,
-      Array.from({ length: 8 }, (_, i) => ({ input: `q${i}` })),
-    );
-    expect(server.stats).toMatchObject({ completed: 8, maxInFlight: 2 });
-  });
-
-  it('gives up promptly when the call is aborted', async () => {
-    const controller = new AbortController();
-    const { block } = await setup({
-      latencyMs: () => {
-        controller.abort();
-        return 10_000;
-      },
-    });
-    const started = performance.now();
-    const call = block.call([{ input: 'a' }], {}, { emit: () => {}, signal: controller.signal });
-    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
-    expect(performance.now() - started).toBeLessThan(2_000);
-  });
-
   it('finds the host in OLLAMA_HOST', async () => {
     const server = await startFakeOllama({ reply: () => 'hello from env' });
     servers.push(server);

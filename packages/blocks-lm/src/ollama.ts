@@ -1,10 +1,7 @@
-import { defineBlock } from '@dgt/core';
-import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
-import { withEmbeddings } from './embeddings/embedder.js';
 import { createOllamaEmbedder } from './embeddings/ollama-embedder.js';
-import { createLmBlock } from './engine/lm-engine.js';
+import { findApiKey } from './provider/api-key.js';
+import { defineLmProvider } from './provider/define-lm-provider.js';
 import { createOllamaProvider, resolveOllamaHost } from './providers/ollama.js';
-import { lmRunOptions } from './run-options.js';
 
 /**
  * The `ollama` block: calls an Ollama server through the official `ollama` SDK. The host comes
@@ -19,25 +16,17 @@ import { lmRunOptions } from './run-options.js';
  *     model_id_or_path: llama3.2:1b
  *     num_ctx: 8192
  */
-const ollamaBlock = defineBlock({
-  role: 'lm',
-  settings: lmRunOptions,
+const ollamaBlock = defineLmProvider({
   description: 'LM calls to an Ollama server',
-  configSchema: lmBlockConfigSchema,
-  async create(config, ctx) {
-    const resolved = resolveLmConfig(config);
-    const apiKey = resolved.apiKey ?? ctx.env.OLLAMA_API_KEY;
-    const host = resolveOllamaHost(resolved, ctx.env);
-    const block = await createLmBlock({
-      name: config.name,
-      type: config.type,
-      config: { ...resolved, ...(apiKey ? { apiKey } : {}) },
-      provider: createOllamaProvider(host, apiKey),
-      env: ctx.env,
-      purpose: ctx.purpose,
-      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
-    });
-    return withEmbeddings(block, createOllamaEmbedder(host, apiKey), resolved);
+  create({ settings, env }) {
+    // A local Ollama checks no key: one is sent only when given.
+    const apiKey = findApiKey({ apiKey: settings.apiKey, env, variable: 'OLLAMA_API_KEY' });
+    const host = resolveOllamaHost(settings, env);
+    return {
+      ...createOllamaProvider(host, apiKey),
+      ...(apiKey ? { apiKey } : {}),
+      embeddings: createOllamaEmbedder(host, apiKey),
+    };
   },
 });
 

@@ -1,10 +1,24 @@
-import { defineBlock } from '@dgt/core';
-import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
-import { withEmbeddings } from './embeddings/embedder.js';
+import type { LmBlockConfig } from './config.js';
 import { createOpenAIEmbedder } from './embeddings/openai-embedder.js';
-import { createLmBlock } from './engine/lm-engine.js';
-import { createOpenAIProvider, resolveOpenAIConnection } from './providers/openai.js';
-import { lmRunOptions } from './run-options.js';
+import type { LmProviderContext } from './provider/define-lm-provider.js';
+import { defineLmProvider } from './provider/define-lm-provider.js';
+import { createOpenAIProvider } from './providers/openai.js';
+import { resolveOpenAIConnection } from './providers/openai-connection.js';
+
+/** The wire part of the `openai` block (also that of `vllm-remote`). */
+export async function connectOpenAI({
+  config,
+  settings,
+  env,
+  block,
+}: LmProviderContext<LmBlockConfig>) {
+  const connection = resolveOpenAIConnection(settings, env, block);
+  return {
+    ...(await createOpenAIProvider(settings, connection, config.extra_headers)),
+    apiKey: connection.apiKey,
+    embeddings: createOpenAIEmbedder(settings, connection, config.extra_headers),
+  };
+}
 
 /**
  * The `openai` block: calls OpenAI or any OpenAI-compatible server (vLLM, LM Studio, llama.cpp)
@@ -20,27 +34,9 @@ import { lmRunOptions } from './run-options.js';
  *     temperature: 0.7
  *     max_new_tokens: 512
  */
-const openaiBlock = defineBlock({
-  role: 'lm',
-  settings: lmRunOptions,
+const openaiBlock = defineLmProvider({
   description: 'LM calls to OpenAI or an OpenAI-compatible server (vLLM, LM Studio, …)',
-  configSchema: lmBlockConfigSchema,
-  async create(config, ctx) {
-    const resolved = resolveLmConfig(config);
-    const connection = resolveOpenAIConnection(resolved, ctx.env, config);
-    const block = await createLmBlock({
-      name: config.name,
-      type: config.type,
-      // The resolved key goes in so the engine can scrub it from error messages.
-      config: { ...resolved, apiKey: connection.apiKey },
-      provider: await createOpenAIProvider(resolved, connection, config.extra_headers),
-      env: ctx.env,
-      purpose: ctx.purpose,
-      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
-    });
-    const embedder = createOpenAIEmbedder(resolved, connection, config.extra_headers);
-    return withEmbeddings(block, embedder, resolved);
-  },
+  create: connectOpenAI,
 });
 
 export default openaiBlock;

@@ -1,7 +1,6 @@
-import { DgtError, defineBlock } from '@dgt/core';
-import { lmBlockConfigSchema } from './config.js';
-import openaiBlock from './openai.js';
-import { lmRunOptions } from './run-options.js';
+import { DgtError } from '@dgt/core';
+import { connectOpenAI } from './openai.js';
+import { defineLmProvider } from './provider/define-lm-provider.js';
 
 /**
  * `vllm-remote` (also `vllm-server`, DiGiT's names): a vLLM server through its OpenAI-compatible
@@ -16,20 +15,17 @@ import { lmRunOptions } from './run-options.js';
  *     base_url: http://localhost:8000/v1
  *     model_id_or_path: openai/gpt-oss-20b
  */
-const vllmBlock = defineBlock({
-  role: 'lm',
-  settings: lmRunOptions,
+const vllmBlock = defineLmProvider({
   description: "A vLLM server through its OpenAI-compatible API (DiGiT's vllm-remote).",
-  configSchema: lmBlockConfigSchema,
-  async create(config, ctx) {
-    if (!config.base_url && !ctx.env.OPENAI_BASE_URL) {
+  create(context) {
+    if (!context.settings.baseUrl && !context.env.OPENAI_BASE_URL) {
       throw new DgtError(
         'INVALID_BLOCK_CONFIG',
-        `Block "${config.name}" (type ${config.type}): no server — set "base_url" to the vLLM server's OpenAI-compatible root (e.g. http://localhost:8000/v1), or OPENAI_BASE_URL, or give --base-url.`,
+        `Block "${context.block.name}" (type ${context.block.type}): no server — set "base_url" to the vLLM server's OpenAI-compatible root (e.g. http://localhost:8000/v1), or OPENAI_BASE_URL, or give --base-url.`,
       );
     }
     // Otherwise exactly the openai block (a server other than api.openai.com needs no key).
-    return openaiBlock.create(config, ctx);
+    return connectOpenAI(context);
   },
 });
 

@@ -1,11 +1,8 @@
-import { defineBlock } from '@dgt/core';
 import { z } from 'zod';
-import { lmBlockConfigSchema, resolveLmConfig } from './config.js';
-import { withEmbeddings } from './embeddings/embedder.js';
+import { lmBlockConfigSchema } from './config.js';
 import { createWatsonxEmbedder } from './embeddings/watsonx-embedder.js';
-import { createLmBlock } from './engine/lm-engine.js';
+import { defineLmProvider } from './provider/define-lm-provider.js';
 import { createWatsonxProvider, resolveWatsonxConnection } from './providers/watsonx.js';
-import { lmRunOptions } from './run-options.js';
 
 /** Configuration of the `watsonx` block: the common LM keys plus watsonx's connection keys. */
 export const watsonxConfigSchema = lmBlockConfigSchema.extend({
@@ -41,29 +38,17 @@ export const watsonxConfigSchema = lmBlockConfigSchema.extend({
  *     model_id_or_path: ibm/granite-3-8b-instruct
  *     max_new_tokens: 512
  */
-const watsonxBlock = defineBlock({
-  role: 'lm',
-  settings: lmRunOptions,
+const watsonxBlock = defineLmProvider({
   description: 'LM calls to IBM watsonx.ai (text chat and generation)',
   configSchema: watsonxConfigSchema,
-  async create(config, ctx) {
-    const resolved = resolveLmConfig(config);
-    const connection = resolveWatsonxConnection(config, ctx.env);
-    const secret =
-      'apiKey' in connection.credential
-        ? connection.credential.apiKey
-        : connection.credential.token;
-    const block = await createLmBlock({
-      name: config.name,
-      type: config.type,
-      config: { ...resolved, apiKey: secret },
-      provider: createWatsonxProvider(connection, config.extra_headers),
-      env: ctx.env,
-      purpose: ctx.purpose,
-      ...(ctx.sharedStateUrl ? { sharedStateUrl: ctx.sharedStateUrl } : {}),
-    });
-    const embedder = createWatsonxEmbedder(connection, config.extra_headers);
-    return withEmbeddings(block, embedder, resolved);
+  create({ config, env }) {
+    const connection = resolveWatsonxConnection(config, env);
+    const { credential } = connection;
+    return {
+      ...createWatsonxProvider(connection, config.extra_headers),
+      apiKey: 'apiKey' in credential ? credential.apiKey : credential.token,
+      embeddings: createWatsonxEmbedder(connection, config.extra_headers),
+    };
   },
 });
 

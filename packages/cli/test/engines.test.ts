@@ -4,6 +4,7 @@ import {
   FAKE_WATSONX_API_KEY,
   type FakeLmServer,
   startFakeAnthropic,
+  startFakeGemini,
   startFakeOllama,
   startFakeOpenAI,
   startFakeWatsonx,
@@ -76,6 +77,13 @@ const engines: {
       WATSONX_API_KEY: FAKE_WATSONX_API_KEY,
       WATSONX_PROJECT_ID: 'proj',
     }),
+  },
+  {
+    // @dgt/provider-gemini, shipped with the CLI and written on the public defineLmProvider seam.
+    type: 'gemini',
+    start: () => startFakeGemini(),
+    keys: (s) => ({ type: 'gemini', model_id_or_path: 'gemini-2.5-flash', base_url: s.baseURL }),
+    env: () => ({ GEMINI_API_KEY: 'test-gemini-key' }),
   },
   {
     type: 'mock',

@@ -85,6 +85,41 @@ describe('dgt init plugin', () => {
     expect(ran.code).toBe(0);
   }, 90_000);
 
+  it('scaffolds an LM provider package that builds and passes the shared provider suite', async () => {
+    const dir = await tempDir();
+    const created = await runCli(['init', 'plugin', '@acme/llm', '--provider'], { cwd: dir });
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('ACME_LLM_API_KEY=');
+    const root = path.join(dir, 'llm');
+    const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({
+      name: '@acme/llm',
+      dgt: { manifest: 1, blocks: { 'acme-llm': './provider' } },
+      peerDependencies: { '@dgt/blocks-lm': '>=0.1.0 <1.0.0', '@dgt/core': '>=0.1.0 <1.0.0' },
+    });
+    const source = await readFile(path.join(root, 'src/provider.ts'), 'utf8');
+    expect(source).toContain("variable: 'ACME_LLM_API_KEY'");
+    expect(source).not.toMatch(/__[A-Z]+__/);
+
+    await linkDependencies(root);
+    const env = cleanEnv();
+    await exec(process.execPath, ['node_modules/tsup/dist/cli-default.js'], { cwd: root, env });
+    await exec(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit'], {
+      cwd: root,
+      env,
+    });
+    const tests = await exec(process.execPath, ['node_modules/vitest/vitest.mjs', 'run'], {
+      cwd: root,
+      env,
+    });
+    // Its own three tests and the shared provider suite.
+    expect(tests.stdout).toMatch(/Tests\s+17 passed/);
+    const listed = await runCli(['list', '--json'], { cwd: root });
+    const blocks = JSON.parse(listed.stdout).blocks as { id: string; package: string }[];
+    expect(blocks).toContainEqual({ id: 'acme-llm', package: '@acme/llm', version: '0.1.0' });
+  }, 120_000);
+
   it('derives the id namespace from the name and refuses to overwrite', async () => {
     const dir = await tempDir();
     const scoped = await runCli(['init', 'plugin', '@acme/dgt-plugin'], { cwd: dir });

@@ -3,6 +3,7 @@
 export { startFakeAnthropic } from './anthropic.js';
 export { ANTHROPIC_BATCH_LIMITS } from './anthropic-batch.js';
 export { chatStyled } from './chat-style.js';
+export { startFakeGemini } from './gemini.js';
 export { guardianConfig, guardianReply, guardianSubject } from './guardian.js';
 export {
   type LognormalLatencyOptions,

@@ -118,7 +118,13 @@ export type Protocol = {
   get: Record<string, (models: string[]) => unknown>;
   /** Routes with path parameters (batch APIs), tried before the fixed ones. */
   routes?: Route[];
-  errorBody(status: number, message: string): unknown;
+  /** The error document; `retryAfterSeconds` is given when the protocol tells waits in its body. */
+  errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
+  /**
+   * Waits of 429s and injected faults go in the error body (Google's `RetryInfo`) instead of
+   * `Retry-After` headers.
+   */
+  retryAfterInBody?: boolean;
 };
 
 export function sendJson(
@@ -197,12 +203,18 @@ export async function startFakeServer(
 
   const sendFault = (res: ServerResponse, fault: FakeFault) => {
     const headers: Record<string, string> = {};
-    if (fault.retryAfterSeconds !== undefined) {
+    if (fault.retryAfterSeconds !== undefined && !protocol.retryAfterInBody) {
       headers['retry-after'] = String(fault.retryAfterSeconds);
       headers['retry-after-ms'] = String(Math.round(fault.retryAfterSeconds * 1000));
     }
     if (fault.body === undefined) {
-      sendError(res, fault.status, `injected fault (HTTP ${fault.status})`, headers);
+      const message = `injected fault (HTTP ${fault.status})`;
+      sendJson(
+        res,
+        fault.status,
+        protocol.errorBody(fault.status, message, fault.retryAfterSeconds),
+        headers,
+      );
       return;
     }
     let json = true;
@@ -331,7 +343,12 @@ export async function startFakeServer(
     if (waitMs > 0) {
       stats.rejected++;
       const seconds = options.rateLimit?.retryAfterSeconds;
-      sendError(res, 429, 'rate limit exceeded, retry later', {
+      const message = 'rate limit exceeded, retry later';
+      if (protocol.retryAfterInBody) {
+        sendJson(res, 429, protocol.errorBody(429, message, seconds ?? waitMs / 1000));
+        return;
+      }
+      sendError(res, 429, message, {
         'retry-after': seconds !== undefined ? String(seconds) : String(Math.ceil(waitMs / 1000)),
         'retry-after-ms': String(seconds !== undefined ? Math.round(seconds * 1000) : waitMs),
       });

@@ -1,12 +1,8 @@
 import type OpenAI from 'openai';
 import type { ResolvedLmConfig } from '../config.js';
 import type { RequestFailure } from '../engine/retry.js';
-import {
-  loadOpenAISdk,
-  type OpenAIConnection,
-  type OpenAISdk,
-  openaiFailure,
-} from '../providers/openai.js';
+import { loadOpenAISdk, type OpenAISdk, openaiFailure } from '../providers/openai.js';
+import type { OpenAIConnection } from '../providers/openai-connection.js';
 import type { Embedder } from './embedder.js';
 
 /**

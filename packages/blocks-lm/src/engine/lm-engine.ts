@@ -363,8 +363,10 @@ export async function createLmBlock({
     };
     const tools = normalizeTools(options.tools ?? paramTools, name);
     const toolChoice = normalizeToolChoice(options.toolChoice ?? paramChoice, name);
+    const { input: _input, gen_kwargs: _gen, ...known } = row;
     const request: ProviderRequest = {
       model: config.model,
+      row: known,
       method: options.method,
       messages,
       prompt:

@@ -27,6 +27,12 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   o3: price(2, 8),
   'o3-mini': price(1.1, 4.4),
   'o4-mini': price(1.1, 4.4),
+  // Google Gemini (prompts up to 200k tokens)
+  'gemini-2.5-pro': price(1.25, 10),
+  'gemini-2.5-flash': price(0.3, 2.5),
+  'gemini-2.5-flash-lite': price(0.1, 0.4),
+  'gemini-2.0-flash': price(0.1, 0.4),
+  'gemini-2.0-flash-lite': price(0.075, 0.3),
   // Anthropic
   'claude-opus-4-5': price(5, 25),
   'claude-opus-4-1': price(15, 75),

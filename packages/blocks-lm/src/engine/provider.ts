@@ -32,6 +32,12 @@ export type ProviderRequest = {
   responseSchema?: { name: string; schema: Record<string, unknown> };
   tools?: ToolSpec[];
   toolChoice?: ToolChoice;
+  /**
+   * The row being answered, without its `input` and `gen_kwargs` (read-only), for offline
+   * providers that answer from the data (the mock). Not part of the request's identity: wire
+   * providers ignore it.
+   */
+  row?: Readonly<Record<string, unknown>>;
 };
 
 /** One completion of a reply. */

@@ -3,6 +3,7 @@ import type { ResolvedLmConfig } from '../config.js';
 import { AZURE_LIMITS, createOpenAIBatchApi } from '../engine/batch/openai-batch-api.js';
 import type { LmProvider } from '../engine/provider.js';
 import { refuseUrlCredentials } from '../engine/url-credentials.js';
+import { loadApiKey } from '../provider/api-key.js';
 import { completeWithOpenAI, loadOpenAISdk, openaiFailure } from './openai.js';
 
 /** Default `api_version`: the newest generally-available Azure OpenAI data-plane version. */
@@ -44,13 +45,12 @@ export function resolveAzureConnection(
     );
   }
   refuseUrlCredentials(endpoint, raw);
-  const apiKey = config.apiKey ?? env.AZURE_OPENAI_API_KEY;
-  if (!apiKey) {
-    throw new DgtError(
-      'MISSING_CREDENTIALS',
-      `${where}: no API key — set AZURE_OPENAI_API_KEY in the environment (or .env), or the block's "api_key" key.`,
-    );
-  }
+  const apiKey = loadApiKey({
+    apiKey: config.apiKey,
+    env,
+    variable: 'AZURE_OPENAI_API_KEY',
+    block: raw,
+  });
   return {
     endpoint: endpoint.replace(/\/+$/, ''),
     deployment: raw.deployment ?? config.model,

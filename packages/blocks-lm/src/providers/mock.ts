@@ -34,10 +34,7 @@ function guardianVerdict(request: ProviderRequest): string | undefined {
  * examples the prompt shows and the row's known values; else they are English sentences cut at
  * `stop` and `max_tokens` like a server would.
  */
-export function createMockProvider(
-  /** What the row behind a prompt carries besides its input (e.g. a record's known answer). */
-  rowOf: (prompt: string) => Record<string, unknown> | undefined = () => undefined,
-): LmProvider {
+export function createMockProvider(): LmProvider {
   const seen = new Map<string, number>();
   return {
     name: 'mock',
@@ -61,7 +58,7 @@ export function createMockProvider(
         if (request.responseSchema) {
           const schema = request.responseSchema.schema;
           return JSON.stringify(
-            structuredMockReply(schema, request.prompt, rowOf(request.prompt) ?? {}, random),
+            structuredMockReply(schema, request.prompt, request.row ?? {}, random),
           );
         }
         return cut(

@@ -1,6 +1,5 @@
-import { DgtError } from '@dgt/core';
 import type OpenAI from 'openai';
-import { isHttpUrl, type ResolvedLmConfig } from '../config.js';
+import type { ResolvedLmConfig } from '../config.js';
 import { createOpenAIBatchApi, OPENAI_LIMITS } from '../engine/batch/openai-batch-api.js';
 import {
   estimateTokens,
@@ -17,9 +16,7 @@ import {
   parseRetryAfter,
   type RequestFailure,
 } from '../engine/retry.js';
-import { splitUrlCredentials } from '../engine/url-credentials.js';
-
-const OPENAI_URL = 'https://api.openai.com/v1';
+import type { OpenAIConnection } from './openai-connection.js';
 
 /** The `openai` SDK module. */
 export type OpenAISdk = typeof import('openai');
@@ -33,46 +30,6 @@ let sdk: Promise<OpenAISdk> | undefined;
 export function loadOpenAISdk(): Promise<OpenAISdk> {
   sdk ??= import('openai');
   return sdk;
-}
-
-/** Where and as whom an OpenAI block connects. */
-export type OpenAIConnection = {
-  baseURL: string;
-  apiKey: string;
-  official: boolean;
-  /** `Authorization` from credentials that were in the URL (they replace the key's header). */
-  authorization?: string;
-};
-
-/**
- * Resolves the server and key: config first, then `OPENAI_BASE_URL` / `OPENAI_API_KEY`. A server
- * other than api.openai.com with no key gets the placeholder `EMPTY`, as local servers (vLLM,
- * LM Studio) expect some key but check none.
- */
-export function resolveOpenAIConnection(
-  config: ResolvedLmConfig,
-  env: Record<string, string | undefined>,
-  block: { name: string; type: string },
-): OpenAIConnection {
-  const { url: baseURL, authorization } = splitUrlCredentials(
-    config.baseUrl || env.OPENAI_BASE_URL || OPENAI_URL,
-  );
-  if (!isHttpUrl(baseURL)) {
-    throw new DgtError(
-      'INVALID_BLOCK_CONFIG',
-      `Block "${block.name}" (type ${block.type}): key "base_url" (or OPENAI_BASE_URL) is not an http:// or https:// URL: ${baseURL}`,
-    );
-  }
-  const official = new URL(baseURL).hostname === 'api.openai.com';
-  // An empty variable (`OPENAI_API_KEY=` in a .env) counts as unset.
-  const apiKey = config.apiKey || env.OPENAI_API_KEY || (official ? undefined : 'EMPTY');
-  if (!apiKey) {
-    throw new DgtError(
-      'MISSING_CREDENTIALS',
-      `Block "${block.name}" (type ${block.type}): no API key — set OPENAI_API_KEY in the environment (or .env), or the block's "api_key" key.`,
-    );
-  }
-  return { baseURL, apiKey, official, ...(authorization ? { authorization } : {}) };
 }
 
 function splitParams(request: ProviderRequest) {

@@ -8,6 +8,7 @@ import {
 } from '../engine/provider.js';
 import { isRetryableStatus, parseRetryAfter, type RequestFailure } from '../engine/retry.js';
 import { refuseUrlCredentials } from '../engine/url-credentials.js';
+import { findApiKey, loadApiKey } from '../provider/api-key.js';
 import { readToolCalls } from './openai.js';
 
 /** Default watsonx.ai API version (the `version` query parameter). */
@@ -62,14 +63,16 @@ export function resolveWatsonxConnection(
       `${where}: no project — set WATSONX_PROJECT_ID (or WATSONX_SPACE_ID), or the block's "project_id" key.`,
     );
   }
-  const apiKey = raw.api_key ?? env.WATSONX_API_KEY ?? env.WATSONX_APIKEY;
-  const token = env.WATSONX_API_TOKEN;
-  if (!apiKey && !token) {
-    throw new DgtError(
-      'MISSING_CREDENTIALS',
-      `${where}: no credentials — set WATSONX_API_KEY (an IBM Cloud API key) or WATSONX_API_TOKEN (a bearer token) in the environment (or .env), or the block's "api_key" key.`,
-    );
-  }
+  const token = env.WATSONX_API_TOKEN || undefined;
+  const keySource = {
+    apiKey: raw.api_key,
+    env,
+    variable: ['WATSONX_API_KEY', 'WATSONX_APIKEY'],
+    block: raw,
+    alternative: '(an IBM Cloud API key) or WATSONX_API_TOKEN (a bearer token)',
+  };
+  // A ready bearer token makes the API key optional.
+  const apiKey = token ? findApiKey(keySource) : loadApiKey(keySource);
   return {
     url: url.replace(/\/+$/, ''),
     apiVersion: raw.api_version ?? WATSONX_DEFAULT_API_VERSION,

@@ -101,6 +101,11 @@ export const INIT_FLAGS: readonly FlagDefinition[] = [
     valueName: 'DIR…',
     help: 'task: extra folders holding databuilders, as for dgt run.',
   },
+  {
+    name: 'provider',
+    kind: 'boolean',
+    help: 'plugin: scaffold an LM provider instead (a block type NAME written with defineLmProvider, tested with the shared provider suite).',
+  },
   { name: 'force', kind: 'boolean', help: 'Overwrite files that already exist.' },
   HELP,
 ];
@@ -108,9 +113,9 @@ export const INIT_FLAGS: readonly FlagDefinition[] = [
 /** `dgt init`. */
 export const INIT_COMMAND: CommandDefinition = {
   name: 'init',
-  usage: 'dgt init plugin NAME [options] | dgt init task [PATH] [options]',
+  usage: 'dgt init plugin NAME [--provider] [options] | dgt init task [PATH] [options]',
   summary:
-    'Scaffolds a plugin package (a builder, a validator block, a dgt manifest and tests with @dgt/testing) or a task file.',
+    'Scaffolds a plugin package (a builder, a validator block, a dgt manifest and tests with @dgt/testing), an LM provider package (--provider), or a task file.',
   flags: INIT_FLAGS,
   positionals: [
     { name: 'plugin NAME', help: 'Create a plugin package NAME (e.g. acme-thing or @acme/thing).' },
@@ -119,7 +124,11 @@ export const INIT_COMMAND: CommandDefinition = {
       help: 'Create a task file at PATH (default task.yaml; a folder gets task.yaml).',
     },
   ],
-  examples: ['dgt init plugin @acme/dgt-slogans', 'dgt init task tasks/faq --builder geography_qa'],
+  examples: [
+    'dgt init plugin @acme/dgt-slogans',
+    'dgt init plugin @acme/llm --provider',
+    'dgt init task tasks/faq --builder geography_qa',
+  ],
 };
 
 /** The flags of `dgt cache`; filters and `--all` belong to `clear`. */
@@ -140,7 +149,7 @@ export const CACHE_FLAGS: readonly FlagDefinition[] = [
     name: 'provider',
     kind: 'string',
     valueName: 'NAME',
-    help: 'clear: only entries of this provider (openai, azure-openai, ollama, anthropic, watsonx).',
+    help: 'clear: only entries of this provider (openai, azure-openai, ollama, anthropic, watsonx, gemini, or the name a plugin provider gives).',
   },
   {
     name: 'older-than',

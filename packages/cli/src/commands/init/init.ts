@@ -16,6 +16,7 @@ import { commandHelp, type ParsedFlags, parseFlags } from '../../parse-flags.js'
 import { INIT_COMMAND } from '../definitions.js';
 import { discoverFromFlags, flagReader } from '../plan-options.js';
 import { pluginTemplate } from './plugin-template.js';
+import { envPrefix, providerTemplate } from './provider-template.js';
 import { taskTemplate } from './task-template.js';
 
 /** Versions of the build tools a new plugin starts with (those DGT itself is built with). */
@@ -57,18 +58,24 @@ function dgtRange(name: string, root: string, fallback: string): string {
   return `file:${path.relative(root, found.folder).split(path.sep).join('/')}`;
 }
 
+/** Plugins peer on a DGT package across its whole 0.x line (as the first-party plugins do). */
+// The compatibility policy (apps/docs/guides/compatibility.md): v1 only grows by optional
+// members, so every later 0.x accepts a plugin built now; only a major may drop v1.
+function peerRange(version: string): string {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major === 0 ? `>=0.${minor}.0 <1.0.0` : `^${major}.0.0`;
+}
+
 /** The DGT and tool version ranges a new plugin in `root` depends on: this CLI's own packages. */
 function dependencyVersions(root: string): Record<string, string> {
   const cli = dgtPackage('@dgt/cli')?.version ?? '0.1.0';
   const core = dgtPackage('@dgt/core')?.version ?? cli;
-  const [major, minor] = core.split('.').map(Number) as [number, number];
   return {
     ...TOOL_VERSIONS,
     '@dgt/cli': dgtRange('@dgt/cli', root, cli),
     '@dgt/core': dgtRange('@dgt/core', root, core),
-    // The compatibility policy (apps/docs/guides/compatibility.md): v1 only grows by optional
-    // members, so every later 0.x accepts a plugin built now; only a major may drop v1.
-    '@dgt/core:peer': major === 0 ? `>=0.${minor}.0 <1.0.0` : `^${major}.0.0`,
+    '@dgt/core:peer': peerRange(core),
+    '@dgt/blocks-lm:peer': peerRange(dgtPackage('@dgt/blocks-lm')?.version ?? core),
     '@dgt/blocks-lm': dgtRange('@dgt/blocks-lm', root, cli),
     '@dgt/testing': dgtRange('@dgt/testing', root, core),
   };
@@ -111,6 +118,7 @@ async function initPlugin(name: string | undefined, flags: ParsedFlags, io: CliI
   const bare = name.replace(/^@[^/]+\//, '');
   const root = path.resolve(io.cwd, flagReader(flags).str('dir') ?? bare);
   const prefix = idPrefix(name);
+  if (flags.provider === true) return initProviderPlugin(name, prefix, root, flags, io);
   const files = pluginTemplate({
     packageName: name,
     prefix,
@@ -131,6 +139,38 @@ async function initPlugin(name: string | undefined, flags: ParsedFlags, io: CliI
       '  npm install',
       '  npm test                      # builds, then runs the builder against a fake OpenAI server',
       '  npx dgt run --task-paths examples/task.yaml --engine mock',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** `dgt init plugin NAME --provider`: an LM provider package contributing the block `prefix`. */
+async function initProviderPlugin(
+  name: string,
+  prefix: string,
+  root: string,
+  flags: ParsedFlags,
+  io: CliIo,
+) {
+  const files = providerTemplate({
+    packageName: name,
+    type: prefix,
+    versions: dependencyVersions(root),
+  });
+  const written = await writeFiles(root, files, flags.force === true);
+  const where = path.relative(io.cwd, root) || '.';
+  const env = envPrefix(prefix);
+  io.out.write(
+    [
+      `Created LM provider plugin ${name} in ${where}/ (${written.length} files):`,
+      `  block ${prefix}   src/provider.ts (defineLmProvider) + src/wire.ts (the request and reply format)`,
+      '  manifest: the "dgt" field of package.json',
+      '',
+      'Next:',
+      `  cd ${where}`,
+      '  npm install',
+      "  npm test                      # builds, then runs DGT's provider suite against a fake server",
+      `  ${env}API_KEY=… npx dgt run --task-paths task.yaml --engine ${prefix} --model MODEL --base-url URL`,
       '',
     ].join('\n'),
   );
@@ -200,7 +240,7 @@ async function initTask(where: string | undefined, flags: ParsedFlags, io: CliIo
   );
 }
 
-/** `dgt init plugin NAME` and `dgt init task [PATH]`. */
+/** `dgt init plugin NAME [--provider]` and `dgt init task [PATH]`. */
 export async function initCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(args, INIT_COMMAND.flags, 'init', { positionals: true });
   const [what, target, ...extra] = flagReader(flags).list('_');

@@ -10,7 +10,8 @@ export type PluginTemplateInput = {
   schemaPath?: string;
 };
 
-const exportOf = (file: string) => ({
+/** The `exports` entry of a built file. */
+export const exportOf = (file: string) => ({
   types: `./dist/${file}.d.ts`,
   import: `./dist/${file}.js`,
   default: `./dist/${file}.js`,
@@ -54,73 +55,16 @@ export function pluginTemplate(input: PluginTemplateInput): Map<string, string> 
       typecheck: 'tsc --noEmit',
     },
     peerDependencies: { '@dgt/core': versions['@dgt/core:peer'], zod: '^4.0.0' },
-    devDependencies: Object.fromEntries(
-      [
-        '@dgt/blocks-lm',
-        '@dgt/cli',
-        '@dgt/core',
-        '@dgt/testing',
-        '@types/node',
-        'tsup',
-        'typescript',
-        'vitest',
-        'zod',
-      ].map((name) => [name, versions[name]]),
-    ),
+    devDependencies: devDependenciesOf(versions),
   };
   files.set('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
 
-  files.set(
-    'tsup.config.ts',
-    `import { defineConfig } from 'tsup';
-
-export default defineConfig({
-  // One entry per contribution: discovery imports only what a task uses.
-  entry: {
+  for (const [file, text] of buildFiles({
     index: 'src/index.ts',
     'builders/examples': 'src/builders/examples.ts',
     'blocks/word-count': 'src/blocks/word-count.ts',
-  },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
-`,
-  );
-  files.set(
-    'tsconfig.json',
-    `${JSON.stringify(
-      {
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          lib: ['ES2023'],
-          types: ['node'],
-          strict: true,
-          skipLibCheck: true,
-          declaration: true,
-          isolatedModules: true,
-          verbatimModuleSyntax: true,
-          noEmit: true,
-        },
-        include: ['src', 'test'],
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  files.set(
-    'vitest.config.ts',
-    `import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000 },
-});
-`,
-  );
-  files.set('.gitignore', 'node_modules\ndist\noutput\n');
+  }))
+    files.set(file, text);
 
   files.set(
     'assets/examples.yaml',
@@ -397,5 +341,82 @@ npm test          # builds with tsup, then runs the tests against a fake OpenAI 
 \`\`\`
 `,
   );
+  return files;
+}
+
+/** The development dependencies of a scaffolded package: DGT's packages and its build tools. */
+export function devDependenciesOf(versions: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    [
+      '@dgt/blocks-lm',
+      '@dgt/cli',
+      '@dgt/core',
+      '@dgt/testing',
+      '@types/node',
+      'tsup',
+      'typescript',
+      'vitest',
+      'zod',
+    ].map((name) => [name, versions[name] as string]),
+  );
+}
+
+/**
+ * The build and test setup of a scaffolded package: tsup with one entry per contribution (by
+ * output name), a strict tsconfig, vitest, and a .gitignore.
+ */
+export function buildFiles(entries: Record<string, string>): Array<[string, string]> {
+  const files: Array<[string, string]> = [];
+  files.push([
+    'tsup.config.ts',
+    `import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  // One entry per contribution: discovery imports only what a task uses.
+  entry: {
+${Object.entries(entries)
+  .map(([name, file]) => `    ${/^[a-z]+$/.test(name) ? name : `'${name}'`}: '${file}',`)
+  .join('\n')}
+  },
+  format: ['esm'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+});
+`,
+  ]);
+  files.push([
+    'tsconfig.json',
+    `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2023'],
+          types: ['node'],
+          strict: true,
+          skipLibCheck: true,
+          declaration: true,
+          isolatedModules: true,
+          verbatimModuleSyntax: true,
+          noEmit: true,
+        },
+        include: ['src', 'test'],
+      },
+      null,
+      2,
+    )}\n`,
+  ]);
+  files.push([
+    'vitest.config.ts',
+    `import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000 },
+});
+`,
+  ]);
+  files.push(['.gitignore', 'node_modules\ndist\noutput\n']);
   return files;
 }
