@@ -2,6 +2,7 @@ import { DgtError } from '@dgt/core';
 import type OpenAI from 'openai';
 import { isHttpUrl, type ResolvedLmConfig } from '../config.js';
 import { createOpenAIBatchApi, OPENAI_LIMITS } from '../engine/batch/openai-batch-api.js';
+import { createLeanFetch } from '../engine/lean-fetch.js';
 import {
   estimateTokens,
   type LmProvider,
@@ -311,7 +312,10 @@ export async function createOpenAIProvider(
   headers?: Record<string, string>,
 ): Promise<LmProvider> {
   const openai = await loadOpenAISdk();
+  // Node's fetch costs ~0.3 ms of CPU a request; this one about a third of that (lean-fetch.ts).
+  const leanFetch = createLeanFetch();
   const client = new openai.OpenAI({
+    fetch: leanFetch,
     apiKey: connection.apiKey,
     baseURL: connection.baseURL,
     // The engine retries and times out; the SDK's own timeout is only a backstop.
@@ -342,5 +346,6 @@ export async function createOpenAIProvider(
       path: '/v1/chat/completions',
       limits: OPENAI_LIMITS,
     }),
+    close: async () => leanFetch.close(),
   };
 }
