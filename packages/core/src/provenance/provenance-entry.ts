@@ -3,6 +3,7 @@ import type { StoredRecord } from '../contracts/v1/datastore.js';
 import { type AttemptTrace, recentAttempts, traceOf, type Verdict } from '../runner/row-trace.js';
 import { loadedTemplateHashes } from '../template/prompt-template.js';
 import type { ExampleIndex } from './example-index.js';
+import { NoteTextIndex, needles as prepare } from './note-texts.js';
 import { recordId } from './record-id.js';
 
 /** What a run knows about where its records come from, beyond each attempt (versions, run id). */
@@ -95,13 +96,14 @@ export function provenanceEntries(
   records: readonly StoredRecord[],
   context: ProvenanceContext | undefined,
   examples?: ExampleIndex,
+  texts: NoteTextIndex = new NoteTextIndex(),
 ): ProvenanceEntry[] {
   const traces = originals.map((record) => traceOf(record));
   const known = traces.find((t) => t)?.attempt;
   // Records built afresh from replies: find the attempt (and request) by the reply's text.
   const candidates: readonly AttemptTrace[] = known ? [known] : recentAttempts(task);
   const matches = records.map((record, i) =>
-    traces[i]?.lm.length ? undefined : replyMatch(record, candidates, task),
+    traces[i]?.lm.length ? undefined : replyMatch(record, candidates, task, texts),
   );
   const attemptTrace = known ?? matches.find((m) => m)?.attempt;
   const attemptLm = attemptTrace?.lm.get(task) ?? [];
@@ -177,17 +179,20 @@ function replyMatch(
   record: StoredRecord,
   attempts: readonly AttemptTrace[],
   task: string,
+  index: NoteTextIndex,
 ): { attempt: AttemptTrace; note: RowNote; via: 'reply' | 'prompt' } | undefined {
-  const needles = needlesOf(record);
-  if (needles.length === 0) return undefined;
-  const found = (text: unknown) =>
-    typeof text === 'string' && needles.some((needle) => text.includes(needle));
-  for (const attempt of attempts)
-    for (const note of attempt.lm.get(task) ?? [])
-      if (found(note.response)) return { attempt, note, via: 'reply' };
-  for (const attempt of attempts)
-    for (const note of attempt.lm.get(task) ?? [])
-      if (found(typeof note.prompt === 'string' ? note.prompt : JSON.stringify(note.prompt)))
-        return { attempt, note, via: 'prompt' };
+  const texts = needlesOf(record);
+  if (texts.length === 0) return undefined;
+  const needles = prepare(texts);
+  for (const attempt of attempts) {
+    const notes = attempt.lm.get(task);
+    const note = notes && index.repliesOf(notes).firstContaining(needles);
+    if (note) return { attempt, note, via: 'reply' };
+  }
+  for (const attempt of attempts) {
+    const notes = attempt.lm.get(task);
+    const note = notes && index.promptsOf(notes).firstContaining(needles);
+    if (note) return { attempt, note, via: 'prompt' };
+  }
   return undefined;
 }

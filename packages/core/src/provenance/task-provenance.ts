@@ -2,6 +2,7 @@ import type { DataPoint } from '../contracts/v1/data-point.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
 import type { TaskRun } from '../runner/task-run.js';
 import { ExampleIndex } from './example-index.js';
+import { NoteTextIndex } from './note-texts.js';
 import { type ProvenanceContext, provenanceEntries } from './provenance-entry.js';
 import { ProvenanceLog } from './provenance-log.js';
 import { recordId } from './record-id.js';
@@ -29,6 +30,8 @@ async function collect(records: AsyncIterable<StoredRecord>): Promise<StoredReco
 export class TaskProvenance {
   private readonly log: ProvenanceLog;
   private readonly examples = new ExampleIndex();
+  // Searchable texts of recent attempts' requests, kept across commits (see NoteTexts).
+  private readonly texts = new NoteTextIndex();
 
   constructor(
     private readonly task: TaskRun,
@@ -90,7 +93,15 @@ export class TaskProvenance {
     const records = attempts.flatMap((a) => a.records);
     if (records.length === 0) return;
     const entries = attempts.flatMap((a) =>
-      provenanceEntries(task.name, a.attempt, a.originals, a.records, this.context, this.examples),
+      provenanceEntries(
+        task.name,
+        a.attempt,
+        a.originals,
+        a.records,
+        this.context,
+        this.examples,
+        this.texts,
+      ),
     );
     await this.log.append(entries);
     // Only generation prompts show earlier records (a transformation would index all its input).
