@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { BufferedResponse } from './buffered-response.js';
 
 /** A `fetch` with its own keep-alive connection pool; `close()` ends the pooled connections. */
 export type LeanFetch = typeof fetch & { close(): void };
@@ -21,7 +22,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * from the headers and builds a web stream for every reply: ~0.3 ms of CPU a request, a third of
  * what a client spends per LM request at a few hundred requests a second. This one sends headers
  * and a string body in one write and, when the server declares a reply's length (every
- * non-streaming JSON reply), reads it into one Buffer before resolving; unsized replies
+ * non-streaming JSON reply), reads it into one Buffer before resolving (a `BufferedResponse`); unsized replies
  * (server-sent events) resolve at the headers and stream as with `fetch`.
  *
  * It is `fetch` for what an SDK sends to an LM server: string or byte bodies, any method and
@@ -116,7 +117,8 @@ export function createLeanFetch(fallback: typeof fetch = globalThis.fetch): Lean
           }
           const replyHeaders = new Headers();
           const raw = res.rawHeaders;
-          for (let i = 0; i < raw.length; i += 2) replyHeaders.append(raw[i], raw[i + 1]);
+          for (let i = 0; i < raw.length; i += 2)
+            replyHeaders.append(raw[i] as string, raw[i + 1] as string);
           const reply = { status, statusText: res.statusMessage ?? '', headers: replyHeaders };
           if (NULL_BODY_STATUSES.has(status) || method === 'HEAD') {
             res.resume();
@@ -135,7 +137,11 @@ export function createLeanFetch(fallback: typeof fetch = globalThis.fetch): Lean
               if (settled) return;
               settled = true;
               const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-              resolve(withUrl(new Response(bytes?.length ? bytes : null, reply), url));
+              const { statusText, headers } = reply;
+              const body = bytes?.length ? bytes : null;
+              resolve(
+                new BufferedResponse(body, status, statusText, headers, url) as unknown as Response,
+              );
             });
             res.on('error', (error) => fail(terminated(error)));
             res.on('aborted', () => fail(terminated()));
@@ -164,7 +170,7 @@ function isBytes(body: unknown): body is ArrayBuffer | ArrayBufferView {
 }
 
 /** Request headers as one object with lower-case names (Node writes them as given). */
-function plainHeaders(headers: HeadersInit | undefined): Record<string, string> {
+function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   const add = (name: string, value: string) => {
