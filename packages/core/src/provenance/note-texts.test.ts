@@ -62,4 +62,20 @@ describe('NoteTexts', () => {
       }
     }
   });
+
+  it('finds a reply holding the text as a whole JSON string by lookup, escapes as written', () => {
+    const notes = [
+      note('{"question": "Where is Lima?", "answer": "Peru"}'),
+      note('{"question": "Say \\"hi\\" to Lima", "answer": "ok"}'),
+      note('{"question": "Where is Lima?"}'),
+    ];
+    const texts = replies(notes);
+    expect(texts.withLiteral(['Where is Lima?'])).toBe(notes[0]);
+    expect(texts.withLiteral(['Say \\"hi\\" to Lima'])).toBe(notes[1]);
+    // Contained but not a whole string: for firstContaining, not for the lookup.
+    expect(texts.withLiteral(['Where is'])).toBeUndefined();
+    expect(texts.firstContaining(needles(['Where is']))).toBe(notes[0]);
+    notes.push(note('["late reply"]'));
+    expect(texts.withLiteral(['late reply'])).toBe(notes[3]);
+  });
 });

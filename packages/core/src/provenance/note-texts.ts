@@ -9,6 +9,8 @@ const B_TOP = B ** (GRAM - 1);
 // The filter of all of an attempt's texts: ~4 bits a piece for 256 replies of 250 characters.
 const ALL_BITS = 1 << 18;
 
+const JSON_STRING = /"((?:[^"\\]|\\.)*)"/g;
+
 type Screened = { text: string; bits: Uint32Array; mask: number };
 
 /** Texts to look for, with their pieces worked out once for all the attempts searched. */
@@ -16,7 +18,19 @@ export type Needles = { texts: readonly string[]; pieces: readonly number[][] };
 
 /** Prepares `texts` for {@link NoteTexts.firstContaining}. */
 export function needles(texts: readonly string[]): Needles {
-  return { texts, pieces: texts.map(piecesOf) };
+  return { texts, pieces: texts.map((text) => spread(piecesOf(text))) };
+}
+
+/**
+ * Pieces reordered so the first ones tested are far apart (0, 8, 16, …, then 1, 9, …): texts that
+ * share a needle's first words (replies of one prompt often do) are told apart sooner.
+ */
+function spread(pieces: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let start = 0; start < GRAM; start++) {
+    for (let i = start; i < pieces.length; i += GRAM) out.push(pieces[i] as number);
+  }
+  return out;
 }
 
 /**
@@ -25,13 +39,17 @@ export function needles(texts: readonly string[]): Needles {
  * record with no trace of its own is looked for in up to 32 recent attempts of hundreds of
  * requests each: scanning them all for every record took ~60 µs a record. Each text keeps a bit
  * filter of its 8-character pieces, so a text that lacks a piece of the needle is passed over
- * after a bit test or two, and only the rest are searched. The request list only grows (requests
- * finish during the attempt); requests added later are taken in on the next search.
+ * after a bit test or two, and only the rest are searched; a reply that holds the needle as a
+ * whole JSON string (structured output) is found by one lookup. The request list only grows
+ * (requests finish during the attempt); requests added later are taken in on the next search.
  */
 export class NoteTexts {
   private readonly screened: Screened[] = [];
   /** The pieces of every text: most attempts lack a piece of the needle and are passed over. */
   private readonly all = new Uint32Array(ALL_BITS / 32);
+  /** Each JSON string in the texts (as written, escapes kept) → the first note holding it. */
+  private readonly literals = new Map<string, number>();
+  private literalsTaken = 0;
 
   /** `textOf` gives a note's text, or undefined for a note that can match nothing. */
   constructor(
@@ -39,10 +57,24 @@ export class NoteTexts {
     private readonly textOf: (note: RowNote) => string | undefined,
   ) {}
 
+  /** The first note (in order) with one of `texts` as a whole JSON string, or undefined. */
+  withLiteral(texts: readonly string[]): RowNote | undefined {
+    for (let n = this.literalsTaken; n < this.notes.length; n++) {
+      for (const match of this.textAt(n).matchAll(JSON_STRING)) {
+        const literal = match[1] as string;
+        if (!this.literals.has(literal)) this.literals.set(literal, n);
+      }
+    }
+    this.literalsTaken = this.notes.length;
+    let best = Infinity;
+    for (const text of texts) best = Math.min(best, this.literals.get(text) ?? Infinity);
+    return best < Infinity ? this.notes[best] : undefined;
+  }
+
   /** The first note (in order) whose text contains one of `needles`, or undefined. */
   firstContaining({ texts, pieces }: Needles): RowNote | undefined {
     for (let n = this.screened.length; n < this.notes.length; n++) {
-      const text = this.textOf(this.notes[n] as RowNote) ?? '';
+      const text = this.textAt(n);
       const pieces = piecesOf(text);
       this.screened.push(screen(text, pieces));
       setAll(this.all, ALL_BITS - 1, pieces);
@@ -61,6 +93,10 @@ export class NoteTexts {
       }
     }
     return undefined;
+  }
+
+  private textAt(n: number): string {
+    return this.textOf(this.notes[n] as RowNote) ?? '';
   }
 }
 

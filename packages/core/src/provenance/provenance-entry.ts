@@ -108,6 +108,8 @@ export function provenanceEntries(
   const attemptTrace = known ?? matches.find((m) => m)?.attempt;
   const attemptLm = attemptTrace?.lm.get(task) ?? [];
   const share = records.length > 0 ? 1 / records.length : 0;
+  const matchedBy = new Map<RowNote, number>();
+  for (const m of matches) if (m) matchedBy.set(m.note, (matchedBy.get(m.note) ?? 0) + 1);
   const time = new Date().toISOString();
   const templates = [...loadedTemplateHashes()].map(([file, sha256]) => ({ file, sha256 }));
   return records.map((record, i) => {
@@ -130,11 +132,7 @@ export function provenanceEntries(
     // A reply that made several records shares its usage among them (counted by the caller's
     // records that matched it); an attempt's usage is shared among all its records.
     const factor =
-      attribution === 'attempt'
-        ? share
-        : match
-          ? 1 / matches.filter((m) => m?.note === match!.note).length
-          : 1;
+      attribution === 'attempt' ? share : match ? 1 / (matchedBy.get(match.note) as number) : 1;
     const shown = examples ? [...new Set(lm.flatMap((note) => examples.find(note.prompt)))] : [];
     const sum = (pick: (n: RowNote) => number) =>
       lm.reduce((total, note) => total + pick(note), 0) * factor;
@@ -172,8 +170,9 @@ function needlesOf(record: StoredRecord): string[] {
 }
 
 /**
- * The request of the newest candidate attempt whose reply contains the record's text, or else
- * whose prompt does.
+ * The request of the newest candidate attempt whose reply holds the record's text as a whole JSON
+ * string (a structured reply the record was read from), or else whose reply contains the text, or
+ * else whose prompt does.
  */
 function replyMatch(
   record: StoredRecord,
@@ -183,6 +182,11 @@ function replyMatch(
 ): { attempt: AttemptTrace; note: RowNote; via: 'reply' | 'prompt' } | undefined {
   const texts = needlesOf(record);
   if (texts.length === 0) return undefined;
+  for (const attempt of attempts) {
+    const notes = attempt.lm.get(task);
+    const note = notes && index.repliesOf(notes).withLiteral(texts);
+    if (note) return { attempt, note, via: 'reply' };
+  }
   const needles = prepare(texts);
   for (const attempt of attempts) {
     const notes = attempt.lm.get(task);
