@@ -202,6 +202,12 @@ describe('createLeanFetch', () => {
     const error = await f(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
     expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
+    // A status no Response can carry fails the request instead of throwing out of a callback.
+    const odd = await serve((_req, res) => {
+      res.writeHead(600);
+      res.end('odd');
+    });
+    await expect(f(odd.url)).rejects.toMatchObject({ name: 'TypeError', message: 'fetch failed' });
   });
 
   it('hands redirects, form data and Request objects to the fallback fetch', async () => {

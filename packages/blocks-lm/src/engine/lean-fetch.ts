@@ -87,6 +87,7 @@ export function createLeanFetch(fallback: typeof fetch = globalThis.fetch): Lean
       let settled = false;
       let source: Readable | undefined;
       const fail = (error: unknown) => {
+        done();
         if (!settled) {
           settled = true;
           reject(error);
@@ -104,61 +105,69 @@ export function createLeanFetch(fallback: typeof fetch = globalThis.fetch): Lean
         url,
         { method, headers, agent: agents[isHttps ? 'https:' : 'http:'] },
         (res) => {
-          const status = res.statusCode ?? 0;
-          const location = res.headers.location;
-          if (REDIRECT_STATUSES.has(status) && location && init.redirect !== 'manual') {
-            // Redirects (rare for an LM API) get fetch's own handling: the body is a string or
-            // bytes, so sending it again is safe, and the server did not act on this one.
-            res.resume();
-            done();
-            settled = true;
-            resolve(fallback(url, init));
-            return;
+          try {
+            receive(res);
+          } catch (error) {
+            // E.g. a status `Response` refuses (outside 200–599): fail as fetch does.
+            res.destroy();
+            fail(new TypeError('fetch failed', { cause: error }));
           }
-          const replyHeaders = new Headers();
-          const raw = res.rawHeaders;
-          for (let i = 0; i < raw.length; i += 2)
-            replyHeaders.append(raw[i] as string, raw[i + 1] as string);
-          const reply = { status, statusText: res.statusMessage ?? '', headers: replyHeaders };
-          if (NULL_BODY_STATUSES.has(status) || method === 'HEAD') {
-            res.resume();
-            done();
-            settled = true;
-            resolve(withUrl(new Response(null, reply), url));
-            return;
-          }
-          source = decoded(res, res.headers['content-encoding']);
-          const length = Number(res.headers['content-length']);
-          if (source === res && Number.isFinite(length) && length <= BUFFERED_LIMIT) {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => {
-              done();
-              if (settled) return;
-              settled = true;
-              const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-              const { statusText, headers } = reply;
-              const body = bytes?.length ? bytes : null;
-              resolve(
-                new BufferedResponse(body, status, statusText, headers, url) as unknown as Response,
-              );
-            });
-            res.on('error', (error) => fail(terminated(error)));
-            res.on('aborted', () => fail(terminated()));
-            return;
-          }
-          const stream = source;
-          stream.on('end', done);
-          stream.on('close', done);
-          stream.on('error', done);
-          settled = true;
-          resolve(withUrl(new Response(Readable.toWeb(stream) as ReadableStream, reply), url));
         },
       );
-      request.on('error', (error) => {
-        done();
-        fail(new TypeError('fetch failed', { cause: error }));
-      });
+      function receive(res: http.IncomingMessage): void {
+        const status = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if (REDIRECT_STATUSES.has(status) && location && init.redirect !== 'manual') {
+          // Redirects (rare for an LM API) get fetch's own handling: the body is a string or
+          // bytes, so sending it again is safe, and the server did not act on this one.
+          res.resume();
+          done();
+          settled = true;
+          resolve(fallback(url, init));
+          return;
+        }
+        const replyHeaders = new Headers();
+        const raw = res.rawHeaders;
+        for (let i = 0; i < raw.length; i += 2)
+          replyHeaders.append(raw[i] as string, raw[i + 1] as string);
+        const reply = { status, statusText: res.statusMessage ?? '', headers: replyHeaders };
+        if (NULL_BODY_STATUSES.has(status) || method === 'HEAD') {
+          const response = new Response(null, reply);
+          res.resume();
+          done();
+          settled = true;
+          resolve(withUrl(response, url));
+          return;
+        }
+        source = decoded(res, res.headers['content-encoding']);
+        const length = Number(res.headers['content-length']);
+        if (source === res && Number.isFinite(length) && length <= BUFFERED_LIMIT) {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            done();
+            if (settled) return;
+            settled = true;
+            const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+            const { statusText, headers } = reply;
+            const body = bytes?.length ? bytes : null;
+            resolve(
+              new BufferedResponse(body, status, statusText, headers, url) as unknown as Response,
+            );
+          });
+          res.on('error', (error) => fail(terminated(error)));
+          res.on('aborted', () => fail(terminated()));
+          return;
+        }
+        const stream = source;
+        stream.on('end', done);
+        stream.on('close', done);
+        stream.on('error', done);
+        const response = new Response(Readable.toWeb(stream) as ReadableStream, reply);
+        settled = true;
+        resolve(withUrl(response, url));
+      }
+      request.on('error', (error) => fail(new TypeError('fetch failed', { cause: error })));
       signal?.addEventListener('abort', onAbort, { once: true });
       request.end(payload);
     });
