@@ -36,7 +36,7 @@ async function serve(handler: Handler) {
       return new Promise((resolve) => server.close(resolve));
     },
   });
-  return { url, stats };
+  return { url, stats, server };
 }
 
 function lean(fallback?: typeof fetch): LeanFetch {
@@ -94,6 +94,16 @@ describe('createLeanFetch', () => {
     expect(stats.connections).toBeLessThanOrEqual(8);
     f.close();
     await expect.poll(() => stats.closed).toBe(stats.connections);
+  });
+
+  it("closes an idle connection a second before the server's keep-alive timeout", async () => {
+    const { url, stats, server } = await serve((_req, res) => res.end('ok'));
+    // Node servers announce `Keep-Alive: timeout=2`; the client should let go after ~1 s.
+    server.keepAliveTimeout = 2_000;
+    const f = lean();
+    await (await f(url)).text();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect([stats.connections, stats.closed]).toEqual([1, 1]);
   });
 
   it('gives 204 and HEAD replies no body', async () => {

@@ -34,9 +34,18 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  */
 export function createLeanFetch(fallback: typeof fetch = globalThis.fetch): LeanFetch {
   // LIFO reuse keeps the hottest sockets; the engine's max_concurrency bounds how many there are.
+  // An idle socket is closed after a minute, or a second before the server's `Keep-Alive:
+  // timeout=N` (Node honours the hint only when a timeout is set), so a request is rarely sent on
+  // a connection the server is closing. On a busy socket the timeout does nothing.
+  const options = {
+    keepAlive: true,
+    scheduling: 'lifo',
+    maxFreeSockets: Infinity,
+    timeout: 60_000,
+  };
   const agents = {
-    'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: Infinity }),
-    'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: Infinity }),
+    'http:': new http.Agent(options as http.AgentOptions),
+    'https:': new https.Agent(options as https.AgentOptions),
   };
   const leanFetch = ((input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
