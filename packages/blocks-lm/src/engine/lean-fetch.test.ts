@@ -4,6 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { startFakeOpenAI } from '@dgt/testing';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
+import openaiBlock from '../openai.js';
+import { callBlock, makeBlock } from '../test-utils.js';
 import { createLeanFetch, type LeanFetch } from './lean-fetch.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
@@ -298,5 +300,48 @@ describe('the openai SDK over createLeanFetch, against the fake OpenAI server', 
     await expect(
       refused.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'q' }] }),
     ).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+  });
+});
+
+describe('openai blocks', () => {
+  it('send through a pool of their own, whose connections end when the block closes', async () => {
+    const { url, stats } = await serve((_req, res, body) => {
+      const { messages } = JSON.parse(body) as { messages: Array<{ content: string }> };
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 0,
+          model: 'm',
+          choices: [
+            {
+              index: 0,
+              finish_reason: 'stop',
+              message: { role: 'assistant', content: `echo ${messages[0]?.content}` },
+            },
+          ],
+          usage: { prompt_tokens: 1, completion_tokens: 2 },
+        }),
+      );
+    });
+    const block = await makeBlock(openaiBlock, {
+      type: 'openai',
+      model_id_or_path: 'm',
+      base_url: `${url}/v1`,
+      max_concurrency: 4,
+      cache: 'off',
+    });
+    const { rows } = await callBlock(
+      block,
+      Array.from({ length: 12 }, (_, i) => ({ input: `q${i}` })),
+    );
+    expect(rows.map((r) => r.result)).toEqual(Array.from({ length: 12 }, (_, i) => `echo q${i}`));
+    // Kept alive: at most one connection per slot, not one per request.
+    expect(stats.connections).toBeLessThanOrEqual(4);
+    expect(stats.closed).toBe(0);
+    await block.close?.();
+    // Node's global fetch would keep its pooled connections open after the block is gone.
+    await expect.poll(() => stats.closed).toBe(stats.connections);
   });
 });
