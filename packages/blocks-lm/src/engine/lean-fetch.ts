@@ -19,10 +19,11 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * A `fetch` for the LM request path, over `node:http`/`node:https` with a keep-alive agent.
  *
  * Node's built-in `fetch` (undici) turns every request body into a web stream, writes it apart
- * from the headers and builds a web stream for every reply: ~0.3 ms of CPU a request, a third of
- * what a client spends per LM request at a few hundred requests a second. This one sends headers
- * and a string body in one write and, when the server declares a reply's length (every
- * non-streaming JSON reply), reads it into one Buffer before resolving (a `BufferedResponse`); unsized replies
+ * from the headers and builds web streams for every reply: through the openai SDK it cost ~0.85
+ * ms of CPU a request against ~0.44 ms with this one (bench/lm/NOTES.md), and at a few hundred
+ * requests a second that CPU is what delays replies. This one sends headers and a string body in
+ * one write and, when the server declares a reply's length (every non-streaming JSON reply),
+ * reads it into one Buffer before resolving, as a `BufferedResponse`; unsized replies
  * (server-sent events) resolve at the headers and stream as with `fetch`.
  *
  * It is `fetch` for what an SDK sends to an LM server: string or byte bodies, any method and
