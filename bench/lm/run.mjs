@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +27,13 @@ const wanted = (id) => !only || only.has(id);
 const work = mkdtempSync(join(tmpdir(), 'dgt-bench-lm-'));
 const results = [];
 const log = (line) => console.log(line);
+// Other work on the machine slows every rate here; CPU per request is less affected.
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+const loadAtStart = load();
+log(`load average at start: ${loadAtStart}`);
 
 /** Runs a command in bash and reports its wall time and the CPU time of the process tree. */
 function timed(command, env = {}) {
@@ -239,45 +246,58 @@ async function startFakeOpenAI(options = {}) {
   };
 }
 
-// (a) 100 ms latency, max_concurrency 64: ideal 640 requests/s.
+// (a) 100 ms latency, max_concurrency 64: ideal 640 requests/s. "Steady" is the arrival rate at
+// the server between the 10% and 80% marks of the requests (without the start and the tail).
 if (wanted('a')) {
   const server = await startFakeOpenAI({ latencyMs: 100 });
   const n = Math.round(3200 * scale);
+  const cpuBefore = process.cpuUsage();
   const direct = await engineRate(server, n);
-  log(`(a) engine: ${fmt(direct.rate, 1)} req/s`);
+  const directCpu = process.cpuUsage(cpuBefore);
+  const directSteady = (await server.steady()).rate;
+  log(`(a) engine: ${fmt(direct.rate, 1)} req/s, steady ${fmt(directSteady, 1)}`);
   await server.reset();
   const loop = await timed(`node ${JSON.stringify(bareLoop(server, n))}`);
   const loopRate = n / (loop.wallMs / 1000);
   const loopBusyRate = await serverRate(server);
+  const loopSteady = (await server.steady()).rate;
   await server.reset();
   const outputs = Math.round(2000 * scale);
   const run = await dgtRun(server, { outputs, batch: 256 });
   const lmRate = run.serverRequests / (run.wallMs / 1000);
   const lmBusyRate = await serverRate(server);
+  const lmSteady = (await server.steady()).rate;
   log(
-    `(a) dgt run: ${run.serverRequests} requests in ${fmt(run.wallMs / 1000)} s, ${fmt(lmBusyRate, 1)} req/s while the server was in use`,
+    `(a) dgt run: ${run.serverRequests} requests in ${fmt(run.wallMs / 1000)} s, ${fmt(lmBusyRate, 1)} req/s while the server was in use, steady ${fmt(lmSteady, 1)}; bare loop steady ${fmt(loopSteady, 1)}`,
   );
+  const ms = (cpuMs, requests) => `${fmt(cpuMs / requests, 3)} ms CPU/request`;
   results.push({
     id: 'a',
     title: '100 ms latency, max_concurrency 64 (ideal 640 req/s)',
     rows: [
       [
-        'engine (one block call, ' + n + ' rows)',
-        `${fmt(direct.rate, 1)} req/s`,
-        fmt(direct.rate / 640),
-        '≥ 0.9',
+        `engine (one block call, ${n} rows): steady rate; ${fmt(direct.rate, 1)} req/s over the call; ${ms((directCpu.user + directCpu.system) / 1000, n)} (benchmark process)`,
+        `${fmt(directSteady, 1)} req/s`,
+        fmt(directSteady / 640),
+        '≥ 0.95',
       ],
       [
-        `for reference: bare loop over the openai SDK, 64 workers, ${n} requests, over its wall time (incl. ~0.2 s process start); ${fmt(loopBusyRate, 1)} req/s while the server was in use`,
-        `${fmt(loopRate, 1)} req/s`,
-        fmt(loopRate / 640),
+        `for reference: bare loop over the openai SDK, 64 workers, ${n} requests: steady rate; ${fmt(loopBusyRate, 1)} req/s while the server was in use, ${fmt(loopRate, 1)} over its wall time (incl. ~0.2 s process start); ${ms(loop.cpuMs, n)}`,
+        `${fmt(loopSteady, 1)} req/s`,
+        fmt(loopSteady / 640),
         '',
       ],
       [
-        `dgt run geography (${outputs} records, seed batch 256): rate while the server was in use (first request to last reply)`,
+        `dgt run geography (${outputs} records, seed batch 256): steady rate; ${ms(run.cpuMs, run.serverRequests)} (whole process, start-up included)`,
+        `${fmt(lmSteady, 1)} req/s`,
+        fmt(lmSteady / 640),
+        '≥ 0.95',
+      ],
+      [
+        'dgt run geography: rate while the server was in use (first request to last reply)',
         `${fmt(lmBusyRate, 1)} req/s`,
         fmt(lmBusyRate / 640),
-        '≥ 0.9',
+        '',
       ],
       [
         'dgt run geography: rate over the wall time (incl. start-up and finish)',
@@ -371,7 +391,7 @@ if (wanted('c')) {
           0,
         )} req/s`,
         fmt(busyRatio),
-        '≥ 0.8',
+        '≥ 0.9',
       ],
       [
         `dgt run geography: rate over the process's wall time (incl. ~0.3 s start-up and the finish)`,
@@ -380,7 +400,7 @@ if (wanted('c')) {
           0,
         )} req/s`,
         fmt(wallRatio),
-        '≥ 0.8',
+        '≥ 0.9',
       ],
       [
         `dgt run geography: CPU per request (whole process, all threads)`,
@@ -605,6 +625,8 @@ if (wanted('g')) {
   results.push({ id: 'g', title: 'waste beyond the target, and memory', rows });
 }
 
+const loadAtEnd = load();
+log(`load average at the end: ${loadAtEnd}`);
 if (only) {
   for (const r of results) for (const row of r.rows) log(`(${r.id}) ${row.join(' | ')}`);
   rmSync(work, { recursive: true, force: true });
@@ -615,7 +637,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(
 const md = [
   '# LM engine benchmarks',
   '',
-  `Measured ${new Date().toISOString()} on ${machine}${quick ? ' (quick mode: a quarter of the work)' : ''}.`,
+  `Measured ${new Date().toISOString()} on ${machine}${quick ? ' (quick mode: a quarter of the work)' : ''}; load average (1, 5, 15 min) ${loadAtStart} at the start, ${loadAtEnd} at the end.`,
   'Command: `pnpm bench:lm` (or `node bench/lm/run.mjs` after a build). The fake OpenAI server of',
   '`@dgt/testing` runs in its own process (`fake-server.mjs`); the engine is measured in the',
   'benchmark process, `dgt run` and the bare loop as child processes. All share the same two cores,',

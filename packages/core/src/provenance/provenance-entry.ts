@@ -3,6 +3,7 @@ import type { StoredRecord } from '../contracts/v1/datastore.js';
 import type { AttemptTrace, RecentTraces, Verdict } from '../runner/row-trace.js';
 import { loadedTemplateHashes } from '../template/prompt-template.js';
 import type { ExampleIndex } from './example-index.js';
+import { NoteTextIndex, needles as prepare } from './note-texts.js';
 import { recordId } from './record-id.js';
 
 /** What a run knows about where its records come from, beyond each attempt (versions, run id). */
@@ -102,6 +103,7 @@ export function provenanceEntries(
   records: readonly StoredRecord[],
   context: ProvenanceContext | undefined,
   examples?: ExampleIndex,
+  texts: NoteTextIndex = new NoteTextIndex(),
 ): ProvenanceEntry[] {
   const attempt = made.number;
   const traces = originals.map((record) => made.trace?.rows.get(record));
@@ -109,11 +111,13 @@ export function provenanceEntries(
   // Records built afresh from replies: find the attempt (and request) by the reply's text.
   const candidates: readonly AttemptTrace[] = known ? [known] : made.recent.newestFirst();
   const matches = records.map((record, i) =>
-    traces[i]?.lm.length ? undefined : replyMatch(record, candidates, task),
+    traces[i]?.lm.length ? undefined : replyMatch(record, candidates, task, texts),
   );
   const attemptTrace = known ?? matches.find((m) => m)?.attempt;
   const attemptLm = attemptTrace?.lm.get(task) ?? [];
   const share = records.length > 0 ? 1 / records.length : 0;
+  const matchedBy = new Map<RowNote, number>();
+  for (const m of matches) if (m) matchedBy.set(m.note, (matchedBy.get(m.note) ?? 0) + 1);
   const time = new Date().toISOString();
   const templates = [...loadedTemplateHashes()].map(([file, sha256]) => ({ file, sha256 }));
   return records.map((record, i) => {
@@ -136,11 +140,7 @@ export function provenanceEntries(
     // A reply that made several records shares its usage among them (counted by the caller's
     // records that matched it); an attempt's usage is shared among all its records.
     const factor =
-      attribution === 'attempt'
-        ? share
-        : match
-          ? 1 / matches.filter((m) => m?.note === match!.note).length
-          : 1;
+      attribution === 'attempt' ? share : match ? 1 / (matchedBy.get(match.note) as number) : 1;
     const shown = examples ? [...new Set(lm.flatMap((note) => examples.find(note.prompt)))] : [];
     const sum = (pick: (n: RowNote) => number) =>
       lm.reduce((total, note) => total + pick(note), 0) * factor;
@@ -178,24 +178,33 @@ function needlesOf(record: StoredRecord): string[] {
 }
 
 /**
- * The request of the newest candidate attempt whose reply contains the record's text, or else
- * whose prompt does.
+ * The request of the newest candidate attempt whose reply holds the record's text as a whole JSON
+ * string (a structured reply the record was read from), or else whose reply contains the text, or
+ * else whose prompt does.
  */
 function replyMatch(
   record: StoredRecord,
   attempts: readonly AttemptTrace[],
   task: string,
+  index: NoteTextIndex,
 ): { attempt: AttemptTrace; note: RowNote; via: 'reply' | 'prompt' } | undefined {
-  const needles = needlesOf(record);
-  if (needles.length === 0) return undefined;
-  const found = (text: unknown) =>
-    typeof text === 'string' && needles.some((needle) => text.includes(needle));
-  for (const attempt of attempts)
-    for (const note of attempt.lm.get(task) ?? [])
-      if (found(note.response)) return { attempt, note, via: 'reply' };
-  for (const attempt of attempts)
-    for (const note of attempt.lm.get(task) ?? [])
-      if (found(typeof note.prompt === 'string' ? note.prompt : JSON.stringify(note.prompt)))
-        return { attempt, note, via: 'prompt' };
+  const texts = needlesOf(record);
+  if (texts.length === 0) return undefined;
+  for (const attempt of attempts) {
+    const notes = attempt.lm.get(task);
+    const note = notes && index.repliesOf(notes).withLiteral(texts);
+    if (note) return { attempt, note, via: 'reply' };
+  }
+  const needles = prepare(texts);
+  for (const attempt of attempts) {
+    const notes = attempt.lm.get(task);
+    const note = notes && index.repliesOf(notes).firstContaining(needles);
+    if (note) return { attempt, note, via: 'reply' };
+  }
+  for (const attempt of attempts) {
+    const notes = attempt.lm.get(task);
+    const note = notes && index.promptsOf(notes).firstContaining(needles);
+    if (note) return { attempt, note, via: 'prompt' };
+  }
   return undefined;
 }

@@ -16,6 +16,17 @@ const c = { task_name: 't', is_seed: false, q: 'third' };
 describe('review decisions', () => {
   it('record ids depend on content only, not key order', () => {
     expect(recordId({ b: 1, a: { y: 2, x: 1 } })).toBe(recordId({ a: { x: 1, y: 2 }, b: 1 }));
+    // Ids are stored in provenance.jsonl: the canonical form must never change.
+    const record = {
+      task_name: 't',
+      question: 'Où est "Lima"?\u2028',
+      answer: 'Peru',
+      n: [1, null, { z: undefined, b: 2, a: [true] }],
+      u: undefined,
+      é: 1,
+      E: 2,
+    };
+    expect(recordId(record)).toBe('28456d31ed764799');
     expect(recordId(a)).not.toBe(recordId(b));
   });
 

@@ -3,6 +3,7 @@ import type { StoredRecord } from '../contracts/v1/datastore.js';
 import type { AttemptTrace, RecentTraces } from '../runner/row-trace.js';
 import type { TaskRun } from '../runner/task-run.js';
 import { ExampleIndex } from './example-index.js';
+import { NoteTextIndex } from './note-texts.js';
 import { type ProvenanceContext, provenanceEntries } from './provenance-entry.js';
 import { ProvenanceLog } from './provenance-log.js';
 import { recordId } from './record-id.js';
@@ -30,6 +31,8 @@ async function collect(records: AsyncIterable<StoredRecord>): Promise<StoredReco
 export class TaskProvenance {
   private readonly log: ProvenanceLog;
   private readonly examples = new ExampleIndex();
+  // Searchable texts of recent attempts' requests, kept across commits (see NoteTexts).
+  private readonly texts = new NoteTextIndex();
 
   constructor(
     private readonly task: TaskRun,
@@ -101,6 +104,7 @@ export class TaskProvenance {
         a.records,
         this.context,
         this.examples,
+        this.texts,
       ),
     );
     await this.log.append(entries);
