@@ -28,12 +28,12 @@ export { type DiscoverOptions, discoverPlugins } from './registry/discover.js';
 export { packageAsset } from './registry/package-asset.js';
 export { type Contribution, Registry } from './registry/registry.js';
 // --- Running a builder's attempts in another process (`dgt worker`) ---------------------------
-export type { AttemptScope, RejectBuffer } from './runner/attempt-scope.js';
 export type {
   AttemptCall,
   AttemptCallResult,
   AttemptExecutor,
 } from './runner/attempt-executor.js';
+export type { AttemptScope, RejectBuffer } from './runner/attempt-scope.js';
 export { bindBlock, blocksForAttempt } from './runner/bound-block.js';
 export { inputFields } from './runner/builder-fields.js';
 export { type BlockProblem, checkPlanBlocks } from './runner/check-blocks.js';

@@ -3,7 +3,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BlockDefinition, BlockRow, BlockV1, DgtEvent, LmRequestEvent } from '@dgt/core';
+import {
+  type BlockDefinition,
+  type BlockRow,
+  type BlockV1,
+  brandBlock,
+  type DgtEvent,
+  type LmRequestEvent,
+} from '@dgt/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lognormalLatency } from './latency.js';
 import type { FakeLmServer, FakeServerOptions } from './types.js';
@@ -86,10 +93,12 @@ export function describeLmProviderConformance(options: LmProviderConformanceOpti
         ...options.config(server),
         ...config,
       });
-      const block = await options.block.create(parsed, {
+      const made = await options.block.create(parsed, {
         outputDir: cacheDir,
         env: { DGT_CACHE_DIR: cacheDir, ...options.env?.(server) },
       });
+      // As the runner does: the instance gets its brand, role, type and name.
+      const block = brandBlock(made, { role: 'lm', type: parsed.type, name: parsed.name });
       blocks.push(block);
       return block;
     }

@@ -1,4 +1,4 @@
-import { type BlockDefinitionV1, type BlockInitContext, defineBlock } from '@dgt/core';
+import { type BlockInitContext, type DefinedBlock, defineBlock } from '@dgt/core';
 import type { z } from 'zod';
 import {
   type CachePolicy,
@@ -133,14 +133,20 @@ export type LmProviderDefinition<Schema extends z.ZodType<LmBlockConfig>> = {
  */
 export function defineLmProvider<
   Schema extends z.ZodType<LmBlockConfig> = typeof lmBlockConfigSchema,
->(definition: LmProviderDefinition<Schema>): BlockDefinitionV1<Schema> {
+>(definition: LmProviderDefinition<Schema>): DefinedBlock<Schema> {
   const configSchema = (definition.configSchema ?? lmBlockConfigSchema) as Schema;
   return defineBlock({
     role: 'lm',
     settings: lmRunOptions,
     description: definition.description,
     configSchema,
-    create: (config, ctx) => createProviderBlock(definition, config, ctx),
+    // A zod schema's Standard Schema output is its `z.output`.
+    create: (config, ctx) =>
+      createProviderBlock(
+        definition,
+        config as z.output<Schema> & { name: string; type: string },
+        ctx,
+      ),
   });
 }
 

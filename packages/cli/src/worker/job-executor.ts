@@ -74,8 +74,10 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
   ): Promise<BlockV1> {
     const definition = await blockDefinition(config.type, where);
     // `dgt worker --base-url`: the block's own settings say what a base URL means for it.
+    const name = config.name ?? config.type;
     const apply = definition.settings?.applyRunSettings;
-    const local = lmBaseUrl && apply ? apply(config, { baseUrl: lmBaseUrl }, 'run') : config;
+    const entry = { ...config, name };
+    const local = lmBaseUrl && apply ? apply(entry, { baseUrl: lmBaseUrl }, 'run') : entry;
     const parsed = validateWithSchema(definition.configSchema, local);
     if (!parsed.success) {
       throw new DgtError(
@@ -83,7 +85,6 @@ export function createJobExecutor(options: JobExecutorOptions): JobExecutor {
         `${where}: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(block)'}: ${i.message}`).join('; ')}`,
       );
     }
-    const name = config.name ?? config.type;
     const block = brandBlock(
       await definition.create({ ...(parsed.data as object), name, type: config.type }, initContext),
       { role: definition.role, type: config.type, name },
