@@ -50,6 +50,10 @@ function reply(req: FakeRequest): string {
   const random = createRandom(`${req.index}#${req.prompt.length}`);
   const properties = (req.schema?.properties ?? {}) as Record<string, unknown>;
   if ('pass' in properties) return JSON.stringify({ reason: 'meets the criterion', pass: true });
+  // A Magpie rating the example's filter keeps (a random level would drop ~2 pairs in 3).
+  if ('input_quality' in properties)
+    return JSON.stringify({ explanation: 'clear and specific', input_quality: 'good' });
+  if ('score' in properties) return JSON.stringify({ explanation: 'correct', score: '5' });
   if ('final_answer' in properties) {
     const known = [...answers].find(([question]) => req.prompt.includes(question));
     return JSON.stringify({
