@@ -255,4 +255,28 @@ describe('a key of a datastore or formatter mapping that looks like a typo', () 
       `${path.join(dir, 'task.yaml')}:8 task "mappings" formatter: unknown key "sytem" — did you mean "system"? It is ignored.`,
     );
   });
+
+  it('goes with the error it causes: a misspelled data_path leaves the task without seeds', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'seeds.jsonl'), '{"question": "q", "answer": "a"}\n');
+    await writeFile(
+      path.join(dir, 'task.yaml'),
+      [
+        'task_name: typo_seeds',
+        'data_builder: geography_qa',
+        'seed_datastore:',
+        '  type: default',
+        '  data_pth: seeds.jsonl',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['run', '--task-paths', 'task.yaml', '--engine', 'mock'], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('    at ');
+    expect(result.stderr).toContain(
+      `${path.join(dir, 'task.yaml')}:5 task "typo_seeds" seed_datastore: unknown key "data_pth" — did you mean "data_path"?`,
+    );
+  });
 });

@@ -57,6 +57,7 @@ export {
   validateWithSchema,
 } from './schema/validate-schema.js';
 export { compileTemplate, loadTemplate, type PromptTemplate } from './template/index.js';
+export { canonicalJson } from './text/canonical-json.js';
 export { lexicalEmbedding } from './text/lexical-embedding.js';
 export {
   extractJson,

@@ -1,6 +1,6 @@
+import { canonicalJson } from '@dgt/core';
 import type { ResolvedLmConfig } from '../config.js';
 import { cacheKey, type RequestCache } from '../engine/cache.js';
-import { canonicalJson } from '../engine/canonical.js';
 import type { Embedder } from './embedder.js';
 
 /**

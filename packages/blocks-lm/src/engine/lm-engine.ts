@@ -10,12 +10,11 @@ import type {
   LmRequestEvent,
   LmUsage,
 } from '@dgt/core';
-import { isDgtError } from '@dgt/core';
+import { canonicalJson, isDgtError } from '@dgt/core';
 import { type ResolvedLmConfig, resolveDecoding } from '../config.js';
 import { BATCH_PRICE_FACTOR } from './batch/batch-api.js';
 import { createBlockBatching } from './batch/block-batching.js';
 import { cacheKey, openRequestCache, type RequestCache, resolveCacheDir } from './cache.js';
-import { canonicalJson } from './canonical.js';
 import { type EndpointGate, joinEndpoint } from './endpoint.js';
 import { checkJsonReply } from './json-schema.js';
 import { abortReason, ConcurrencyLimiter, onAbort } from './limiter.js';

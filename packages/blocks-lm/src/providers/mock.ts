@@ -1,5 +1,4 @@
-import { createRandom, plausibleText } from '@dgt/core';
-import { canonicalJson } from '../engine/canonical.js';
+import { canonicalJson, createRandom, plausibleText } from '@dgt/core';
 import { abortReason } from '../engine/limiter.js';
 import { estimateTokens, type LmProvider, type ProviderRequest } from '../engine/provider.js';
 import { structuredMockReply } from './mock-reply.js';

@@ -15,8 +15,6 @@ export const ragStaticFormatter = defineFormatter({
   configSchema: z.looseObject({}),
   create() {
     return {
-      specificationVersion: 'v1',
-      kind: 'formatter',
       apply(record) {
         const conversation = record as Conversation;
         const steps = Array.isArray(conversation.steps) ? conversation.steps : [];

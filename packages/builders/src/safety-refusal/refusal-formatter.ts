@@ -19,8 +19,6 @@ export const refusalFormatter = defineFormatter({
   configSchema: refusalFormatterConfigSchema,
   create(config) {
     return {
-      specificationVersion: 'v1',
-      kind: 'formatter',
       apply(record: StoredRecord) {
         const { instruction, response } = record;
         if (typeof instruction !== 'string' || typeof response !== 'string') {

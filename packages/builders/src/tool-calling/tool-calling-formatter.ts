@@ -24,8 +24,6 @@ export const toolCallingFormatter = defineFormatter({
   configSchema: toolCallingFormatterConfigSchema,
   create(config) {
     return {
-      specificationVersion: 'v1',
-      kind: 'formatter',
       apply(record: StoredRecord) {
         const turns =
           Array.isArray(record.turns) || Array.isArray(record.messages)

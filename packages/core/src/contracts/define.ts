@@ -1,7 +1,16 @@
 import type { BlockDefinitionV1, BlockImplementationV1, BlockRole, BlockV1 } from './v1/block.js';
 import type { DatabuilderV1 } from './v1/builder.js';
-import type { DatastoreDefinitionV1 } from './v1/datastore.js';
-import type { FormatterDefinitionV1 } from './v1/formatter.js';
+import type {
+  DatastoreDefinitionV1,
+  DatastoreImplementationV1,
+  DatastoreInitContext,
+  DatastoreV1,
+} from './v1/datastore.js';
+import type {
+  FormatterDefinitionV1,
+  FormatterImplementationV1,
+  FormatterV1,
+} from './v1/formatter.js';
 import type { StandardSchemaV1 } from './v1/standard-schema.js';
 
 type WithoutBrand<T> = Omit<T, 'specificationVersion' | 'kind'>;
@@ -73,16 +82,59 @@ export function defineBuilder(
   return { ...definition, specificationVersion: 'v1' };
 }
 
-/** Declares a datastore type; fills the contract brand. */
-export function defineDatastore<Schema extends StandardSchemaV1>(
-  definition: WithoutBrand<DatastoreDefinitionV1<Schema>>,
-): DatastoreDefinitionV1<Schema> {
-  return { ...definition, specificationVersion: 'v1', kind: 'datastore-definition' };
+/**
+ * Adds the contract brand to an instance that lacks it (the instance itself gains the fields, so
+ * a class instance keeps its methods); an instance already branded is returned as it is.
+ */
+function withBrand<Kind extends string>(instance: object, kind: Kind): void {
+  const fields = { specificationVersion: 'v1', kind } as const;
+  for (const [key, value] of Object.entries(fields)) {
+    if (key in instance) continue;
+    Object.defineProperty(instance, key, { value, enumerable: true });
+  }
 }
 
-/** Declares a formatter type; fills the contract brand. */
+/**
+ * Declares a datastore type: fills the contract brand, and brands the stores `create` returns,
+ * so a store is written as its behaviour only (stores that carry the brand still work).
+ */
+export function defineDatastore<Schema extends StandardSchemaV1>(
+  definition: Omit<WithoutBrand<DatastoreDefinitionV1<Schema>>, 'create'> & {
+    create(
+      config: StandardSchemaV1.InferOutput<Schema>,
+      ctx: DatastoreInitContext,
+    ): DatastoreImplementationV1 | Promise<DatastoreImplementationV1>;
+  },
+): DatastoreDefinitionV1<Schema> {
+  return {
+    ...definition,
+    specificationVersion: 'v1',
+    kind: 'datastore-definition',
+    async create(config, ctx) {
+      const store = await definition.create(config, ctx);
+      withBrand(store, 'datastore');
+      return store as DatastoreV1;
+    },
+  };
+}
+
+/**
+ * Declares a formatter type: fills the contract brand, and brands the formatters `create`
+ * returns, so a formatter is written as its `apply` only.
+ */
 export function defineFormatter<Schema extends StandardSchemaV1>(
-  definition: WithoutBrand<FormatterDefinitionV1<Schema>>,
+  definition: Omit<WithoutBrand<FormatterDefinitionV1<Schema>>, 'create'> & {
+    create(config: StandardSchemaV1.InferOutput<Schema>): FormatterImplementationV1;
+  },
 ): FormatterDefinitionV1<Schema> {
-  return { ...definition, specificationVersion: 'v1', kind: 'formatter-definition' };
+  return {
+    ...definition,
+    specificationVersion: 'v1',
+    kind: 'formatter-definition',
+    create(config) {
+      const formatter = definition.create(config);
+      withBrand(formatter, 'formatter');
+      return formatter as FormatterV1;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineFormatter } from '../contracts/define.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
-import type { FormatterV1 } from '../contracts/v1/formatter.js';
+import type { FormatterImplementationV1 } from '../contracts/v1/formatter.js';
 import { DgtError } from '../errors/dgt-error.js';
 import { compileTemplate, type PromptTemplate } from '../template/prompt-template.js';
 
@@ -60,7 +60,9 @@ function isMessageList(value: unknown): value is { role: string; content: unknow
  * formatter.apply({ question: 'Capital of Peru?', answer: 'Lima' });
  * // { messages: [{role: 'system', …}, {role: 'user', content: 'Capital of Peru?'}, {role: 'assistant', content: 'Lima'}] }
  */
-export function createMessagesFormatter(config: MessagesFormatterConfig): FormatterV1 {
+export function createMessagesFormatter(
+  config: MessagesFormatterConfig,
+): FormatterImplementationV1 {
   const turns: { role: z.infer<typeof roleSchema>; render: (record: StoredRecord) => string }[] =
     [];
   const compiled = (source: string, where: string): PromptTemplate =>
@@ -94,8 +96,6 @@ export function createMessagesFormatter(config: MessagesFormatterConfig): Format
     config.user !== undefined ||
     config.assistant !== undefined;
   return {
-    specificationVersion: 'v1',
-    kind: 'formatter',
     apply(record) {
       const kept = Object.fromEntries(
         config.keep.filter((field) => field in record).map((field) => [field, record[field]]),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineFormatter } from '../contracts/define.js';
 import type { StoredRecord } from '../contracts/v1/datastore.js';
-import type { FormatterV1 } from '../contracts/v1/formatter.js';
+import type { FormatterImplementationV1 } from '../contracts/v1/formatter.js';
 import { compileTemplate } from '../template/prompt-template.js';
 
 /**
@@ -79,13 +79,11 @@ function applyFields(fields: [string, FieldFormatter][], record: StoredRecord): 
  * formatter.apply({ question: 'Why?', answer: 'Because.' });
  * // { prompt: 'Q: Why?', completion: 'Because.' }
  */
-export function createNativeFormatter(config: NativeFormatterConfig): FormatterV1 {
+export function createNativeFormatter(config: NativeFormatterConfig): FormatterImplementationV1 {
   const { type: _type, format, ...rest } = config;
   const mapping = typeof format === 'string' ? { text: format } : (format ?? rest);
   const fields = Object.keys(mapping).length > 0 ? compileFields(mapping) : undefined;
   return {
-    specificationVersion: 'v1',
-    kind: 'formatter',
     apply: (record) => (fields ? applyFields(fields, record) : { ...record }),
   };
 }

@@ -274,6 +274,10 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
           }
           const settings = resolveTaskSettings(task, options.runner ?? {}, cwd, env);
           const loader = taskDataloader(task, builder.kind);
+          // Before the seeds are read: a misspelled key (`data_pth`) often explains why they
+          // cannot be, and the warning then goes with the error.
+          warnings.push(...unknownTaskKeyWarnings(task, id, builder), ...loader.warnings);
+          warnings.push(...(await mappingKeyWarnings(registry, task)));
           const seeds =
             builder.kind === 'generation'
               ? await loadSeeds(task, registry, builder, {
@@ -289,8 +293,6 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
             );
           }
           await checkTaskFormatter(registry, task);
-          warnings.push(...unknownTaskKeyWarnings(task, id, builder), ...loader.warnings);
-          warnings.push(...(await mappingKeyWarnings(registry, task)));
           planned.push({ loaded: task, settings, seeds });
         });
       if (planned.length < group.length) return;
@@ -304,7 +306,7 @@ export async function planRun(options: PlanOptions & { signal?: AbortSignal }): 
       });
     });
   const combined = combineDgtErrors(problems);
-  if (combined) throw combined;
+  if (combined) throw withWarnings(combined, warnings);
   const outputRoots = new Set(builders.flatMap((b) => b.tasks.map((t) => t.settings.outputRoot)));
   for (const root of outputRoots) await checkWritable(root);
   for (const builder of builders)
@@ -502,4 +504,16 @@ function flagThatSet(value: unknown, engine: EngineOverride): string | undefined
   if (value === engine.model) return `--model ${engine.model}`;
   if (value === engine.maxConcurrency) return `--max-concurrency ${engine.maxConcurrency}`;
   return undefined;
+}
+
+/**
+ * A planning error with the warnings found before it appended: a misspelled key is often what
+ * caused it ("no seed examples" after `data_pth:`), and the run stops before warnings are printed.
+ */
+function withWarnings(error: DgtError, warnings: readonly string[]): DgtError {
+  if (warnings.length === 0) return error;
+  error.message += `\n\nWarnings found while reading the tasks (one may explain this):\n${warnings
+    .map((warning) => `  - ${warning}`)
+    .join('\n')}`;
+  return error;
 }

@@ -24,6 +24,12 @@ export type DatastoreV1 = {
   close(): Promise<void>;
 };
 
+/**
+ * A datastore as its author writes it for {@link defineDatastore}: the behaviour only; core adds
+ * `specificationVersion` and `kind`.
+ */
+export type DatastoreImplementationV1 = Omit<DatastoreV1, 'specificationVersion' | 'kind'>;
+
 /** What a datastore factory gets besides its config. */
 export type DatastoreInitContext = {
   /** The task's output folder, used when the config names no `data_path`. */

@@ -8,6 +8,12 @@ export type FormatterV1 = {
   apply(record: StoredRecord): StoredRecord;
 };
 
+/**
+ * A formatter as its author writes it for {@link defineFormatter}: the behaviour only; core adds
+ * `specificationVersion` and `kind`.
+ */
+export type FormatterImplementationV1 = Omit<FormatterV1, 'specificationVersion' | 'kind'>;
+
 /** A formatter type as a plugin exports it (contract v1). */
 export type FormatterDefinitionV1<Schema extends StandardSchemaV1 = StandardSchemaV1> = {
   readonly specificationVersion: 'v1';
