@@ -37,6 +37,9 @@ describeLmProviderConformance({
     model_id_or_path: 'granite',
     base_url: server.baseURL,
   }),
+  // A vLLM started with --api-key checks it like OpenAI does.
+  env: () => ({ OPENAI_API_KEY: 'sk-vllm-test' }),
+  apiKey: 'sk-vllm-test',
 });
 
 describeLmProviderConformance({
@@ -75,6 +78,9 @@ describeLmProviderConformance({
     model_id_or_path: 'llama3.2:1b',
     base_url: server.baseURL,
   }),
+  // Ollama behind a proxy that checks a key (OLLAMA_API_KEY, sent as a bearer token).
+  env: () => ({ OLLAMA_API_KEY: 'ollama-test-key' }),
+  apiKey: 'ollama-test-key',
   // Ollama's API cannot force a tool call (it has no tool_choice).
   tools: false,
 });
@@ -90,4 +96,5 @@ describeLmProviderConformance({
     WATSONX_API_KEY: FAKE_WATSONX_API_KEY,
     WATSONX_PROJECT_ID: 'proj-1',
   }),
+  apiKey: FAKE_WATSONX_API_KEY,
 });
