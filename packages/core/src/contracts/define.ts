@@ -33,12 +33,19 @@ export function brandBlock(
   const target = instance as Partial<BlockV1> & BlockImplementationV1;
   if (target.specificationVersion !== undefined && target.kind !== undefined)
     return target as BlockV1;
-  const fields = { specificationVersion: 'v1', kind: 'block', ...brand } as const;
-  for (const [key, value] of Object.entries(fields)) {
-    if (Object.hasOwn(target, key) || key in target) continue;
-    Object.defineProperty(target, key, { value, enumerable: true });
-  }
+  addFields(target, { specificationVersion: 'v1', kind: 'block', ...brand });
   return target as BlockV1;
+}
+
+/**
+ * Gives an instance the brand fields it lacks, on the instance itself, so a class instance keeps
+ * its methods and private state; fields it already has are left as they are.
+ */
+function addFields(instance: object, fields: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(fields)) {
+    if (key in instance) continue;
+    Object.defineProperty(instance, key, { value, enumerable: true });
+  }
 }
 
 /** A block definition made by {@link defineBlock}: its `create` returns branded instances. */
@@ -83,18 +90,6 @@ export function defineBuilder(
 }
 
 /**
- * Adds the contract brand to an instance that lacks it (the instance itself gains the fields, so
- * a class instance keeps its methods); an instance already branded is returned as it is.
- */
-function withBrand<Kind extends string>(instance: object, kind: Kind): void {
-  const fields = { specificationVersion: 'v1', kind } as const;
-  for (const [key, value] of Object.entries(fields)) {
-    if (key in instance) continue;
-    Object.defineProperty(instance, key, { value, enumerable: true });
-  }
-}
-
-/**
  * Declares a datastore type: fills the contract brand, and brands the stores `create` returns,
  * so a store is written as its behaviour only (stores that carry the brand still work).
  */
@@ -112,7 +107,7 @@ export function defineDatastore<Schema extends StandardSchemaV1>(
     kind: 'datastore-definition',
     async create(config, ctx) {
       const store = await definition.create(config, ctx);
-      withBrand(store, 'datastore');
+      addFields(store, { specificationVersion: 'v1', kind: 'datastore' });
       return store as DatastoreV1;
     },
   };
@@ -133,7 +128,7 @@ export function defineFormatter<Schema extends StandardSchemaV1>(
     kind: 'formatter-definition',
     create(config) {
       const formatter = definition.create(config);
-      withBrand(formatter, 'formatter');
+      addFields(formatter, { specificationVersion: 'v1', kind: 'formatter' });
       return formatter as FormatterV1;
     },
   };
